@@ -1,0 +1,13 @@
+//! Bellwether's domain: customers, their purchases and requests, the
+//! `bellwether.toml` configuration, and the strategic-customer score.
+//!
+//! Nothing in this crate does IO, touches a database or is async; callers
+//! hand it plain values and get plain values back.
+
+pub mod config;
+pub mod model;
+pub mod score;
+
+pub use config::{Config, ConfigError};
+pub use model::{AttrValue, Customer, CustomerRecord, PurchaseStats, Request, Transaction};
+pub use score::{score_customers, Quadrant, Reason, Score};
