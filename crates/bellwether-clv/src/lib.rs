@@ -1,6 +1,10 @@
 //! Buy-till-you-die customer-lifetime-value models, fitted by maximum likelihood.
 //!
 //! No IO: callers hand in summaries (or stream transactions into a
-//! [`summary`] builder) and get parameters, standard errors and predictions back.
+//! `summary` builder) and get parameters, standard errors and predictions back.
 
+pub mod error;
 pub mod optim;
+pub mod special;
+
+pub use error::ClvError;
