@@ -4,6 +4,7 @@
 //! `summary` builder) and get parameters, standard errors and predictions back.
 
 pub mod error;
+pub mod hyp2f1;
 pub mod optim;
 pub mod special;
 
