@@ -22,7 +22,7 @@ pub struct Config {
 }
 
 /// The target audience: stated criteria a representative customer meets.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AudienceConfig {
     /// Allowed industries, compared case-insensitively.
@@ -48,8 +48,15 @@ fn default_criteria_weight() -> f64 {
     0.6
 }
 
+// By hand, so that `Config::default()` has the same defaults as an empty `bellwether.toml`.
+impl Default for AudienceConfig {
+    fn default() -> Self {
+        Self { industries: Vec::new(), countries: Vec::new(), employees: None, annual_revenue: None, attributes: BTreeMap::new(), criteria_weight: default_criteria_weight() }
+    }
+}
+
 /// Reputation signals: extra `customers.csv` columns and their weights.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReputationConfig {
     /// Column name to weight; a negative weight means lower is better (a rank).
@@ -62,6 +69,12 @@ pub struct ReputationConfig {
 
 fn default_shrinkage() -> f64 {
     5.0
+}
+
+impl Default for ReputationConfig {
+    fn default() -> Self {
+        Self { signals: BTreeMap::new(), shrinkage: default_shrinkage() }
+    }
 }
 
 /// How coupon and discount dependence lowers influence.
@@ -195,6 +208,11 @@ reputation = 0.6
     fn bad_range_is_refused() {
         let error = Config::from_toml("[audience]\nemployees = [5000, 10]\n").unwrap_err();
         assert_eq!(error.to_string(), "invalid value for `audience.employees`: expected [low, high] with 0 <= low <= high");
+    }
+
+    #[test]
+    fn default_matches_an_empty_file() {
+        assert_eq!(Config::default(), Config::from_toml("").unwrap());
     }
 
     #[test]

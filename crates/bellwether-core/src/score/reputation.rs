@@ -1,0 +1,179 @@
+//! Reputation: a customer's standing within its OWN industry, from the `[reputation].signals`
+//! columns.
+//!
+//! For each signal $s$ the customer has, its mid-rank percentile among the customers of the same
+//! industry that have $s$ is
+//! $$p_s = \frac{\#\{\text{peers below}\} + \tfrac12 \#\{\text{peers equal, itself included}\}}{n_s},$$
+//! so ties share their ranks fairly and a lone value sits at 0.5; a negative weight (a rank,
+//! where lower is better) uses $1 - p_s$. The signals combine by $|w_s|$ over the signals the
+//! customer HAS: a missing signal is unknown, not bad. The result is shrunk toward 0.5 when the
+//! industry is small,
+//! $$r = \tfrac12 + \left(p - \tfrac12\right)\frac{n}{n + k},$$
+//! with $n$ the number of customers of the industry (the customer included) that have at least
+//! one signal and $k$ = `reputation.shrinkage`. A customer with no known signal gets 0.5.
+//! Customers without an industry form one group of their own ("unknown industry").
+
+use crate::model::{AttrValue, CustomerRecord};
+
+/// A configured signal: an attribute column and its weight.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Signal {
+    pub(crate) name: String,
+    pub(crate) weight: f64,
+}
+
+/// The reputations of all customers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reputations {
+    /// Shrunk reputation in [0, 1], 0.5 when unknown.
+    pub(crate) reputation: Vec<f64>,
+    /// Weighted percentile before shrinkage, `NaN` when no signal is known.
+    pub(crate) percentile: Vec<f64>,
+    /// Per industry group, the customers that have at least one signal.
+    pub(crate) peers_by_group: Vec<u64>,
+}
+
+/// A signal's value as a number: numbers, numeric text, and booleans as 0 or 1.
+pub(crate) fn signal_value(value: Option<&AttrValue>) -> Option<f64> {
+    let number = match value? {
+        AttrValue::Number(number) => *number,
+        AttrValue::Text(text) => text.trim().parse::<f64>().ok()?,
+        AttrValue::Bool(flag) => f64::from(u8::from(*flag)),
+    };
+    // Adding zero turns -0 into +0, so that they tie.
+    number.is_finite().then_some(number + 0.0)
+}
+
+/// Shrinks a percentile toward the middle for an industry of `peers` customers.
+pub(crate) fn shrink(percentile: f64, peers: u64, shrinkage: f64) -> f64 {
+    let peers = peers as f64;
+    let factor = if peers + shrinkage > 0.0 { peers / (peers + shrinkage) } else { 0.0 };
+    (0.5 + (percentile - 0.5) * factor).clamp(0.0, 1.0)
+}
+
+/// Scores every customer's reputation; `groups[i]` is customer `i`'s industry group, below `n_groups`.
+pub(crate) fn reputations(records: &[CustomerRecord], groups: &[u32], n_groups: usize, signals: &[Signal], shrinkage: f64) -> Reputations {
+    let n = records.len();
+    let mut weighted_sum = vec![0.0f64; n];
+    let mut weight_sum = vec![0.0f64; n];
+    let mut entries: Vec<(u32, f64, u32)> = Vec::new();
+    for signal in signals {
+        let weight = signal.weight.abs();
+        if !(weight.is_finite() && weight > 0.0) {
+            continue;
+        }
+        entries.clear();
+        entries.extend(records.iter().enumerate().filter_map(|(index, record)| {
+            signal_value(record.customer.attributes.get(&signal.name)).map(|value| (groups[index], value, index as u32))
+        }));
+        entries.sort_unstable_by(|left, right| left.0.cmp(&right.0).then(left.1.total_cmp(&right.1)));
+        let mut group_start = 0;
+        while group_start < entries.len() {
+            let group = entries[group_start].0;
+            let group_end = group_start + entries[group_start..].partition_point(|entry| entry.0 == group);
+            let group_size = (group_end - group_start) as f64;
+            let mut tie_start = group_start;
+            while tie_start < group_end {
+                let value = entries[tie_start].1;
+                let tie_end = tie_start + entries[tie_start..group_end].partition_point(|entry| entry.1 == value);
+                let below = (tie_start - group_start) as f64;
+                let equal = (tie_end - tie_start) as f64;
+                let mut percentile = (below + 0.5 * equal) / group_size;
+                if signal.weight < 0.0 {
+                    percentile = 1.0 - percentile;
+                }
+                for entry in &entries[tie_start..tie_end] {
+                    let index = entry.2 as usize;
+                    weighted_sum[index] += weight * percentile;
+                    weight_sum[index] += weight;
+                }
+                tie_start = tie_end;
+            }
+            group_start = group_end;
+        }
+    }
+    let mut peers_by_group = vec![0u64; n_groups];
+    for (index, total) in weight_sum.iter().enumerate() {
+        if *total > 0.0 {
+            peers_by_group[groups[index] as usize] += 1;
+        }
+    }
+    let mut reputation = Vec::with_capacity(n);
+    let mut percentile = Vec::with_capacity(n);
+    for index in 0..n {
+        if weight_sum[index] > 0.0 {
+            let combined = (weighted_sum[index] / weight_sum[index]).clamp(0.0, 1.0);
+            percentile.push(combined);
+            reputation.push(shrink(combined, peers_by_group[groups[index] as usize], shrinkage));
+        } else {
+            percentile.push(f64::NAN);
+            reputation.push(0.5);
+        }
+    }
+    Reputations { reputation, percentile, peers_by_group }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Customer;
+
+    fn record(signals: &[(&str, f64)]) -> CustomerRecord {
+        let mut customer = Customer::default();
+        for (name, value) in signals {
+            customer.attributes.insert((*name).to_string(), AttrValue::Number(*value));
+        }
+        CustomerRecord { customer, stats: Default::default() }
+    }
+
+    #[test]
+    fn three_customer_industry_by_hand() {
+        // Awards 10, 20, 20: mid-rank percentiles 0.5/3 = 1/6 and (1 + 2 * 0.5)/3 = 2/3.
+        // Shrinkage 5 with 3 peers keeps 3/8 of the distance to 0.5.
+        let records = [record(&[("awards", 10.0)]), record(&[("awards", 20.0)]), record(&[("awards", 20.0)])];
+        let signals = [Signal { name: "awards".into(), weight: 1.0 }];
+        let result = reputations(&records, &[0, 0, 0], 1, &signals, 5.0);
+        assert!((result.percentile[0] - 1.0 / 6.0).abs() < 1e-12);
+        assert!((result.percentile[1] - 2.0 / 3.0).abs() < 1e-12);
+        assert!((result.reputation[0] - (0.5 - (1.0 / 3.0) * 3.0 / 8.0)).abs() < 1e-12);
+        assert!((result.reputation[1] - (0.5 + (1.0 / 6.0) * 3.0 / 8.0)).abs() < 1e-12);
+        assert_eq!(result.reputation[1], result.reputation[2]);
+        assert_eq!(result.peers_by_group, [3]);
+    }
+
+    #[test]
+    fn ranks_flip_and_missing_signals_are_skipped() {
+        // Market rank 1 is best. The third customer has no rank, only awards.
+        let records = [record(&[("rank", 1.0), ("awards", 0.0)]), record(&[("rank", 2.0), ("awards", 5.0)]), record(&[("awards", 5.0)])];
+        let signals = [Signal { name: "awards".into(), weight: 1.0 }, Signal { name: "rank".into(), weight: -3.0 }];
+        let result = reputations(&records, &[0, 0, 0], 1, &signals, 0.0);
+        // Customer 0: awards percentile 1/6, rank percentile 1 - 1/4 = 3/4; weights 1 and 3.
+        assert!((result.percentile[0] - (1.0 / 6.0 + 3.0 * 0.75) / 4.0).abs() < 1e-12);
+        // Customer 2: only awards, 2/3, unshrunk with shrinkage 0.
+        assert!((result.reputation[2] - 2.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn industries_are_ranked_separately_and_unknown_is_neutral() {
+        let records = [record(&[("awards", 1.0)]), record(&[("awards", 100.0)]), record(&[("awards", 2.0)]), record(&[])];
+        let signals = [Signal { name: "awards".into(), weight: 1.0 }];
+        let result = reputations(&records, &[0, 1, 0, 1], 2, &signals, 0.0);
+        // Customer 2 is the better of its industry of two, whatever customer 1 has.
+        assert!((result.reputation[2] - 0.75).abs() < 1e-12);
+        // Customer 1 is alone with a signal in its group.
+        assert_eq!(result.reputation[1], 0.5);
+        assert_eq!(result.reputation[3], 0.5);
+        assert!(result.percentile[3].is_nan());
+        assert_eq!(result.peers_by_group, [2, 1]);
+    }
+
+    #[test]
+    fn signal_values_accept_numbers_numeric_text_and_booleans() {
+        assert_eq!(signal_value(Some(&AttrValue::Number(3.0))), Some(3.0));
+        assert_eq!(signal_value(Some(&AttrValue::Text(" 4.5 ".into()))), Some(4.5));
+        assert_eq!(signal_value(Some(&AttrValue::Bool(true))), Some(1.0));
+        assert_eq!(signal_value(Some(&AttrValue::Text("n/a".into()))), None);
+        assert_eq!(signal_value(Some(&AttrValue::Number(f64::NAN))), None);
+        assert_eq!(signal_value(None), None);
+    }
+}
