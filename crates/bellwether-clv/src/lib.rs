@@ -3,9 +3,11 @@
 //! No IO: callers hand in summaries (or stream transactions into a
 //! `summary` builder) and get parameters, standard errors and predictions back.
 
+pub mod data;
 pub mod error;
 pub mod hyp2f1;
 pub mod optim;
 pub mod special;
+pub mod summary;
 
 pub use error::ClvError;
