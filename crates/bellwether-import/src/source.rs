@@ -1,0 +1,431 @@
+//! The record loop shared by every file kind: encoding checks, dialect sniffing, header mapping,
+//! the day/month order look-ahead, field-count checks and the collection of rejected rows.
+
+use std::io::{self, Read};
+
+use csv::ByteRecord;
+
+use chrono::NaiveDate;
+
+use crate::date::{order_evidence, parse_date, DateOrder, OrderEvidence};
+use crate::number::parse_number;
+use crate::diagnostic::{Diagnostic, FileReport, ImportError, Rejected};
+use crate::dialect::{decode_latin1, guess_encoding, is_utf16, sniff, Dialect};
+use crate::header::{resolve_columns, ColumnMap, FieldSpec};
+
+/// Choices a caller can make about how files are read; `Default` detects everything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// The delimiter and number format, or `None` to sniff them from the first lines.
+    pub dialect: Option<Dialect>,
+    /// The day/month order of all-numeric dates, or `None` to detect it per file (see below).
+    ///
+    /// Detection looks at the date column of the first `date_order_lookahead_rows` rows (all rows
+    /// for customers): if some value there is only valid month-first (`12/25/2024`) and none is
+    /// only valid day-first (`25/12/2024`), the whole file is read month-first; otherwise
+    /// day-first. Dates after the look-ahead that are only valid in the other order are rejected.
+    pub date_order: Option<DateOrder>,
+    /// How many rows of a streamed file are held back to detect the date order.
+    pub date_order_lookahead_rows: usize,
+    /// How many rejected rows are kept with their diagnostics; all are counted.
+    pub max_rejected_kept: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            dialect: None,
+            date_order: None,
+            date_order_lookahead_rows: 50_000,
+            max_rejected_kept: 10_000,
+        }
+    }
+}
+
+/// How many rows are held back to detect the date order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lookahead {
+    pub rows: usize,
+    pub bytes: usize,
+}
+
+impl Lookahead {
+    /// Every row: for files read whole into memory anyway.
+    pub(crate) const WHOLE_FILE: Lookahead = Lookahead { rows: usize::MAX, bytes: usize::MAX };
+
+    /// The options' row count, and at most 16 MiB.
+    pub(crate) fn streaming(options: &ReadOptions) -> Lookahead {
+        Lookahead { rows: options.date_order_lookahead_rows, bytes: 16 << 20 }
+    }
+}
+
+/// How much of the file is read up front to detect encoding and dialect.
+const PREFETCH_BYTES: usize = 64 << 10;
+
+/// A problem in one row, before it is turned into a [`Diagnostic`].
+#[derive(Debug)]
+pub(crate) struct Problem {
+    /// 0-based field index, when the problem is in one field.
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+/// One record under inspection: typed access to its mapped fields, and the problems found so far.
+pub(crate) struct Row<'r> {
+    record: &'r ByteRecord,
+    map: &'r ColumnMap,
+    fields: &'r [FieldSpec],
+    /// The physical line where the record starts.
+    pub line: u64,
+    /// The day/month order of this file.
+    pub date_order: DateOrder,
+    /// Whether `,` is the decimal mark.
+    pub decimal_comma: bool,
+    problems: Vec<Problem>,
+}
+
+impl<'r> Row<'r> {
+    /// The trimmed text of a field, `None` when its column is absent or the text is not UTF-8
+    /// (which records a problem).
+    pub(crate) fn text(&mut self, field: usize) -> Option<&'r str> {
+        let column = self.map.field_columns[field]?;
+        self.text_at(column)
+    }
+
+    /// The trimmed text of a field, `None` when it is absent, empty or not UTF-8.
+    pub(crate) fn non_empty(&mut self, field: usize) -> Option<&'r str> {
+        self.text(field).filter(|text| !text.is_empty())
+    }
+
+    /// The trimmed text at a 0-based column; `None` when the text is not UTF-8 (which records a problem).
+    pub(crate) fn text_at(&mut self, column: usize) -> Option<&'r str> {
+        let bytes: &'r [u8] = self.record.get(column)?;
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Some(text.trim()),
+            Err(_) => {
+                let message = format!(
+                    "file is not UTF-8 (looks like {}): this field reads \"{}\" in Latin-1; export it as UTF-8",
+                    guess_encoding(bytes),
+                    decode_latin1(bytes).trim()
+                );
+                self.problems.push(Problem { column: Some(column), message });
+                None
+            }
+        }
+    }
+
+    /// Records a problem in a field.
+    pub(crate) fn problem(&mut self, field: usize, message: String) {
+        let column = self.map.field_columns[field];
+        self.problems.push(Problem { column, message });
+    }
+
+    /// Records a problem in the row as a whole.
+    pub(crate) fn row_problem(&mut self, message: String) {
+        self.problems.push(Problem { column: None, message });
+    }
+
+    /// The text of a required field; an empty one records a problem.
+    pub(crate) fn required(&mut self, field: usize) -> Option<&'r str> {
+        let text = self.text(field)?;
+        if text.is_empty() {
+            self.problem(field, format!("{} is empty", self.fields[field].name));
+            return None;
+        }
+        Some(text)
+    }
+
+    /// A number, `None` when the field is absent or empty, or bad (which records a problem).
+    pub(crate) fn number(&mut self, field: usize) -> Option<f64> {
+        let text = self.non_empty(field)?;
+        match parse_number(text, self.decimal_comma) {
+            Ok(value) => Some(value),
+            Err(problem) => {
+                let message =
+                    format!("cannot parse {} \"{text}\" as a number{}", self.fields[field].name, problem.explanation());
+                self.problem(field, message);
+                None
+            }
+        }
+    }
+
+    /// A number that may not be negative.
+    pub(crate) fn non_negative_number(&mut self, field: usize, why: &str) -> Option<f64> {
+        let value = self.number(field)?;
+        if value < 0.0 {
+            let text = self.text(field).unwrap_or_default();
+            self.problem(field, format!("{} \"{text}\" is negative{why}", self.fields[field].name));
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A date, `None` when the field is absent or empty, or bad (which records a problem).
+    pub(crate) fn date(&mut self, field: usize) -> Option<NaiveDate> {
+        let text = self.non_empty(field)?;
+        match parse_date(text, self.date_order) {
+            Ok(date) => Some(date),
+            Err(problem) => {
+                let message = format!("cannot parse {} \"{text}\"{}", self.fields[field].name, problem.explanation());
+                self.problem(field, message);
+                None
+            }
+        }
+    }
+
+    /// A date that must be present.
+    pub(crate) fn required_date(&mut self, field: usize) -> Option<NaiveDate> {
+        self.required(field)?;
+        self.date(field)
+    }
+
+    /// Whether any problem was recorded.
+    pub(crate) fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+}
+
+/// A file opened for reading: the CSV reader positioned after the header.
+pub(crate) struct Source<R: Read> {
+    reader: csv::Reader<io::Chain<io::Cursor<Vec<u8>>, R>>,
+    pub dialect: Dialect,
+    /// Trimmed headers as written.
+    pub headers: Vec<String>,
+    pub file_name: String,
+}
+
+/// A file-level error at a line and optional 0-based column.
+fn file_error(file_name: &str, line: u64, column: Option<usize>, column_name: Option<String>, message: String) -> ImportError {
+    ImportError::File(Diagnostic { file: file_name.to_string(), line, column: column.map(|c| c + 1), column_name, message })
+}
+
+/// Turns a `csv` error into an [`ImportError`]; `csv` only fails on IO when reading bytes flexibly.
+fn read_error(file_name: &str, line: u64, error: csv::Error) -> ImportError {
+    let source = match error.into_kind() {
+        csv::ErrorKind::Io(source) => source,
+        other => io::Error::other(format!("{other:?}")),
+    };
+    ImportError::Read { file: file_name.to_string(), line, source }
+}
+
+/// Reads the first bytes, checks the encoding, sniffs the dialect and reads the header.
+pub(crate) fn open_source<R: Read>(mut reader: R, file_name: &str, options: &ReadOptions) -> Result<Source<R>, ImportError> {
+    let mut prefetch = Vec::with_capacity(PREFETCH_BYTES);
+    (&mut reader)
+        .take(PREFETCH_BYTES as u64)
+        .read_to_end(&mut prefetch)
+        .map_err(|source| ImportError::Read { file: file_name.to_string(), line: 1, source })?;
+    if is_utf16(&prefetch) {
+        let message = format!("file is not UTF-8 (looks like {}); export it as UTF-8", guess_encoding(&prefetch));
+        return Err(file_error(file_name, 1, Some(0), None, message));
+    }
+    if prefetch.starts_with(b"\xEF\xBB\xBF") {
+        prefetch.drain(..3);
+    }
+    if prefetch.iter().all(u8::is_ascii_whitespace) {
+        return Err(file_error(file_name, 1, None, None, "file is empty".to_string()));
+    }
+    let dialect = options.dialect.unwrap_or_else(|| sniff(&prefetch));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(dialect.delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(PREFETCH_BYTES)
+        .from_reader(io::Cursor::new(prefetch).chain(reader));
+    let mut header_record = ByteRecord::new();
+    let has_header = reader.read_byte_record(&mut header_record).map_err(|error| read_error(file_name, 1, error))?;
+    if !has_header {
+        return Err(file_error(file_name, 1, None, None, "file is empty".to_string()));
+    }
+    let header_line = header_record.position().map_or(1, |position| position.line());
+    let mut headers = Vec::with_capacity(header_record.len());
+    for (column, bytes) in header_record.iter().enumerate() {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => headers.push(text.trim().to_string()),
+            Err(_) => {
+                let message = format!(
+                    "file is not UTF-8 (looks like {}): this header reads \"{}\" in Latin-1; export it as UTF-8",
+                    guess_encoding(bytes),
+                    decode_latin1(bytes).trim()
+                );
+                return Err(file_error(file_name, header_line, Some(column), None, message));
+            }
+        }
+    }
+    Ok(Source { reader, dialect, headers, file_name: file_name.to_string() })
+}
+
+/// Maps the header to `fields`, or says which required columns are missing.
+pub(crate) fn map_columns<R: Read>(source: &Source<R>, fields: &[FieldSpec]) -> Result<ColumnMap, ImportError> {
+    resolve_columns(&source.headers, fields).map_err(|missing| {
+        let names = missing.join(", ");
+        let plural = if missing.len() == 1 { "column" } else { "columns" };
+        let found = source.headers.join(", ");
+        let message = format!("missing required {plural} {names} (the header has: {found})");
+        file_error(&source.file_name, 1, None, None, message)
+    })
+}
+
+/// What the look-ahead found in the date column.
+#[derive(Debug, Default)]
+struct OrderVotes {
+    n_day_first_only: u64,
+    n_month_first_only: u64,
+}
+
+impl OrderVotes {
+    fn count(&mut self, record: &ByteRecord, date_column: usize) {
+        let Some(text) = record.get(date_column).and_then(|bytes| std::str::from_utf8(bytes).ok()) else {
+            return;
+        };
+        match order_evidence(text) {
+            OrderEvidence::DayFirstOnly => self.n_day_first_only += 1,
+            OrderEvidence::MonthFirstOnly => self.n_month_first_only += 1,
+            OrderEvidence::Neutral | OrderEvidence::Ambiguous => {}
+        }
+    }
+
+    fn decision(&self) -> DateOrder {
+        if self.n_month_first_only > 0 && self.n_day_first_only == 0 {
+            DateOrder::MonthFirst
+        } else {
+            DateOrder::DayFirst
+        }
+    }
+}
+
+/// Where rejected rows go: kept up to a cap, all counted.
+struct RejectSink<'s> {
+    file_name: &'s str,
+    headers: &'s [String],
+    max_kept: usize,
+    kept: Vec<Rejected>,
+    n_total: u64,
+}
+
+impl RejectSink<'_> {
+    fn reject(&mut self, record: &ByteRecord, line: u64, problems: Vec<Problem>) {
+        self.n_total += 1;
+        if self.kept.len() >= self.max_kept {
+            return;
+        }
+        let diagnostics = problems
+            .into_iter()
+            .map(|problem| Diagnostic {
+                file: self.file_name.to_string(),
+                line,
+                column: problem.column.map(|column| column + 1),
+                column_name: problem.column.and_then(|column| self.headers.get(column).cloned()),
+                message: problem.message,
+            })
+            .collect();
+        let record = record.iter().map(|field| String::from_utf8_lossy(field).into_owned()).collect();
+        self.kept.push(Rejected { line, diagnostics, record });
+    }
+}
+
+/// Reads every record after the header, checks its field count, hands it to `parse_row` and the
+/// value it returns to `on_row`; rows with problems are rejected instead.
+///
+/// `date_field` is the index in `fields` of the date column whose day/month order is detected.
+pub(crate) fn stream<R: Read, T>(
+    mut source: Source<R>,
+    map: &ColumnMap,
+    fields: &[FieldSpec],
+    options: &ReadOptions,
+    lookahead: Lookahead,
+    date_field: usize,
+    mut parse_row: impl FnMut(&mut Row<'_>) -> Option<T>,
+    mut on_row: impl FnMut(T),
+) -> Result<FileReport, ImportError> {
+    let n_headers = source.headers.len();
+    let file_name = source.file_name.clone();
+    let headers = std::mem::take(&mut source.headers);
+    let mut sink = RejectSink { file_name: &file_name, headers: &headers, max_kept: options.max_rejected_kept, kept: Vec::new(), n_total: 0 };
+    let mut n_rows = 0_u64;
+    let mut last_line = 1_u64;
+
+    // Hold back the first rows until the date order is known.
+    let mut held_back: Vec<ByteRecord> = Vec::new();
+    let date_order = match (options.date_order, map.field_columns[date_field]) {
+        (Some(order), _) => order,
+        (None, None) => DateOrder::DayFirst,
+        (None, Some(date_column)) => {
+            let mut votes = OrderVotes::default();
+            let mut n_bytes = 0;
+            while held_back.len() < lookahead.rows && n_bytes < lookahead.bytes && votes.n_day_first_only == 0 {
+                let mut record = ByteRecord::new();
+                if !source.reader.read_byte_record(&mut record).map_err(|error| read_error(&file_name, last_line, error))? {
+                    break;
+                }
+                last_line = record.position().map_or(last_line, |position| position.line());
+                votes.count(&record, date_column);
+                n_bytes += record.as_slice().len();
+                held_back.push(record);
+            }
+            votes.decision()
+        }
+    };
+
+    let decimal_comma = source.dialect.decimal_comma;
+    let mut handle = |record: &ByteRecord, sink: &mut RejectSink<'_>| {
+        if record.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
+            // A blank row, as spreadsheets write them (`,,,`): not data, not a problem.
+            return;
+        }
+        let line = record.position().map_or(0, |position| position.line());
+        let mut row = Row { record, map, fields, line, date_order, decimal_comma, problems: Vec::new() };
+        if let Some(message) = field_count_problem(record, n_headers) {
+            row.row_problem(message);
+            sink.reject(record, line, row.problems);
+            return;
+        }
+        let value = parse_row(&mut row);
+        match value {
+            Some(value) if !row.has_problems() => {
+                n_rows += 1;
+                on_row(value);
+            }
+            _ => {
+                if row.problems.is_empty() {
+                    row.row_problem("row rejected".to_string());
+                }
+                sink.reject(record, line, row.problems);
+            }
+        }
+    };
+    for record in &held_back {
+        handle(record, &mut sink);
+    }
+    drop(held_back);
+    let mut record = ByteRecord::new();
+    while source.reader.read_byte_record(&mut record).map_err(|error| read_error(&file_name, last_line, error))? {
+        last_line = record.position().map_or(last_line, |position| position.line());
+        handle(&record, &mut sink);
+    }
+
+    let columns = map.uses(fields, &headers);
+    let ignored_columns = map.other_columns.iter().map(|&column| headers[column].clone()).collect();
+    Ok(FileReport {
+        file: file_name.clone(),
+        dialect: source.dialect,
+        n_rows,
+        n_rejected: sink.n_total,
+        rejected: sink.kept,
+        columns,
+        ignored_columns,
+        date_order,
+    })
+}
+
+/// The problem with a record's number of fields, if any; extra fields are tolerated when empty.
+fn field_count_problem(record: &ByteRecord, n_headers: usize) -> Option<String> {
+    let n_fields = record.len();
+    let extra_are_empty = || record.iter().skip(n_headers).all(|field| field.iter().all(u8::is_ascii_whitespace));
+    if n_fields == n_headers || (n_fields > n_headers && extra_are_empty()) {
+        return None;
+    }
+    let spans_lines = record.iter().any(|field| field.contains(&b'\n'));
+    let hint = if spans_lines { "; a quoted field spans several lines, check for an unbalanced quote" } else { "" };
+    Some(format!("expected {n_headers} fields as in the header, found {n_fields}{hint}"))
+}
