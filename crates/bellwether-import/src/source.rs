@@ -1,6 +1,7 @@
 //! The record loop shared by every file kind: encoding checks, dialect sniffing, header mapping,
 //! the day/month order look-ahead, field-count checks and the collection of rejected rows.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
 
 use csv::ByteRecord;
@@ -185,9 +186,23 @@ impl<'r> Row<'r> {
     }
 }
 
+/// Counts the double quotes passing through, to tell at the end of file whether a quote is still open.
+pub(crate) struct QuoteCounter<R> {
+    inner: R,
+    n_quotes: u64,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let n_read = self.inner.read(buffer)?;
+        self.n_quotes += buffer[..n_read].iter().filter(|&&byte| byte == b'"').count() as u64;
+        Ok(n_read)
+    }
+}
+
 /// A file opened for reading: the CSV reader positioned after the header.
 pub(crate) struct Source<R: Read> {
-    reader: csv::Reader<io::Chain<io::Cursor<Vec<u8>>, R>>,
+    reader: csv::Reader<QuoteCounter<io::Chain<io::Cursor<Vec<u8>>, R>>>,
     pub dialect: Dialect,
     /// Trimmed headers as written.
     pub headers: Vec<String>,
@@ -231,7 +246,7 @@ pub(crate) fn open_source<R: Read>(mut reader: R, file_name: &str, options: &Rea
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(PREFETCH_BYTES)
-        .from_reader(io::Cursor::new(prefetch).chain(reader));
+        .from_reader(QuoteCounter { inner: io::Cursor::new(prefetch).chain(reader), n_quotes: 0 });
     let mut header_record = ByteRecord::new();
     let has_header = reader.read_byte_record(&mut header_record).map_err(|error| read_error(file_name, 1, error))?;
     if !has_header {
@@ -343,10 +358,10 @@ pub(crate) fn stream<R: Read, T>(
     let headers = std::mem::take(&mut source.headers);
     let mut sink = RejectSink { file_name: &file_name, headers: &headers, max_kept: options.max_rejected_kept, kept: Vec::new(), n_total: 0 };
     let mut n_rows = 0_u64;
-    let mut last_line = 1_u64;
 
     // Hold back the first rows until the date order is known.
     let mut held_back: Vec<ByteRecord> = Vec::new();
+    let file_name = file_name.as_str();
     let date_order = match (options.date_order, map.field_columns[date_field]) {
         (Some(order), _) => order,
         (None, None) => DateOrder::DayFirst,
@@ -355,10 +370,10 @@ pub(crate) fn stream<R: Read, T>(
             let mut n_bytes = 0;
             while held_back.len() < lookahead.rows && n_bytes < lookahead.bytes && votes.n_day_first_only == 0 {
                 let mut record = ByteRecord::new();
-                if !source.reader.read_byte_record(&mut record).map_err(|error| read_error(&file_name, last_line, error))? {
+                let line = source.reader.position().line();
+                if !source.reader.read_byte_record(&mut record).map_err(|error| read_error(file_name, line, error))? {
                     break;
                 }
-                last_line = record.position().map_or(last_line, |position| position.line());
                 votes.count(&record, date_column);
                 n_bytes += record.as_slice().len();
                 held_back.push(record);
@@ -394,20 +409,48 @@ pub(crate) fn stream<R: Read, T>(
             }
         }
     };
-    for record in &held_back {
-        handle(record, &mut sink);
-    }
-    drop(held_back);
-    let mut record = ByteRecord::new();
-    while source.reader.read_byte_record(&mut record).map_err(|error| read_error(&file_name, last_line, error))? {
-        last_line = record.position().map_or(last_line, |position| position.line());
-        handle(&record, &mut sink);
+    // Each record is handled once the next one is read, so the last one can be checked for a
+    // quote that is never closed (the `csv` crate then silently ends the field at the end of file).
+    let mut held_back = VecDeque::from(held_back);
+    let mut next_record = |record: &mut ByteRecord, reader: &mut csv::Reader<_>| -> Result<bool, ImportError> {
+        if let Some(held) = held_back.pop_front() {
+            *record = held;
+            return Ok(true);
+        }
+        let line = reader.position().line();
+        reader.read_byte_record(record).map_err(|error| read_error(file_name, line, error))
+    };
+    let mut current = ByteRecord::new();
+    let mut next = ByteRecord::new();
+    if next_record(&mut current, &mut source.reader)? {
+        loop {
+            if !next_record(&mut next, &mut source.reader)? {
+                break;
+            }
+            handle(&current, &mut sink);
+            std::mem::swap(&mut current, &mut next);
+        }
+        let ends_in_quotes = source.reader.get_ref().n_quotes % 2 == 1;
+        let spanning_column = current.iter().position(|field| field.contains(&b'\n'));
+        match spanning_column {
+            Some(column) if ends_in_quotes => {
+                let line = current.position().map_or(0, |position| position.line());
+                // The position is past the file's final newline, which the open quote swallowed.
+                let ends_with_newline = current.iter().last().is_some_and(|field| field.ends_with(b"\n"));
+                let end_line = source.reader.position().line() - u64::from(ends_with_newline);
+                let message = format!(
+                    "unterminated quoted field: its opening quote is never closed, so lines {line} to {end_line} were read as one row"
+                );
+                sink.reject(&current, line, vec![Problem { column: Some(column), message }]);
+            }
+            _ => handle(&current, &mut sink),
+        }
     }
 
     let columns = map.uses(fields, &headers);
     let ignored_columns = map.other_columns.iter().map(|&column| headers[column].clone()).collect();
     Ok(FileReport {
-        file: file_name.clone(),
+        file: file_name.to_string(),
         dialect: source.dialect,
         n_rows,
         n_rejected: sink.n_total,

@@ -1,0 +1,1 @@
+//! Good exports of several shapes, with their parsed values asserted.

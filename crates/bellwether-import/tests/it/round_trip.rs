@@ -1,0 +1,1 @@
+//! Random transactions written to CSV read back to the same values.
