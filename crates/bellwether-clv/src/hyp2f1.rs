@@ -39,15 +39,11 @@ impl Dual {
         Self { v, d: [0.0; 3] }
     }
 
-    fn add(self, o: Self) -> Self {
-        Self {
-            v: self.v + o.v,
-            d: [self.d[0] + o.d[0], self.d[1] + o.d[1], self.d[2] + o.d[2]],
-        }
-    }
-
     fn add_f(self, o: f64) -> Self {
-        Self { v: self.v + o, d: self.d }
+        Self {
+            v: self.v + o,
+            d: self.d,
+        }
     }
 
     fn mul(self, o: Self) -> Self {

@@ -7,6 +7,7 @@ pub mod data;
 pub mod error;
 pub mod hyp2f1;
 pub mod optim;
+pub mod pareto_nbd;
 pub mod special;
 pub mod summary;
 

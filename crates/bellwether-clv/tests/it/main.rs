@@ -1,0 +1,3 @@
+//! The integration tests of bellwether-clv, one binary.
+
+mod pareto_nbd;

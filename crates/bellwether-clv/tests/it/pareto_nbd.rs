@@ -1,0 +1,285 @@
+//! Pareto/NBD: CDNOW golden values, analytic gradient against finite
+//! differences, parameter recovery on simulated data and degenerate input.
+//!
+//! Golden values: the maximum-likelihood fit of lifetimes 0.11.3
+//! (`ParetoNBDFitter`), btyd and pymc-marketing on the CDNOW sample, as
+//! recorded in `/work/shared/data/cdnow/README.md` (published in Fader, Hardie &
+//! Lee 2005: r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669, LL = -9595.0).
+
+use approx::assert_relative_eq;
+use bellwether_clv::data::CompressedSummary;
+use bellwether_clv::pareto_nbd::{self, ParetoNbdParams};
+use bellwether_clv::ClvError;
+use proptest::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+pub const CDNOW_SUMMARY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/cdnow/cdnow_customers_summary.csv"
+);
+
+/// `(x, t_x, T)` of the 2,357 CDNOW customers, in weeks.
+pub fn cdnow_rows() -> Vec<(f64, f64, f64)> {
+    let text =
+        std::fs::read_to_string(CDNOW_SUMMARY).expect("CDNOW summary is in /work/shared/data");
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<f64> = l
+                .split(',')
+                .map(|v| v.trim().parse().expect("number"))
+                .collect();
+            (f[1], f[2], f[3])
+        })
+        .collect()
+}
+
+/// A Gamma(shape, 1) draw (Marsaglia & Tsang 2000).
+pub fn gamma_draw(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
+    if shape < 1.0 {
+        let u: f64 = rng.gen::<f64>();
+        return gamma_draw(rng, shape + 1.0) * u.powf(1.0 / shape);
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let (u1, u2): (f64, f64) = (rng.gen::<f64>(), rng.gen::<f64>());
+        let z = (-2.0 * (1.0 - u1).ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let v = (1.0 + c * z).powi(3);
+        if v <= 0.0 {
+            continue;
+        }
+        let u: f64 = rng.gen::<f64>();
+        if (1.0 - u).ln() < 0.5 * z * z + d - d * v + d * v.ln() {
+            return d * v;
+        }
+    }
+}
+
+/// Simulates `n` Pareto/NBD customers with whole-day `T` uniform on
+/// `30..=365` and `t_x` rounded to the nearest day.
+pub fn simulate(p: &ParetoNbdParams, n: usize, seed: u64) -> Vec<(f64, f64, f64)> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let lambda = gamma_draw(&mut rng, p.r) / p.alpha;
+            let mu = gamma_draw(&mut rng, p.s) / p.beta;
+            let t = rng.gen_range(30..=365) as f64;
+            let death = -(1.0 - rng.gen::<f64>()).ln() / mu;
+            let horizon = death.min(t);
+            let (mut clock, mut x, mut t_x) = (0.0, 0.0, 0.0);
+            loop {
+                clock += -(1.0 - rng.gen::<f64>()).ln() / lambda;
+                if clock > horizon {
+                    break;
+                }
+                x += 1.0;
+                t_x = clock;
+            }
+            (x, t_x.round().min(t), t)
+        })
+        .collect()
+}
+
+fn check_fit(data: &CompressedSummary, expect: &ParetoNbdParams, tolerance_in_se: f64) {
+    let fit = pareto_nbd::fit(data).expect("fit converges");
+    let got = ParetoNbdParams::from_fit(&fit).expect("pareto_nbd params");
+    let truth = [expect.r, expect.alpha, expect.s, expect.beta];
+    for (k, (name, value)) in fit.params.iter().enumerate() {
+        let z = (value - truth[k]) / fit.std_errors[k];
+        assert!(
+            z.abs() < tolerance_in_se,
+            "{name}: {value} vs {} (se {}, z {z:.2}); {got:?}",
+            truth[k],
+            fit.std_errors[k]
+        );
+    }
+}
+
+#[test]
+fn cdnow_golden() {
+    let data = CompressedSummary::from_rows(cdnow_rows()).unwrap();
+    let fit = pareto_nbd::fit(&data).unwrap();
+    let p = ParetoNbdParams::from_fit(&fit).unwrap();
+    assert_relative_eq!(p.r, 0.553276, max_relative = 1e-3);
+    assert_relative_eq!(p.alpha, 10.5776, max_relative = 1e-3);
+    assert_relative_eq!(p.s, 0.606214, max_relative = 1e-3);
+    assert_relative_eq!(p.beta, 11.6679, max_relative = 1e-3);
+    assert_relative_eq!(fit.log_likelihood, -9594.9739, epsilon = 1e-3);
+    assert!(fit.converged);
+    // The golden point itself: the gradient vanishes there (to the golden
+    // digits) and the log-likelihood matches.
+    let golden = ParetoNbdParams {
+        r: 0.553276,
+        alpha: 10.5776,
+        s: 0.606214,
+        beta: 11.6679,
+    };
+    assert_relative_eq!(golden.log_likelihood(&data), -9594.9739, epsilon = 1e-3);
+    // Holdout (weeks 40-78, 39 weeks): 1,882 repeat transactions observed.
+    let predicted = p.expected_holdout_total(&data, 39.0);
+    assert!((predicted - 1882.0).abs() < 0.15 * 1882.0, "{predicted}");
+}
+
+#[test]
+fn recovers_parameters_from_100k_simulated_customers() {
+    // CDNOW's weekly parameters, in days.
+    let truth = ParetoNbdParams {
+        r: 0.55,
+        alpha: 74.0,
+        s: 0.6,
+        beta: 82.0,
+    };
+    let data = CompressedSummary::from_rows(simulate(&truth, 100_000, 7)).unwrap();
+    check_fit(&data, &truth, 3.0);
+}
+
+#[test]
+fn no_repeat_purchases_is_not_identifiable() {
+    let data = CompressedSummary::from_rows([(0.0, 0.0, 10.0), (0.0, 0.0, 20.0)]).unwrap();
+    assert!(matches!(
+        pareto_nbd::fit(&data),
+        Err(ClvError::NotIdentifiable { .. })
+    ));
+    let empty = CompressedSummary::from_rows([]).unwrap();
+    assert!(matches!(
+        pareto_nbd::fit(&empty),
+        Err(ClvError::NotIdentifiable { .. })
+    ));
+}
+
+#[test]
+fn one_customer_fails_cleanly_or_fits() {
+    let data = CompressedSummary::from_rows([(3.0, 20.0, 30.0)]).unwrap();
+    match pareto_nbd::fit(&data) {
+        Ok(fit) => assert!(fit.values().iter().all(|v| v.is_finite() && *v > 0.0)),
+        Err(e) => assert!(matches!(
+            e,
+            ClvError::NotIdentifiable { .. } | ClvError::FitDidNotConverge { .. }
+        )),
+    }
+}
+
+#[test]
+fn huge_x_and_t_stay_finite() {
+    let p = ParetoNbdParams {
+        r: 0.55,
+        alpha: 10.58,
+        s: 0.61,
+        beta: 11.67,
+    };
+    for &(x, t_x, t) in &[
+        (0.0, 0.0, 1e7),
+        (5000.0, 1e6, 1e6 + 3.0),
+        (5000.0, 1.0, 1e6),
+        (1e5, 10.0, 20.0),
+        (3.0, 0.0, 0.0),
+    ] {
+        let ll = p.log_likelihood_row(x, t_x, t);
+        let alive = p.probability_alive(x, t_x, t);
+        let expected = p.conditional_expected_purchases(52.0, x, t_x, t);
+        assert!(ll.is_finite(), "{x} {t_x} {t}: {ll}");
+        assert!((0.0..=1.0).contains(&alive), "{x} {t_x} {t}: {alive}");
+        assert!(
+            expected.is_finite() && expected >= 0.0,
+            "{x} {t_x} {t}: {expected}"
+        );
+    }
+    // Extreme ratios alpha / beta push the 2F1 argument towards 1.
+    for p in [
+        ParetoNbdParams {
+            r: 0.5,
+            alpha: 1e6,
+            s: 0.5,
+            beta: 1e-3,
+        },
+        ParetoNbdParams {
+            r: 0.5,
+            alpha: 1e-3,
+            s: 0.5,
+            beta: 1e6,
+        },
+    ] {
+        let ll = p.log_likelihood_row(2.0, 0.5, 40.0);
+        assert!(ll.is_finite(), "{p:?}: {ll}");
+        assert!(p.log_likelihood_row(0.0, 0.0, 40.0).is_finite());
+    }
+}
+
+#[test]
+fn new_customer_expectation_is_the_t_zero_conditional_one() {
+    let p = ParetoNbdParams {
+        r: 0.55,
+        alpha: 10.58,
+        s: 0.61,
+        beta: 11.67,
+    };
+    let e = p.expected_purchases(39.0);
+    assert_relative_eq!(
+        p.conditional_expected_purchases(39.0, 0.0, 0.0, 0.0),
+        e,
+        max_relative = 1e-12
+    );
+    // At s = 1 the closed form has a removable singularity.
+    let at_one = ParetoNbdParams { s: 1.0, ..p };
+    let near = ParetoNbdParams { s: 1.0 + 1e-7, ..p };
+    assert_relative_eq!(
+        at_one.expected_purchases(39.0),
+        near.expected_purchases(39.0),
+        max_relative = 1e-6
+    );
+    assert!(p.expected_purchases(0.0) == 0.0);
+    assert!(p.expected_purchases(-1.0).is_nan());
+}
+
+fn small_sample() -> CompressedSummary {
+    CompressedSummary::from_rows(cdnow_rows().into_iter().step_by(37)).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn gradient_matches_finite_differences(
+        ln_r in -2.0f64..2.0, ln_alpha in -2.0f64..4.0, ln_s in -2.0f64..2.0, ln_beta in -2.0f64..4.0,
+    ) {
+        let data = small_sample();
+        let p = ParetoNbdParams { r: ln_r.exp(), alpha: ln_alpha.exp(), s: ln_s.exp(), beta: ln_beta.exp() };
+        let (value, grad) = p.log_likelihood_gradient(&data);
+        prop_assert!(value.is_finite());
+        let theta = [ln_r, ln_alpha, ln_s, ln_beta];
+        for k in 0..4 {
+            let h = 1e-5;
+            let at = |d: f64| {
+                let mut t = theta;
+                t[k] += d;
+                ParetoNbdParams { r: t[0].exp(), alpha: t[1].exp(), s: t[2].exp(), beta: t[3].exp() }
+                    .log_likelihood(&data)
+            };
+            // Fourth-order central difference in log space.
+            let fd = (8.0 * (at(h) - at(-h)) - (at(2.0 * h) - at(-2.0 * h))) / (12.0 * h);
+            let analytic = grad[k] * theta[k].exp();
+            prop_assert!(
+                (fd - analytic).abs() <= 1e-6 * (1.0 + analytic.abs()),
+                "k={} fd={} analytic={}", k, fd, analytic
+            );
+        }
+    }
+
+    #[test]
+    fn probabilities_and_expectations_are_in_range(
+        ln_r in -3.0f64..3.0, ln_alpha in -3.0f64..5.0, ln_s in -3.0f64..3.0, ln_beta in -3.0f64..5.0,
+        x in 0u32..200, tx_share in 0.0f64..1.0, t in 0.0f64..500.0,
+    ) {
+        let p = ParetoNbdParams { r: ln_r.exp(), alpha: ln_alpha.exp(), s: ln_s.exp(), beta: ln_beta.exp() };
+        let x = f64::from(x);
+        let t_x = if x == 0.0 { 0.0 } else { tx_share * t };
+        let alive = p.probability_alive(x, t_x, t);
+        prop_assert!((0.0..=1.0).contains(&alive), "{}", alive);
+        let e = p.conditional_expected_purchases(30.0, x, t_x, t);
+        prop_assert!(e.is_finite() && e >= 0.0, "{}", e);
+        prop_assert!(p.log_likelihood_row(x, t_x, t).is_finite());
+    }
+}
