@@ -3,11 +3,15 @@
 //! No IO: callers hand in summaries (or stream transactions into a
 //! `summary` builder) and get parameters, standard errors and predictions back.
 
+pub mod bgnbd;
 pub mod data;
 pub mod error;
+pub mod gamma_gamma;
 pub mod hyp2f1;
+pub mod mbgnbd;
 pub mod optim;
 pub mod pareto_nbd;
+pub mod simulate;
 pub mod special;
 pub mod summary;
 

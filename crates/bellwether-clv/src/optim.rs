@@ -551,6 +551,13 @@ impl FitResult {
     }
 }
 
+/// A fitted model (its parameters as a struct) and the fit's diagnostics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fitted<M> {
+    pub model: M,
+    pub result: FitResult,
+}
+
 /// Fits a model whose `objective` is the negative log-likelihood in
 /// `theta = ln(params)`.
 ///
