@@ -558,6 +558,13 @@ pub struct Fitted<M> {
     pub result: FitResult,
 }
 
+impl<M> Fitted<M> {
+    /// Natural-scale parameter values, in order.
+    pub fn values(&self) -> Vec<f64> {
+        self.result.values()
+    }
+}
+
 /// Fits a model whose `objective` is the negative log-likelihood in
 /// `theta = ln(params)`.
 ///
@@ -565,7 +572,8 @@ pub struct Fitted<M> {
 /// best; then computes the Hessian and delta-method standard errors.
 /// Errors: [`ClvError::FitDidNotConverge`] when no start converges,
 /// [`ClvError::NotIdentifiable`] when the Hessian is not positive definite or a
-/// parameter ran off to 0 or infinity (`|theta| > 30`).
+/// parameter ran off to 0 or infinity (`|theta| > 30`, or `|theta| > 12` when the
+/// optimiser did not converge).
 pub fn fit_log_space(
     model: &'static str,
     names: &[&'static str],
@@ -602,14 +610,22 @@ pub fn fit_log_space(
             reason: TerminationReason::LineSearchFailed,
         });
     };
+    let ran_off = |limit: f64| best.theta.iter().position(|t| t.abs() > limit);
     if !best.converged() || !best.value.is_finite() {
-        return Err(ClvError::FitDidNotConverge {
-            model,
-            iterations,
-            reason: best.reason,
-        });
+        // A parameter heading to 0 or infinity: the optimum is on the boundary.
+        if let Some(i) = ran_off(12.0).filter(|_| best.value.is_finite()) {
+            return Err(ClvError::NotIdentifiable {
+                model,
+                reason: format!(
+                    "parameter {} ran off to {:e} (the maximum is on the boundary of the parameter space)",
+                    names.get(i).unwrap_or(&"?"),
+                    best.theta[i].exp()
+                ),
+            });
+        }
+        return Err(ClvError::FitDidNotConverge { model, iterations, reason: best.reason });
     }
-    if let Some(i) = best.theta.iter().position(|t| t.abs() > 30.0) {
+    if let Some(i) = ran_off(30.0) {
         return Err(ClvError::NotIdentifiable {
             model,
             reason: format!(
