@@ -2,6 +2,9 @@
 //!
 //! Columns: `customer_id`, `date` and `amount` are required; `discount`, `coupon` and `currency`
 //! are optional; other columns are ignored (and listed in the report).
+//! Headers match case-, space- and punctuation-insensitively, through English aliases (`Order
+//! Date`, `Total`, `Value`, `Revenue`, `Coupon Code`, `CurrencyIsoCode`) and a few German,
+//! French and Italian ones (`Datum`, `Betrag`, `Montant`, `Importo`, `Rabatt`, `Remise`).
 //! Amounts and discounts may not be negative: a refund is rejected with a diagnostic rather than
 //! silently lowering a customer's spend, since the monetary models expect positive purchases.
 //! A zero amount (a free order) is accepted.
@@ -41,6 +44,8 @@ const FIELDS: &[FieldSpec] = &[
             "createdat",
             "createddate",
             "timestamp",
+            "datum",
+            "data",
         ],
         required: true,
     },
@@ -55,16 +60,19 @@ const FIELDS: &[FieldSpec] = &[
             "invoiceamount",
             "value",
             "revenue",
+            "betrag",
+            "montant",
+            "importo",
         ],
         required: true,
     },
-    FieldSpec { name: "discount", aliases: &["discount", "discountamount", "totaldiscount"], required: false },
+    FieldSpec { name: "discount", aliases: &["discount", "discountamount", "totaldiscount", "rabatt", "remise", "sconto"], required: false },
     FieldSpec {
         name: "coupon",
-        aliases: &["coupon", "couponcode", "promocode", "promotioncode", "discountcode", "voucher", "vouchercode"],
+        aliases: &["coupon", "couponcode", "promocode", "promotioncode", "discountcode", "voucher", "vouchercode", "gutschein"],
         required: false,
     },
-    FieldSpec { name: "currency", aliases: &["currency", "currencycode", "currencyisocode"], required: false },
+    FieldSpec { name: "currency", aliases: &["currency", "currencycode", "currencyisocode", "währung", "devise", "valuta"], required: false },
 ];
 
 /// Why negative amounts are refused, appended to the diagnostic.
