@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The whole configuration file.
+///
+/// Sections are strict (an unknown key is an error), but unknown top-level
+/// sections are kept in `extra` for the features that own them (`[acquirer]`…).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Config {
     #[serde(default)]
     pub audience: AudienceConfig,

@@ -1,2 +1,25 @@
-//! The `bellwether` command line.
-fn main() {}
+//! The `bellwether` command line: data to stdout, everything else to stderr.
+
+mod cli;
+mod commands;
+mod format;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(commands::dispatch(cli))
+}

@@ -1,0 +1,139 @@
+//! Command-line flags; doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Find strategic customers: import your customer data, score each customer's fit to
+/// your target audience and reputation in its own field, and explain the ranking.
+#[derive(Debug, Parser)]
+#[command(name = "bellwether", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// The workspace database (SQLite file).
+    #[arg(long, global = true, env = "BELLWETHER_DB", default_value = "bellwether.db")]
+    pub db: PathBuf,
+
+    /// Print nothing but the data and errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented bellwether.toml template.
+    Init(InitArgs),
+    /// Import customers.csv, transactions.csv, requests.csv and bellwether.toml from a folder.
+    Import(ImportArgs),
+    /// Rank customers as strategic-customer candidates.
+    Rank(RankArgs),
+    /// Explain one customer's scores.
+    Explain(ExplainArgs),
+    /// Write the built-in demo data set, import it and show the top of the ranking.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to write bellwether.toml into.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Overwrite an existing bellwether.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Folder holding customers.csv and, optionally, transactions.csv, requests.csv and bellwether.toml.
+    pub dir: PathBuf,
+    /// Import the valid rows and write the rejected ones, with reasons, to a rejects file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where `--skip-invalid` writes rejected rows [default: DIR/rejects.csv].
+    #[arg(long, requires = "skip_invalid")]
+    pub rejects: Option<PathBuf>,
+    /// How many errors to print before summarising the rest.
+    #[arg(long, default_value_t = 100)]
+    pub max_errors: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QuadrantArg {
+    Strategic,
+    Showcase,
+    Representative,
+    Transactional,
+}
+
+impl From<QuadrantArg> for bellwether_core::Quadrant {
+    fn from(value: QuadrantArg) -> Self {
+        match value {
+            QuadrantArg::Strategic => bellwether_core::Quadrant::Strategic,
+            QuadrantArg::Showcase => bellwether_core::Quadrant::Showcase,
+            QuadrantArg::Representative => bellwether_core::Quadrant::Representative,
+            QuadrantArg::Transactional => bellwether_core::Quadrant::Transactional,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScoringArgs {
+    /// Score with this bellwether.toml instead of the one stored by the last import.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    /// Show only the first N customers [default: 20 for tables, all otherwise].
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Show only customers in this quadrant.
+    #[arg(long, value_enum)]
+    pub quadrant: Option<QuadrantArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The customer_id to explain.
+    pub customer_id: String,
+    /// Output format (table means plain text).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder to write the demo CSV files and bellwether.toml into.
+    #[arg(long, default_value = "bellwether-demo")]
+    pub dir: PathBuf,
+    /// Number of customers.
+    #[arg(long, default_value_t = 3000)]
+    pub customers: usize,
+    /// Random seed: the same seed writes the same files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// How many customers of the ranking to print.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Only write the files; import nothing (used by the benchmarks).
+    #[arg(long)]
+    pub no_import: bool,
+}
