@@ -11,7 +11,8 @@
 use std::time::Instant;
 
 use bellwether_clv::data::CompressedSummary;
-use bellwether_clv::pareto_nbd::{self, ParetoNbdConfig, ParetoNbdParams};
+use bellwether_clv::optim::MinimizeOptions;
+use bellwether_clv::pareto_nbd::ParetoNbd;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -49,7 +50,7 @@ fn main() {
         .iter()
         .find_map(|a| a.strip_prefix("--threads=").and_then(|v| v.parse().ok()))
         .unwrap_or(0);
-    let truth = ParetoNbdParams {
+    let truth = ParetoNbd {
         r: 0.55,
         alpha: 74.0,
         s: 0.6,
@@ -83,11 +84,9 @@ fn main() {
     let compressed = started.elapsed();
 
     let started = Instant::now();
-    let config = ParetoNbdConfig {
-        threads,
-        ..ParetoNbdConfig::default()
-    };
-    let fit = pareto_nbd::fit_with(&data, &config).expect("fit converges");
+    let fit = ParetoNbd::fit_with_threads(&data, MinimizeOptions::default(), threads)
+        .expect("fit converges")
+        .result;
     let fitted = started.elapsed();
 
     println!("customers            {n}");

@@ -53,18 +53,15 @@ use serde::Serialize;
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
 use crate::hyp2f1::ln_hyp2f1_one;
-use crate::optim::{fit_log_space, FitResult, MinimizeOptions, Objective};
+use crate::optim::{fit_log_space, Fitted, MinimizeOptions, Objective};
 use crate::special::{digamma, ln_gamma};
 
-/// Model name used in [`FitResult`] and errors.
-pub const MODEL: &str = "pareto_nbd";
-/// Parameter names, in the order of [`FitResult::params`].
-pub const PARAM_NAMES: [&str; 4] = ["r", "alpha", "s", "beta"];
+const MODEL: &str = "pareto_nbd";
 
 /// Pareto/NBD parameters: purchase rate $\lambda \sim \Gamma(r, \alpha)$, death rate
 /// $\mu \sim \Gamma(s, \beta)$ (shape, rate).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct ParetoNbdParams {
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct ParetoNbd {
     pub r: f64,
     pub alpha: f64,
     pub s: f64,
@@ -75,8 +72,8 @@ pub struct ParetoNbdParams {
 type ValueGrad = [f64; 5];
 
 /// $\ln J(t)$ and its gradient in `(r, alpha, s, beta)` (see the module docs).
-fn ln_j(p: &ParetoNbdParams, x: f64, t: f64) -> ValueGrad {
-    let ParetoNbdParams { r, alpha, s, beta } = *p;
+fn ln_j(p: &ParetoNbd, x: f64, t: f64) -> ValueGrad {
+    let ParetoNbd { r, alpha, s, beta } = *p;
     let a = r + s + x;
     let inv_a = 1.0 / a;
     let at = alpha + t;
@@ -106,7 +103,7 @@ fn ln_j(p: &ParetoNbdParams, x: f64, t: f64) -> ValueGrad {
 }
 
 /// $\ln[(\alpha+T)^{-(r+x)}(\beta+T)^{-s}]$, the "alive at T" term, with its gradient.
-fn ln_alive_term(p: &ParetoNbdParams, x: f64, t: f64) -> ValueGrad {
+fn ln_alive_term(p: &ParetoNbd, x: f64, t: f64) -> ValueGrad {
     let at = p.alpha + t;
     let bt = p.beta + t;
     let (ln_at, ln_bt) = (at.ln(), bt.ln());
@@ -130,7 +127,7 @@ struct RowTerms {
 /// Combines prefactor, alive term and the two $J$ values of a row.
 /// `prefactor` is $\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + s\ln\beta$ with gradient.
 fn combine(
-    p: &ParetoNbdParams,
+    p: &ParetoNbd,
     prefactor: &ValueGrad,
     alive: &ValueGrad,
     j_tx: &ValueGrad,
@@ -168,7 +165,7 @@ fn combine(
 
 /// Prefactor $\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + s\ln\beta$ and gradient,
 /// given $\ln\Gamma(r+x) - \ln\Gamma(r)$ and $\psi(r+x) - \psi(r)$.
-fn prefactor(p: &ParetoNbdParams, ln_gamma_ratio: f64, digamma_diff: f64) -> ValueGrad {
+fn prefactor(p: &ParetoNbd, ln_gamma_ratio: f64, digamma_diff: f64) -> ValueGrad {
     let (ln_alpha, ln_beta) = (p.alpha.ln(), p.beta.ln());
     [
         ln_gamma_ratio + p.r * ln_alpha + p.s * ln_beta,
@@ -187,7 +184,7 @@ fn ln_gamma_ratio(r: f64, x: f64) -> (f64, f64) {
 }
 
 /// One row, without caching: `(ln L, ln P(alive))` and the gradient of `ln L`.
-fn row_terms(p: &ParetoNbdParams, x: f64, t_x: f64, t: f64, want_grad: bool) -> RowTerms {
+fn row_terms(p: &ParetoNbd, x: f64, t_x: f64, t: f64, want_grad: bool) -> RowTerms {
     let (lg, dg) = ln_gamma_ratio(p.r, x);
     let pre = prefactor(p, lg, dg);
     let alive = ln_alive_term(p, x, t);
@@ -196,7 +193,7 @@ fn row_terms(p: &ParetoNbdParams, x: f64, t_x: f64, t: f64, want_grad: bool) -> 
     combine(p, &pre, &alive, &j_tx, &j_t, want_grad)
 }
 
-fn params_valid(p: &ParetoNbdParams) -> bool {
+fn params_valid(p: &ParetoNbd) -> bool {
     [p.r, p.alpha, p.s, p.beta]
         .iter()
         .all(|v| v.is_finite() && *v > 0.0)
@@ -206,17 +203,7 @@ fn row_valid(x: f64, t_x: f64, t: f64) -> bool {
     x.is_finite() && t.is_finite() && x >= 0.0 && t_x >= 0.0 && t_x <= t
 }
 
-impl ParetoNbdParams {
-    /// Reads `r, alpha, s, beta` from a Pareto/NBD [`FitResult`].
-    pub fn from_fit(fit: &FitResult) -> Option<Self> {
-        Some(Self {
-            r: fit.param("r")?,
-            alpha: fit.param("alpha")?,
-            s: fit.param("s")?,
-            beta: fit.param("beta")?,
-        })
-    }
-
+impl ParetoNbd {
     /// ln L of one customer (see the module docs); NaN for invalid parameters
     /// or rows.
     pub fn log_likelihood_row(&self, x: f64, t_x: f64, t: f64) -> f64 {
@@ -228,18 +215,7 @@ impl ParetoNbdParams {
 
     /// Weighted log-likelihood of the data.
     pub fn log_likelihood(&self, data: &CompressedSummary) -> f64 {
-        self.log_likelihood_gradient(data).0
-    }
-
-    /// Weighted log-likelihood and its analytic gradient with respect to
-    /// `(r, alpha, s, beta)`; NaN for invalid parameters.
-    pub fn log_likelihood_gradient(&self, data: &CompressedSummary) -> (f64, [f64; 4]) {
-        if !params_valid(self) {
-            return (f64::NAN, [f64::NAN; 4]);
-        }
-        let prepared = Prepared::new(data);
-        let v = prepared.evaluate(self, true, 0);
-        (v[0], [v[1], v[2], v[3], v[4]])
+        log_likelihood_grad(*self, data).0
     }
 
     /// Probability that a customer with history `(x, t_x, T)` is still alive at `T`:
@@ -288,7 +264,7 @@ impl ParetoNbdParams {
     /// Expected total purchases of all customers of `data` in the `t_future`
     /// after their calibration period (the sum of
     /// [`Self::conditional_expected_purchases`] weighted by the row weights).
-    pub fn expected_holdout_total(&self, data: &CompressedSummary, t_future: f64) -> f64 {
+    pub fn expected_total(&self, t_future: f64, data: &CompressedSummary) -> f64 {
         data.rows()
             .map(|row| {
                 row.weight * self.conditional_expected_purchases(t_future, row.x, row.t_x, row.t)
@@ -371,7 +347,7 @@ impl Prepared {
     }
 
     /// Weighted log-likelihood and (if `want_grad`) its natural-parameter gradient.
-    fn evaluate(&self, p: &ParetoNbdParams, want_grad: bool, threads: usize) -> ValueGrad {
+    fn evaluate(&self, p: &ParetoNbd, want_grad: bool, threads: usize) -> ValueGrad {
         let gammas: Vec<(f64, f64)> = self.xs.iter().map(|&x| ln_gamma_ratio(p.r, x)).collect();
         let prefactors: Vec<ValueGrad> = gammas
             .iter()
@@ -477,7 +453,7 @@ impl Objective for NegLogLikelihood<'_> {
     }
 
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let p = ParetoNbdParams {
+        let p = ParetoNbd {
             r: theta[0].exp(),
             alpha: theta[1].exp(),
             s: theta[2].exp(),
@@ -496,61 +472,86 @@ impl Objective for NegLogLikelihood<'_> {
     }
 }
 
-/// Options of [`fit`].
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct ParetoNbdConfig {
-    pub minimize: MinimizeOptions,
-    /// Threads for data sets above 20,000 unique rows; 0 = all available (at most 8).
-    pub threads: usize,
+/// Weighted log-likelihood and its analytic gradient with respect to
+/// `(r, alpha, s, beta)`; NaN outside the parameter space.
+pub fn log_likelihood_grad(m: ParetoNbd, data: &CompressedSummary) -> (f64, [f64; 4]) {
+    if !params_valid(&m) {
+        return (f64::NAN, [f64::NAN; 4]);
+    }
+    let v = Prepared::new(data).evaluate(&m, true, 0);
+    (v[0], [v[1], v[2], v[3], v[4]])
 }
 
-/// Fits the Pareto/NBD by maximum likelihood (see the module docs) with the
-/// default [`ParetoNbdConfig`].
-///
-/// Errors: [`ClvError::NotIdentifiable`] when there are no customers or no
-/// repeat purchases; see [`fit_log_space`] for the others.
-pub fn fit(data: &CompressedSummary) -> Result<FitResult, ClvError> {
-    fit_with(data, &ParetoNbdConfig::default())
-}
+impl ParetoNbd {
+    /// Fits by maximum likelihood with default options (see the module docs).
+    pub fn fit(data: &CompressedSummary) -> Result<Fitted<ParetoNbd>, ClvError> {
+        Self::fit_with(data, MinimizeOptions::default())
+    }
 
-/// [`fit`] with explicit options.
-pub fn fit_with(data: &CompressedSummary, config: &ParetoNbdConfig) -> Result<FitResult, ClvError> {
-    if data.n() <= 0.0 {
-        return Err(ClvError::NotIdentifiable {
-            model: MODEL,
-            reason: "no customers".to_string(),
-        });
+    /// Fits by maximum likelihood, using all available threads (at most 8) on
+    /// data sets above 20,000 unique rows. Errors: [`ClvError::NotIdentifiable`]
+    /// when there are no customers, no repeat purchases or a Hessian that is
+    /// not positive definite; [`ClvError::FitDidNotConverge`].
+    pub fn fit_with(
+        data: &CompressedSummary,
+        options: MinimizeOptions,
+    ) -> Result<Fitted<ParetoNbd>, ClvError> {
+        Self::fit_with_threads(data, options, 0)
     }
-    let total_x = data.total_frequency();
-    if total_x <= 0.0 {
-        return Err(ClvError::NotIdentifiable {
-            model: MODEL,
-            reason: "no repeat purchases".to_string(),
-        });
+
+    /// [`Self::fit_with`] on at most `threads` threads (0: all available).
+    pub fn fit_with_threads(
+        data: &CompressedSummary,
+        options: MinimizeOptions,
+        threads: usize,
+    ) -> Result<Fitted<ParetoNbd>, ClvError> {
+        if data.n() <= 0.0 {
+            return Err(ClvError::NotIdentifiable {
+                model: MODEL,
+                reason: "no customers".to_string(),
+            });
+        }
+        let total_x = data.total_frequency();
+        if total_x <= 0.0 {
+            return Err(ClvError::NotIdentifiable {
+                model: MODEL,
+                reason: "no repeat purchases".to_string(),
+            });
+        }
+        let mean_t = data.mean_t().max(1e-6);
+        let mean_x = total_x / data.n();
+        // Moment-style start: purchase rate r / alpha = mean x / mean T with r = 1,
+        // death rate s / beta = 1 / mean T with s = 1; then lifetimes' all ones.
+        let start = vec![0.0, (mean_t / mean_x).ln(), 0.0, mean_t.ln()];
+        let starts = [
+            start.clone(),
+            vec![start[0] - 1.0, start[1] - 1.0, start[2], start[3]],
+            vec![0.0; 4],
+        ];
+        let prepared = Prepared::new(data);
+        let objective = NegLogLikelihood {
+            prepared: &prepared,
+            threads,
+        };
+        let result = fit_log_space(
+            MODEL,
+            &["r", "alpha", "s", "beta"],
+            &objective,
+            &starts,
+            data.n(),
+            options,
+        )?;
+        let v = result.values();
+        Ok(Fitted {
+            model: ParetoNbd {
+                r: v[0],
+                alpha: v[1],
+                s: v[2],
+                beta: v[3],
+            },
+            result,
+        })
     }
-    let mean_t = data.mean_t().max(1e-6);
-    let mean_x = total_x / data.n();
-    // Moment-style start: purchase rate r / alpha = mean x / mean T with r = 1,
-    // death rate s / beta = 1 / mean T with s = 1.
-    let start = vec![0.0, (mean_t / mean_x).ln(), 0.0, mean_t.ln()];
-    let starts = [
-        start.clone(),
-        vec![start[0] - 1.0, start[1] - 1.0, start[2], start[3]],
-        vec![0.0; 4],
-    ];
-    let prepared = Prepared::new(data);
-    let objective = NegLogLikelihood {
-        prepared: &prepared,
-        threads: config.threads,
-    };
-    fit_log_space(
-        MODEL,
-        &PARAM_NAMES,
-        &objective,
-        &starts,
-        data.n(),
-        config.minimize,
-    )
 }
 
 #[cfg(test)]
@@ -560,8 +561,8 @@ mod tests {
 
     /// ln L by the textbook formula (Fader & Hardie 2005, eq. 22) with the
     /// general hypergeometric series of `special.rs`, for moderate inputs.
-    fn textbook_ln_l(p: &ParetoNbdParams, x: f64, t_x: f64, t: f64) -> f64 {
-        let ParetoNbdParams { r, alpha, s, beta } = *p;
+    fn textbook_ln_l(p: &ParetoNbd, x: f64, t_x: f64, t: f64) -> f64 {
+        let ParetoNbd { r, alpha, s, beta } = *p;
         let a = r + s + x;
         let (big, b2, z_of): (f64, f64, Box<dyn Fn(f64) -> f64>) = if alpha >= beta {
             (
@@ -581,19 +582,19 @@ mod tests {
     #[test]
     fn matches_the_textbook_formula() {
         for p in [
-            ParetoNbdParams {
+            ParetoNbd {
                 r: 0.55,
                 alpha: 10.58,
                 s: 0.61,
                 beta: 11.67,
             },
-            ParetoNbdParams {
+            ParetoNbd {
                 r: 2.0,
                 alpha: 3.0,
                 s: 1.5,
                 beta: 0.5,
             },
-            ParetoNbdParams {
+            ParetoNbd {
                 r: 0.3,
                 alpha: 1.0,
                 s: 0.2,
@@ -618,13 +619,13 @@ mod tests {
 
     #[test]
     fn ln_j_is_continuous_across_alpha_equals_beta() {
-        let below = ParetoNbdParams {
+        let below = ParetoNbd {
             r: 0.7,
             alpha: 5.0 - 1e-9,
             s: 0.9,
             beta: 5.0,
         };
-        let above = ParetoNbdParams {
+        let above = ParetoNbd {
             alpha: 5.0 + 1e-9,
             ..below
         };

@@ -6,4 +6,5 @@ mod cdnow_fixtures;
 mod gamma_gamma;
 mod mbgnbd;
 mod pareto_nbd;
+mod sbg;
 mod summary;

@@ -8,7 +8,7 @@
 
 use approx::assert_relative_eq;
 use bellwether_clv::data::CompressedSummary;
-use bellwether_clv::pareto_nbd::{self, ParetoNbdParams};
+use bellwether_clv::pareto_nbd::{log_likelihood_grad, ParetoNbd};
 use bellwether_clv::ClvError;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -60,7 +60,7 @@ pub fn gamma_draw(rng: &mut ChaCha8Rng, shape: f64) -> f64 {
 
 /// Simulates `n` Pareto/NBD customers with whole-day `T` uniform on
 /// `30..=365` and `t_x` rounded to the nearest day.
-pub fn simulate(p: &ParetoNbdParams, n: usize, seed: u64) -> Vec<(f64, f64, f64)> {
+pub fn simulate(p: &ParetoNbd, n: usize, seed: u64) -> Vec<(f64, f64, f64)> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     (0..n)
         .map(|_| {
@@ -83,9 +83,9 @@ pub fn simulate(p: &ParetoNbdParams, n: usize, seed: u64) -> Vec<(f64, f64, f64)
         .collect()
 }
 
-fn check_fit(data: &CompressedSummary, expect: &ParetoNbdParams, tolerance_in_se: f64) {
-    let fit = pareto_nbd::fit(data).expect("fit converges");
-    let got = ParetoNbdParams::from_fit(&fit).expect("pareto_nbd params");
+fn check_fit(data: &CompressedSummary, expect: &ParetoNbd, tolerance_in_se: f64) {
+    let fitted = ParetoNbd::fit(data).expect("fit converges");
+    let (got, fit) = (fitted.model, fitted.result);
     let truth = [expect.r, expect.alpha, expect.s, expect.beta];
     for (k, (name, value)) in fit.params.iter().enumerate() {
         let z = (value - truth[k]) / fit.std_errors[k];
@@ -101,8 +101,8 @@ fn check_fit(data: &CompressedSummary, expect: &ParetoNbdParams, tolerance_in_se
 #[test]
 fn cdnow_golden() {
     let data = CompressedSummary::from_rows(cdnow_rows()).unwrap();
-    let fit = pareto_nbd::fit(&data).unwrap();
-    let p = ParetoNbdParams::from_fit(&fit).unwrap();
+    let fitted = ParetoNbd::fit(&data).unwrap();
+    let (p, fit) = (fitted.model, fitted.result);
     assert_relative_eq!(p.r, 0.553276, max_relative = 1e-3);
     assert_relative_eq!(p.alpha, 10.5776, max_relative = 1e-3);
     assert_relative_eq!(p.s, 0.606214, max_relative = 1e-3);
@@ -111,7 +111,7 @@ fn cdnow_golden() {
     assert!(fit.converged);
     // The golden point itself: the gradient vanishes there (to the golden
     // digits) and the log-likelihood matches.
-    let golden = ParetoNbdParams {
+    let golden = ParetoNbd {
         r: 0.553276,
         alpha: 10.5776,
         s: 0.606214,
@@ -119,14 +119,14 @@ fn cdnow_golden() {
     };
     assert_relative_eq!(golden.log_likelihood(&data), -9594.9739, epsilon = 1e-3);
     // Holdout (weeks 40-78, 39 weeks): 1,882 repeat transactions observed.
-    let predicted = p.expected_holdout_total(&data, 39.0);
+    let predicted = p.expected_total(39.0, &data);
     assert!((predicted - 1882.0).abs() < 0.15 * 1882.0, "{predicted}");
 }
 
 #[test]
 fn recovers_parameters_from_100k_simulated_customers() {
     // CDNOW's weekly parameters, in days.
-    let truth = ParetoNbdParams {
+    let truth = ParetoNbd {
         r: 0.55,
         alpha: 74.0,
         s: 0.6,
@@ -140,12 +140,12 @@ fn recovers_parameters_from_100k_simulated_customers() {
 fn no_repeat_purchases_is_not_identifiable() {
     let data = CompressedSummary::from_rows([(0.0, 0.0, 10.0), (0.0, 0.0, 20.0)]).unwrap();
     assert!(matches!(
-        pareto_nbd::fit(&data),
+        ParetoNbd::fit(&data),
         Err(ClvError::NotIdentifiable { .. })
     ));
     let empty = CompressedSummary::from_rows([]).unwrap();
     assert!(matches!(
-        pareto_nbd::fit(&empty),
+        ParetoNbd::fit(&empty),
         Err(ClvError::NotIdentifiable { .. })
     ));
 }
@@ -153,7 +153,7 @@ fn no_repeat_purchases_is_not_identifiable() {
 #[test]
 fn one_customer_fails_cleanly_or_fits() {
     let data = CompressedSummary::from_rows([(3.0, 20.0, 30.0)]).unwrap();
-    match pareto_nbd::fit(&data) {
+    match ParetoNbd::fit(&data) {
         Ok(fit) => assert!(fit.values().iter().all(|v| v.is_finite() && *v > 0.0)),
         Err(e) => assert!(matches!(
             e,
@@ -164,7 +164,7 @@ fn one_customer_fails_cleanly_or_fits() {
 
 #[test]
 fn huge_x_and_t_stay_finite() {
-    let p = ParetoNbdParams {
+    let p = ParetoNbd {
         r: 0.55,
         alpha: 10.58,
         s: 0.61,
@@ -189,13 +189,13 @@ fn huge_x_and_t_stay_finite() {
     }
     // Extreme ratios alpha / beta push the 2F1 argument towards 1.
     for p in [
-        ParetoNbdParams {
+        ParetoNbd {
             r: 0.5,
             alpha: 1e6,
             s: 0.5,
             beta: 1e-3,
         },
-        ParetoNbdParams {
+        ParetoNbd {
             r: 0.5,
             alpha: 1e-3,
             s: 0.5,
@@ -210,7 +210,7 @@ fn huge_x_and_t_stay_finite() {
 
 #[test]
 fn new_customer_expectation_is_the_t_zero_conditional_one() {
-    let p = ParetoNbdParams {
+    let p = ParetoNbd {
         r: 0.55,
         alpha: 10.58,
         s: 0.61,
@@ -223,8 +223,8 @@ fn new_customer_expectation_is_the_t_zero_conditional_one() {
         max_relative = 1e-12
     );
     // At s = 1 the closed form has a removable singularity.
-    let at_one = ParetoNbdParams { s: 1.0, ..p };
-    let near = ParetoNbdParams { s: 1.0 + 1e-7, ..p };
+    let at_one = ParetoNbd { s: 1.0, ..p };
+    let near = ParetoNbd { s: 1.0 + 1e-7, ..p };
     assert_relative_eq!(
         at_one.expected_purchases(39.0),
         near.expected_purchases(39.0),
@@ -246,8 +246,8 @@ proptest! {
         ln_r in -2.0f64..2.0, ln_alpha in -2.0f64..4.0, ln_s in -2.0f64..2.0, ln_beta in -2.0f64..4.0,
     ) {
         let data = small_sample();
-        let p = ParetoNbdParams { r: ln_r.exp(), alpha: ln_alpha.exp(), s: ln_s.exp(), beta: ln_beta.exp() };
-        let (value, grad) = p.log_likelihood_gradient(&data);
+        let p = ParetoNbd { r: ln_r.exp(), alpha: ln_alpha.exp(), s: ln_s.exp(), beta: ln_beta.exp() };
+        let (value, grad) = log_likelihood_grad(p, &data);
         prop_assert!(value.is_finite());
         let theta = [ln_r, ln_alpha, ln_s, ln_beta];
         for k in 0..4 {
@@ -255,7 +255,7 @@ proptest! {
             let at = |d: f64| {
                 let mut t = theta;
                 t[k] += d;
-                ParetoNbdParams { r: t[0].exp(), alpha: t[1].exp(), s: t[2].exp(), beta: t[3].exp() }
+                ParetoNbd { r: t[0].exp(), alpha: t[1].exp(), s: t[2].exp(), beta: t[3].exp() }
                     .log_likelihood(&data)
             };
             // Fourth-order central difference in log space.
@@ -273,7 +273,7 @@ proptest! {
         ln_r in -3.0f64..3.0, ln_alpha in -3.0f64..5.0, ln_s in -3.0f64..3.0, ln_beta in -3.0f64..5.0,
         x in 0u32..200, tx_share in 0.0f64..1.0, t in 0.0f64..500.0,
     ) {
-        let p = ParetoNbdParams { r: ln_r.exp(), alpha: ln_alpha.exp(), s: ln_s.exp(), beta: ln_beta.exp() };
+        let p = ParetoNbd { r: ln_r.exp(), alpha: ln_alpha.exp(), s: ln_s.exp(), beta: ln_beta.exp() };
         let x = f64::from(x);
         let t_x = if x == 0.0 { 0.0 } else { tx_share * t };
         let alive = p.probability_alive(x, t_x, t);
