@@ -62,8 +62,21 @@ impl AllowedLabels {
     }
 
     fn allows(&self, label: &str) -> Option<bool> {
-        comparison_key(label).map(|key| self.keys.iter().any(|allowed| *allowed == key))
+        allowed_key(&self.keys, label)
     }
+}
+
+/// Whether a label is among lowercase keys, without allocating for ASCII labels; `None` when empty.
+fn allowed_key(keys: &[String], label: &str) -> Option<bool> {
+    let trimmed = label.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    if trimmed.is_ascii() {
+        return Some(keys.iter().any(|key| key.eq_ignore_ascii_case(trimmed)));
+    }
+    let key = trimmed.to_lowercase();
+    Some(keys.iter().any(|allowed| *allowed == key))
 }
 
 /// One `[audience.attributes]` entry: a `customers.csv` column and its allowed values.
@@ -104,26 +117,22 @@ impl AttributeCriterion {
     }
 
     /// Whether the value is allowed, `None` when the customer has no usable value.
+    ///
+    /// Allowed values that read as numbers are also kept as numbers, so a number matches them
+    /// numerically (`2` matches `2.0`) and a number's text never needs formatting.
     fn allows(&self, value: Option<&AttrValue>) -> Option<bool> {
-        let value = value?;
-        let number = match value {
-            AttrValue::Number(number) => Some(*number),
-            AttrValue::Text(text) => text.trim().parse::<f64>().ok(),
-            AttrValue::Bool(_) => None,
-        };
-        if let AttrValue::Number(number) = value {
-            if !number.is_finite() {
-                return None;
+        match value? {
+            AttrValue::Number(number) => number.is_finite().then(|| self.allowed_numbers.contains(number)),
+            AttrValue::Bool(flag) => allowed_key(&self.allowed_keys, if *flag { "true" } else { "false" }),
+            AttrValue::Text(text) => {
+                if let Ok(number) = text.trim().parse::<f64>() {
+                    if self.allowed_numbers.contains(&number) {
+                        return Some(true);
+                    }
+                }
+                allowed_key(&self.allowed_keys, text)
             }
         }
-        if let Some(number) = number {
-            if self.allowed_numbers.contains(&number) {
-                return Some(true);
-            }
-        }
-        let text = value.as_text();
-        let key = comparison_key(&text)?;
-        Some(self.allowed_keys.iter().any(|allowed| *allowed == key))
     }
 }
 

@@ -31,6 +31,8 @@ pub(crate) struct Reputations {
     pub(crate) percentile: Vec<f64>,
     /// Per industry group, the customers that have at least one signal.
     pub(crate) peers_by_group: Vec<u64>,
+    /// How many of the configured signals each customer has.
+    pub(crate) n_known: Vec<u16>,
 }
 
 /// A signal's value as a number: numbers, numeric text, and booleans as 0 or 1.
@@ -51,47 +53,96 @@ pub(crate) fn shrink(percentile: f64, peers: u64, shrinkage: f64) -> f64 {
     (0.5 + (percentile - 0.5) * factor).clamp(0.0, 1.0)
 }
 
+/// Maps a finite `f64` to a `u64` with the same order.
+fn order_bits(value: f64) -> u64 {
+    let bits = value.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// Each customer's value of every signal, one column per signal (`NaN` where missing), read in a
+/// single sorted merge over each customer's attributes; `names` must be sorted.
+fn signal_columns(records: &[CustomerRecord], names: &[&str]) -> Vec<Vec<f64>> {
+    let mut columns = vec![vec![f64::NAN; records.len()]; names.len()];
+    for (index, record) in records.iter().enumerate() {
+        let mut attributes = record.customer.attributes.iter().peekable();
+        for (signal_index, name) in names.iter().enumerate() {
+            while attributes.next_if(|(key, _)| key.as_str() < *name).is_some() {}
+            if let Some((_, value)) = attributes.next_if(|(key, _)| key.as_str() == *name) {
+                if let Some(value) = signal_value(Some(value)) {
+                    columns[signal_index][index] = value;
+                }
+            }
+        }
+    }
+    columns
+}
+
+/// Each customer's mid-rank percentile within its group for one signal column, flipped for a
+/// negative weight; `NaN` where the customer lacks the signal.
+fn signal_percentiles(values: &[f64], groups: &[u32], weight: f64) -> Vec<f64> {
+    let mut percentiles = vec![f64::NAN; values.len()];
+    // One sortable key per known value: group, then value, then customer index.
+    let mut keys: Vec<u128> = values
+        .iter()
+        .enumerate()
+        .filter(|(_, value)| !value.is_nan())
+        .map(|(index, value)| (u128::from(groups[index]) << 96) | (u128::from(order_bits(*value)) << 32) | index as u128)
+        .collect();
+    keys.sort_unstable();
+    let group_of = |key: u128| (key >> 96) as u32;
+    let value_of = |key: u128| (key >> 32) as u64;
+    let mut group_start = 0;
+    while group_start < keys.len() {
+        let group = group_of(keys[group_start]);
+        let group_end = group_start + keys[group_start..].partition_point(|key| group_of(*key) == group);
+        let group_size = (group_end - group_start) as f64;
+        let mut tie_start = group_start;
+        while tie_start < group_end {
+            let value = value_of(keys[tie_start]);
+            let tie_end = tie_start + keys[tie_start..group_end].partition_point(|key| value_of(*key) == value);
+            let below = (tie_start - group_start) as f64;
+            let equal = (tie_end - tie_start) as f64;
+            let percentile = (below + 0.5 * equal) / group_size;
+            let percentile = if weight < 0.0 { 1.0 - percentile } else { percentile };
+            for key in &keys[tie_start..tie_end] {
+                percentiles[(*key as u32) as usize] = percentile;
+            }
+            tie_start = tie_end;
+        }
+        group_start = group_end;
+    }
+    percentiles
+}
+
 /// Scores every customer's reputation; `groups[i]` is customer `i`'s industry group, below `n_groups`.
 pub(crate) fn reputations(records: &[CustomerRecord], groups: &[u32], n_groups: usize, signals: &[Signal], shrinkage: f64) -> Reputations {
     let n = records.len();
+    let mut signals: Vec<&Signal> = signals.iter().filter(|signal| signal.weight.is_finite() && signal.weight != 0.0).collect();
+    signals.sort_by(|left, right| left.name.cmp(&right.name));
+    signals.dedup_by(|right, left| right.name == left.name);
+    let names: Vec<&str> = signals.iter().map(|signal| signal.name.as_str()).collect();
+    let columns = signal_columns(records, &names);
+    // Signals are ranked independently, one per thread; they combine below in a fixed order.
+    let per_signal = super::parallel::map_indices(signals.len(), 1, |signal_index| signal_percentiles(&columns[signal_index], groups, signals[signal_index].weight));
+    drop(columns);
     let mut weighted_sum = vec![0.0f64; n];
     let mut weight_sum = vec![0.0f64; n];
-    let mut entries: Vec<(u32, f64, u32)> = Vec::new();
-    for signal in signals {
+    let mut n_known = vec![0u16; n];
+    for (signal, percentiles) in signals.iter().zip(&per_signal) {
         let weight = signal.weight.abs();
-        if !(weight.is_finite() && weight > 0.0) {
-            continue;
-        }
-        entries.clear();
-        entries.extend(records.iter().enumerate().filter_map(|(index, record)| {
-            signal_value(record.customer.attributes.get(&signal.name)).map(|value| (groups[index], value, index as u32))
-        }));
-        entries.sort_unstable_by(|left, right| left.0.cmp(&right.0).then(left.1.total_cmp(&right.1)));
-        let mut group_start = 0;
-        while group_start < entries.len() {
-            let group = entries[group_start].0;
-            let group_end = group_start + entries[group_start..].partition_point(|entry| entry.0 == group);
-            let group_size = (group_end - group_start) as f64;
-            let mut tie_start = group_start;
-            while tie_start < group_end {
-                let value = entries[tie_start].1;
-                let tie_end = tie_start + entries[tie_start..group_end].partition_point(|entry| entry.1 == value);
-                let below = (tie_start - group_start) as f64;
-                let equal = (tie_end - tie_start) as f64;
-                let mut percentile = (below + 0.5 * equal) / group_size;
-                if signal.weight < 0.0 {
-                    percentile = 1.0 - percentile;
-                }
-                for entry in &entries[tie_start..tie_end] {
-                    let index = entry.2 as usize;
-                    weighted_sum[index] += weight * percentile;
-                    weight_sum[index] += weight;
-                }
-                tie_start = tie_end;
+        for (index, percentile) in percentiles.iter().enumerate() {
+            if !percentile.is_nan() {
+                weighted_sum[index] += weight * percentile;
+                weight_sum[index] += weight;
+                n_known[index] = n_known[index].saturating_add(1);
             }
-            group_start = group_end;
         }
     }
+    drop(per_signal);
     let mut peers_by_group = vec![0u64; n_groups];
     for (index, total) in weight_sum.iter().enumerate() {
         if *total > 0.0 {
@@ -110,7 +161,7 @@ pub(crate) fn reputations(records: &[CustomerRecord], groups: &[u32], n_groups: 
             reputation.push(0.5);
         }
     }
-    Reputations { reputation, percentile, peers_by_group }
+    Reputations { reputation, percentile, peers_by_group, n_known }
 }
 
 #[cfg(test)]
@@ -165,6 +216,14 @@ mod tests {
         assert_eq!(result.reputation[3], 0.5);
         assert!(result.percentile[3].is_nan());
         assert_eq!(result.peers_by_group, [2, 1]);
+    }
+
+    #[test]
+    fn order_bits_keep_the_order_of_numbers() {
+        let values = [-1e300, -2.5, -0.0 + 0.0, 1e-300, 3.0, 7.5, 1e300];
+        for pair in values.windows(2) {
+            assert!(order_bits(pair[0]) < order_bits(pair[1]), "{pair:?}");
+        }
     }
 
     #[test]

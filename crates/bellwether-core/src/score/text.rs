@@ -71,13 +71,13 @@ pub(crate) fn format_percent(share: f64) -> String {
     } else if share < 1.0 && percent >= 100.0 {
         ">99%".to_string()
     } else {
-        format!("{percent:.0}%")
+        format!("{}%", percent as i64)
     }
 }
 
 /// Joins labels with commas, showing at most `limit` of them and an ellipsis after.
-pub(crate) fn format_list(labels: &[String], limit: usize) -> String {
-    let mut text = labels.iter().take(limit).map(String::as_str).collect::<Vec<_>>().join(", ");
+pub(crate) fn format_list<Label: AsRef<str>>(labels: &[Label], limit: usize) -> String {
+    let mut text = labels.iter().take(limit).map(AsRef::as_ref).collect::<Vec<&str>>().join(", ");
     if labels.len() > limit {
         text.push_str(", …");
     }

@@ -21,6 +21,7 @@
 //! category counts for categorical ones. Nothing pairwise is ever computed.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::{AttrValue, CustomerRecord};
 
@@ -44,24 +45,72 @@ pub(crate) enum FeatureColumn {
     Categorical(Vec<u32>),
 }
 
+/// The Fx hash of rustc: much faster than SipHash on short labels, and deterministic.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxHashMap<Key, Value> = HashMap<Key, Value, BuildHasherDefault<FxHasher>>;
+
 /// Interns case-insensitive labels into dense ids, remembering the first spelling seen.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct LabelInterner {
-    ids: HashMap<String, u32>,
+    /// Exact spellings already seen, so that a repeated label costs no allocation.
+    raw: FxHashMap<String, u32>,
+    ids: FxHashMap<String, u32>,
     pub(crate) display: Vec<String>,
 }
 
 impl LabelInterner {
     /// The id of a label, `None` when the label is empty.
     pub(crate) fn intern(&mut self, label: &str) -> Option<u32> {
-        let key = comparison_key(label)?;
-        if let Some(id) = self.ids.get(key.as_ref()) {
-            return Some(*id);
+        if let Some(id) = self.raw.get(label) {
+            return (*id != MISSING_CATEGORY).then_some(*id);
         }
-        let id = u32::try_from(self.display.len()).unwrap_or(MISSING_CATEGORY - 1);
-        self.ids.insert(key.into_owned(), id);
-        self.display.push(label.trim().to_string());
-        Some(id)
+        let id = match comparison_key(label) {
+            None => MISSING_CATEGORY,
+            Some(key) => match self.ids.get(key.as_ref()) {
+                Some(id) => *id,
+                None => {
+                    let id = u32::try_from(self.display.len()).unwrap_or(MISSING_CATEGORY - 1).min(MISSING_CATEGORY - 1);
+                    self.ids.insert(key.into_owned(), id);
+                    self.display.push(label.trim().to_string());
+                    id
+                }
+            },
+        };
+        self.raw.insert(label.to_string(), id);
+        (id != MISSING_CATEGORY).then_some(id)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -77,22 +126,9 @@ pub(crate) fn log_size(value: Option<f64>) -> f64 {
     }
 }
 
-/// Interns a column of labels; raw spellings are cached so that repeated labels cost no allocation.
+/// Interns a column of labels.
 pub(crate) fn intern_labels<'a>(labels: impl Iterator<Item = Option<&'a str>>, interner: &mut LabelInterner) -> Vec<u32> {
-    let mut seen: HashMap<&'a str, u32> = HashMap::new();
-    labels
-        .map(|label| match label {
-            Some(label) => match seen.get(label) {
-                Some(id) => *id,
-                None => {
-                    let id = interner.intern(label).unwrap_or(MISSING_CATEGORY);
-                    seen.insert(label, id);
-                    id
-                }
-            },
-            None => MISSING_CATEGORY,
-        })
-        .collect()
+    labels.map(|label| label.and_then(|label| interner.intern(label)).unwrap_or(MISSING_CATEGORY)).collect()
 }
 
 /// Builds the Gower features; `industry_ids` is the already interned industry column.
@@ -115,8 +151,17 @@ pub(crate) fn build_features(records: &[CustomerRecord], industry_ids: &[u32], a
         let column = if any_present && all_numbers {
             FeatureColumn::Numeric(values().map(|value| value.and_then(AttrValue::as_f64).filter(|number| number.is_finite()).unwrap_or(f64::NAN)).collect())
         } else {
-            let texts: Vec<Option<String>> = values().map(|value| value.map(AttrValue::as_text)).collect();
-            FeatureColumn::Categorical(intern_labels(texts.iter().map(Option::as_deref), &mut LabelInterner::default()))
+            let mut interner = LabelInterner::default();
+            FeatureColumn::Categorical(
+                values()
+                    .map(|value| match value {
+                        Some(AttrValue::Text(text)) => interner.intern(text),
+                        Some(other) => interner.intern(&other.as_text()),
+                        None => None,
+                    })
+                    .map(|id| id.unwrap_or(MISSING_CATEGORY))
+                    .collect(),
+            )
         };
         features.push(Feature { name: (*name).to_string(), column });
     }
