@@ -57,16 +57,25 @@ pub fn read_requests_with(
 ) -> Result<FileReport, ImportError> {
     let source = open_source(reader, file_name, options)?;
     let map = map_columns(&source, FIELDS)?;
-    let parse_row = |row: &mut Row<'_>| parse_request(row, is_known_customer);
+    let mut last_known = String::new();
+    let parse_row = |row: &mut Row<'_>| parse_request(row, is_known_customer, &mut last_known);
     stream(source, &map, FIELDS, options, Lookahead::streaming(options), DATE, parse_row, on_row)
 }
 
 /// Builds one request, recording every problem of the row.
-fn parse_request(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool) -> Option<Request> {
+///
+/// `last_known` remembers the last customer found known, to skip the look-up on runs of rows of
+/// one customer.
+fn parse_request(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool, last_known: &mut String) -> Option<Request> {
     let customer_id = row.required(CUSTOMER_ID);
     if let Some(customer_id) = customer_id {
-        if !is_known_customer(customer_id) {
-            row.problem(CUSTOMER_ID, format!("unknown customer_id \"{customer_id}\" (not in the customers file)"));
+        if customer_id != last_known.as_str() {
+            if is_known_customer(customer_id) {
+                last_known.clear();
+                last_known.push_str(customer_id);
+            } else {
+                row.problem(CUSTOMER_ID, format!("unknown customer_id \"{customer_id}\" (not in the customers file)"));
+            }
         }
     }
     let date = row.required_date(DATE);

@@ -74,6 +74,8 @@ pub(crate) struct Problem {
 /// One record under inspection: typed access to its mapped fields, and the problems found so far.
 pub(crate) struct Row<'r> {
     record: &'r ByteRecord,
+    /// The record's fields end to end, when they are valid UTF-8 together (checked once per record).
+    whole: Option<&'r str>,
     map: &'r ColumnMap,
     fields: &'r [FieldSpec],
     /// The physical line where the record starts.
@@ -100,9 +102,13 @@ impl<'r> Row<'r> {
 
     /// The trimmed text at a 0-based column; `None` when the text is not UTF-8 (which records a problem).
     pub(crate) fn text_at(&mut self, column: usize) -> Option<&'r str> {
+        // Fast path: the record as a whole is UTF-8 and the field starts and ends on characters.
+        if let Some(text) = self.whole.and_then(|whole| whole.get(self.record.range(column)?)) {
+            return Some(trim(text));
+        }
         let bytes: &'r [u8] = self.record.get(column)?;
         match std::str::from_utf8(bytes) {
-            Ok(text) => Some(text.trim()),
+            Ok(text) => Some(trim(text)),
             Err(_) => {
                 let message = format!(
                     "file is not UTF-8 (looks like {}): this field reads \"{}\" in Latin-1; export it as UTF-8",
@@ -197,6 +203,15 @@ impl<R: Read> Read for QuoteCounter<R> {
         let n_read = self.inner.read(buffer)?;
         self.n_quotes += buffer[..n_read].iter().filter(|&&byte| byte == b'"').count() as u64;
         Ok(n_read)
+    }
+}
+
+/// Trims whitespace, with a fast path for the usual field that needs none.
+fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 
@@ -384,12 +399,14 @@ pub(crate) fn stream<R: Read, T>(
 
     let decimal_comma = source.dialect.decimal_comma;
     let mut handle = |record: &ByteRecord, sink: &mut RejectSink<'_>| {
-        if record.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
+        let starts_with_data = record.get(0).is_some_and(|first| first.first().is_some_and(|&byte| !byte.is_ascii_whitespace()));
+        if !starts_with_data && record.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
             // A blank row, as spreadsheets write them (`,,,`): not data, not a problem.
             return;
         }
         let line = record.position().map_or(0, |position| position.line());
-        let mut row = Row { record, map, fields, line, date_order, decimal_comma, problems: Vec::new() };
+        let whole = std::str::from_utf8(record.as_slice()).ok();
+        let mut row = Row { record, whole, map, fields, line, date_order, decimal_comma, problems: Vec::new() };
         if let Some(message) = field_count_problem(record, n_headers) {
             row.row_problem(message);
             sink.reject(record, line, row.problems);
