@@ -255,7 +255,8 @@ impl ParetoNbd {
     ///
     /// $$E[X(t)] = \frac{r\beta}{\alpha(s-1)}\left[1 - \left(\frac{\beta}{\beta+t}\right)^{s-1}\right].$$
     pub fn expected_purchases(&self, t: f64) -> f64 {
-        if !params_valid(self) || !(t >= 0.0 && t.is_finite()) {
+        let t_valid = t >= 0.0 && t.is_finite();
+        if !params_valid(self) || !t_valid {
             return f64::NAN;
         }
         self.r / self.alpha * self.beta * survival_integral(self.s, self.beta, t)

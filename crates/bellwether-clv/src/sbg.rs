@@ -303,7 +303,9 @@ impl Sbg {
     /// period (see the module docs). At d = 0 it is $(\beta+n-1)/(\alpha-1)$ when
     /// $\alpha > 1$ and infinite otherwise; NaN for d < 0.
     pub fn derl(&self, discount_rate: f64, renewals: u32) -> f64 {
-        if !valid(self) || !(discount_rate >= 0.0) {
+        // NaN fails `>= 0`.
+        let rate_valid = discount_rate >= 0.0;
+        if !valid(self) || !rate_valid {
             return f64::NAN;
         }
         let Sbg { alpha, beta } = *self;

@@ -198,7 +198,10 @@ proptest! {
         prop_assert!(value.is_finite());
         let theta = [la, lb];
         for k in 0..2 {
-            let h = 1e-5;
+            // h = 1e-4: the fourth-order truncation error (~h^4) stays negligible while
+            // rounding noise of the summed log-likelihood (~1e-10 on 1e4 customers)
+            // over h stays below the tolerance.
+            let h = 1e-4;
             let at = |d: f64| {
                 let mut t = theta;
                 t[k] += d;
@@ -206,7 +209,7 @@ proptest! {
             };
             let fd = (8.0 * (at(h) - at(-h)) - (at(2.0 * h) - at(-2.0 * h))) / (12.0 * h);
             let analytic = grad[k] * theta[k].exp();
-            prop_assert!((fd - analytic).abs() <= 1e-6 * (1.0 + analytic.abs()), "k={} fd={} analytic={}", k, fd, analytic);
+            prop_assert!((fd - analytic).abs() <= 1e-5 * (1.0 + analytic.abs()), "k={} fd={} analytic={}", k, fd, analytic);
         }
     }
 
