@@ -270,7 +270,7 @@ pub(crate) fn profile(key: &StreamKey, customer_idx: usize, standing: &Standing,
         0.0
     };
     let habits = PurchaseHabits {
-        rate_per_day: rng.gamma(1.2, 1.0 / 34.0) as f32,
+        rate_per_day: rng.gamma(1.2, 1.0 / 32.0) as f32,
         dropout: rng.beta(1.0, 14.0) as f32,
         median_spend: (40.0 * libm::pow(employees, 0.6) * rng.log_normal(1.0, 0.4)) as f32,
         coupon_share: coupon_share as f32,
@@ -374,8 +374,8 @@ pub(crate) const PLANTED: &[PlantedCustomer] = &[
         },
         industry: Industry::Banking,
         country: Country::US,
-        employees: 42_000,
-        annual_revenue: 21_000_000_000,
+        employees: 8_500,
+        annual_revenue: 3_100_000_000,
         created_day: 20,
         domain: "graniteharborbank.com",
         core_system: "Oracle",
