@@ -66,61 +66,193 @@ impl Objective for BgNbdObjective<'_> {
 /// Returns a non-finite value outside the parameter space.
 pub fn log_likelihood_grad(m: BgNbd, data: &CompressedSummary) -> (f64, [f64; 4]) {
     let BgNbd { r, alpha, a, b } = m;
-    if !(r > 0.0 && alpha > 0.0 && a > 0.0 && b > 0.0 && r.is_finite() && alpha.is_finite() && a.is_finite() && b.is_finite())
-    {
+    if !valid(&[r, alpha, a, b]) {
         return (f64::NEG_INFINITY, [f64::NAN; 4]);
     }
-    let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
-    let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
-    let (dg_r, dg_b, dg_ab) = (digamma(r), digamma(b), digamma(a + b));
-    let (xs, txs, ts, ws) = (data.x(), data.t_x(), data.t(), data.weights());
-    let mut ll = 0.0;
-    let mut g = [0.0; 4];
-    let mut current_x = f64::NAN;
-    // Terms that depend on x only; rows are sorted by x.
-    let (mut base, mut d_r_base, mut d_a_base, mut d_b_base, mut ln_bx1, mut inv_bx1) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for i in 0..xs.len() {
-        let x = xs[i];
-        if x != current_x {
-            current_x = x;
-            let (lg_abx, dg_abx) = (ln_gamma(a + b + x), digamma(a + b + x));
-            base = ln_gamma(r + x) - lg_r + r * ln_alpha + lg_ab + ln_gamma(b + x) - lg_b - lg_abx;
-            d_r_base = digamma(r + x) - dg_r + ln_alpha;
-            d_a_base = dg_ab - dg_abx;
-            d_b_base = dg_ab + digamma(b + x) - dg_b - dg_abx;
-            if x > 0.0 {
-                ln_bx1 = (b + x - 1.0).ln();
-                inv_bx1 = 1.0 / (b + x - 1.0);
+    let (lg_b, lg_ab, dg_b, dg_ab) = (ln_gamma(b), ln_gamma(a + b), digamma(b), digamma(a + b));
+    let ln_a = a.ln();
+    two_term_kernel(r, alpha, a, data, |x| {
+        let (lg_abx, dg_abx) = (ln_gamma(a + b + x), digamma(a + b + x));
+        XTerms {
+            base: lg_ab + ln_gamma(b + x) - lg_b - lg_abx,
+            d_a: dg_ab - dg_abx,
+            d_b: dg_ab + digamma(b + x) - dg_b - dg_abx,
+            two_terms: x > 0.0,
+            c: if x > 0.0 { ln_a - (b + x - 1.0).ln() } else { 0.0 },
+            dc_db: if x > 0.0 { -1.0 / (b + x - 1.0) } else { 0.0 },
+        }
+    })
+}
+
+pub(crate) fn valid(params: &[f64]) -> bool {
+    params.iter().all(|p| p.is_finite() && *p > 0.0)
+}
+
+/// The parts of a (M)BG/NBD log-likelihood that depend on the (a, b) side and x only.
+pub(crate) struct XTerms {
+    /// The beta-function ratio, ln B(a, b + x (+1)) - ln B(a, b).
+    pub base: f64,
+    /// Its derivatives in a and b.
+    pub d_a: f64,
+    pub d_b: f64,
+    /// Whether the "dropped out at t_x" term is present.
+    pub two_terms: bool,
+    /// A_4 + (r + x) ln(alpha + t_x), i.e. ln a - ln(b + x - 1) (BG) or ln a - ln(b + x) (MBG).
+    pub c: f64,
+    /// d c / d b.
+    pub dc_db: f64,
+}
+
+/// Sum over rows of
+/// $w\,[\ln\Gamma(r+x) - \ln\Gamma(r) + r\lnlpha + 	ext{base}_x + \ln(e^{A_3} + e^{A_4})]$ with
+/// $A_3 = -(r+x)\ln(lpha+T)$ and $A_4 = c_x - (r+x)\ln(lpha+t_x)$, and its gradient in
+/// (r, alpha, a, b). Logarithms of alpha + T and alpha + t_x are taken once per distinct
+/// value, and x-only terms once per run of equal x; each row costs one exp and one log,
+/// or in long runs of equal x (whole-day data) one log, with powers tabulated by level.
+/// Above [`ROWS_PER_THREAD`] rows per thread, the rows are split across threads.
+pub(crate) fn two_term_kernel(
+    r: f64,
+    alpha: f64,
+    a: f64,
+    data: &CompressedSummary,
+    x_terms: impl Fn(f64) -> XTerms + Sync,
+) -> (f64, [f64; 4]) {
+    let tables = Tables {
+        ln_at: data.t_levels().iter().map(|t| (alpha + t).ln()).collect(),
+        inv_at: data.t_levels().iter().map(|t| 1.0 / (alpha + t)).collect(),
+        ln_atx: data.t_x_levels().iter().map(|t| (alpha + t).ln()).collect(),
+        inv_atx: data.t_x_levels().iter().map(|t| 1.0 / (alpha + t)).collect(),
+    };
+    let run = |work: &[(f64, std::ops::Range<usize>)]| kernel_rows(r, alpha, a, data, &tables, &x_terms, work);
+    let chunks = split_rows(data);
+    if chunks.len() == 1 {
+        return run(&chunks[0]);
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks[1..].iter().map(|chunk| scope.spawn(|| run(chunk))).collect();
+        let (mut ll, mut g) = run(&chunks[0]);
+        for handle in handles {
+            // A worker cannot panic on numbers; if it did, poison the value.
+            let (l, h) = handle.join().unwrap_or((f64::NAN, [f64::NAN; 4]));
+            ll += l;
+            for i in 0..4 {
+                g[i] += h[i];
             }
         }
-        let w = ws[i];
-        let rx = r + x;
-        let ln_at = (alpha + ts[i]).ln();
-        let a3 = -rx * ln_at;
-        if x > 0.0 {
-            let ln_atx = (alpha + txs[i]).ln();
-            let a4 = ln_a - ln_bx1 - rx * ln_atx;
-            // pi4 = e^{A4} / (e^{A3} + e^{A4}).
-            let (lse, pi4) = if a4 > a3 {
-                let e = (a3 - a4).exp();
-                (a4 + e.ln_1p(), 1.0 / (1.0 + e))
-            } else {
-                let e = (a4 - a3).exp();
-                (a3 + e.ln_1p(), e / (1.0 + e))
-            };
-            let pi3 = 1.0 - pi4;
-            ll += w * (base + lse);
-            g[0] += w * (d_r_base - pi3 * ln_at - pi4 * ln_atx);
-            g[1] += w * (r / alpha - rx * (pi3 / (alpha + ts[i]) + pi4 / (alpha + txs[i])));
-            g[2] += w * (d_a_base + pi4 / a);
-            g[3] += w * (d_b_base - pi4 * inv_bx1);
-        } else {
-            ll += w * (base + a3);
-            g[0] += w * (d_r_base - ln_at);
-            g[1] += w * (r / alpha - rx / (alpha + ts[i]));
-            g[2] += w * d_a_base;
-            g[3] += w * d_b_base;
+        (ll, g)
+    })
+}
+
+/// Rows per worker thread below which one thread does all the work.
+const ROWS_PER_THREAD: usize = 40_000;
+
+/// Splits the rows into up to `available_parallelism` contiguous chunks of
+/// `(x, rows)` runs, each at least [`ROWS_PER_THREAD`] rows.
+pub(crate) fn split_rows(data: &CompressedSummary) -> Vec<Vec<(f64, std::ops::Range<usize>)>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let k = threads.min(data.len() / ROWS_PER_THREAD).max(1);
+    let per = data.len().div_ceil(k).max(1);
+    let mut chunks: Vec<Vec<(f64, std::ops::Range<usize>)>> = vec![Vec::new(); k];
+    for (x, rows) in data.x_groups() {
+        let mut start = rows.start;
+        while start < rows.end {
+            let chunk = start / per;
+            let end = rows.end.min((chunk + 1) * per);
+            chunks[chunk.min(k - 1)].push((x, start..end));
+            start = end;
         }
+    }
+    chunks
+}
+
+/// Per-evaluation tables of ln(alpha + level) and 1 / (alpha + level).
+pub(crate) struct Tables {
+    ln_at: Vec<f64>,
+    inv_at: Vec<f64>,
+    ln_atx: Vec<f64>,
+    inv_atx: Vec<f64>,
+}
+
+fn kernel_rows(
+    r: f64,
+    alpha: f64,
+    a: f64,
+    data: &CompressedSummary,
+    tables: &Tables,
+    x_terms: &impl Fn(f64) -> XTerms,
+    work: &[(f64, std::ops::Range<usize>)],
+) -> (f64, [f64; 4]) {
+    let Tables { ln_at, inv_at, ln_atx, inv_atx } = tables;
+    let ln_alpha = alpha.ln();
+    let (lg_r, dg_r) = (ln_gamma(r), digamma(r));
+    let (ws, t_index, t_x_index) = (data.weights(), data.t_index(), data.t_x_index());
+    let mut ll = 0.0;
+    let mut g = [0.0; 4];
+    // e^{(r+x) ln(alpha + T)} by level of T, for large runs of equal x.
+    let mut pt: Vec<f64> = Vec::with_capacity(ln_at.len());
+    for (x, rows) in work {
+        let (x, rows) = (*x, rows.clone());
+        let terms = x_terms(x);
+        let rx = r + x;
+        // Weighted sums over the group.
+        let (mut sw, mut s_ln_at, mut s_lse, mut s_pi4, mut s_pi4_dl, mut s_inv) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let ln_at_range = (ln_at.first().copied().unwrap_or(0.0), ln_at.last().copied().unwrap_or(0.0));
+        let tabulate = rows.len() > 2 * ln_at.len() && rx * ln_at_range.1 < 600.0 && rx * ln_at_range.0 > -600.0;
+        if terms.two_terms && tabulate {
+            // e^{A_4 - A_3} = e^{c - (r+x) ln(alpha + t_x)} e^{(r+x) ln(alpha + T)}: one exp per
+            // level of T and per run of equal t_x, then one log and one division per row.
+            pt.clear();
+            pt.extend(ln_at.iter().map(|l| (rx * l).exp()));
+            let (mut current_txi, mut k) = (usize::MAX, 0.0);
+            for i in rows {
+                let (w, ti, txi) = (ws[i], t_index[i] as usize, t_x_index[i] as usize);
+                if txi != current_txi {
+                    current_txi = txi;
+                    k = (terms.c - rx * ln_atx[txi]).exp();
+                }
+                let (l_t, l_tx) = (ln_at[ti], ln_atx[txi]);
+                let ratio = k * pt[ti];
+                let denominator = 1.0 + ratio;
+                let pi4 = ratio / denominator;
+                sw += w;
+                s_ln_at += w * l_t;
+                s_lse += w * denominator.ln();
+                s_pi4 += w * pi4;
+                s_pi4_dl += w * pi4 * (l_tx - l_t);
+                s_inv += w * (inv_at[ti] + pi4 * (inv_atx[txi] - inv_at[ti]));
+            }
+        } else if terms.two_terms {
+            for i in rows {
+                let (w, ti, txi) = (ws[i], t_index[i] as usize, t_x_index[i] as usize);
+                let (l_t, l_tx) = (ln_at[ti], ln_atx[txi]);
+                // d = A_4 - A_3.
+                let d = terms.c - rx * (l_tx - l_t);
+                let e = (-d.abs()).exp();
+                let share = 1.0 / (1.0 + e);
+                // ln(1 + e) rather than ln_1p(e): e is in (0, 1], so the absolute error is
+                // below 1e-16 per row, and ln is about twice as fast.
+                let ln_1pe = (1.0 + e).ln();
+                let (lse_minus_a3, pi4) = if d > 0.0 { (d + ln_1pe, share) } else { (ln_1pe, e * share) };
+                sw += w;
+                s_ln_at += w * l_t;
+                s_lse += w * lse_minus_a3;
+                s_pi4 += w * pi4;
+                s_pi4_dl += w * pi4 * (l_tx - l_t);
+                s_inv += w * (inv_at[ti] + pi4 * (inv_atx[txi] - inv_at[ti]));
+            }
+        } else {
+            for i in rows {
+                let (w, ti) = (ws[i], t_index[i] as usize);
+                sw += w;
+                s_ln_at += w * ln_at[ti];
+                s_inv += w * inv_at[ti];
+            }
+        }
+        ll += sw * (ln_gamma(rx) - lg_r + r * ln_alpha + terms.base) - rx * s_ln_at + s_lse;
+        g[0] += sw * (digamma(rx) - dg_r + ln_alpha) - s_ln_at - s_pi4_dl;
+        g[1] += sw * r / alpha - rx * s_inv;
+        g[2] += sw * terms.d_a + s_pi4 / a;
+        g[3] += sw * terms.d_b + s_pi4 * terms.dc_db;
     }
     (ll, g)
 }

@@ -23,6 +23,50 @@ pub struct CompressedSummary {
     t: Vec<f64>,
     weight: Vec<f64>,
     n: f64,
+    /// Distinct values of `t_x` and `T`, and each row's index into them: with
+    /// whole-day times a likelihood takes its logarithms once per level, not
+    /// once per row.
+    t_x_levels: Vec<f64>,
+    t_x_index: Vec<u32>,
+    t_levels: Vec<f64>,
+    t_index: Vec<u32>,
+    /// Start of each run of rows with the same `x` (rows are sorted by `x`).
+    x_group_starts: Vec<usize>,
+}
+
+/// Sorted distinct values of `values` and each value's index among them.
+fn levels(values: &[f64]) -> (Vec<f64>, Vec<u32>) {
+    let mut distinct = values.to_vec();
+    distinct.sort_unstable_by(f64::total_cmp);
+    distinct.dedup();
+    let index = values.iter().map(|v| distinct.partition_point(|d| d < v) as u32).collect();
+    (distinct, index)
+}
+
+/// FxHash-style hasher for the row keys (three u64 words): much faster than
+/// SipHash, and the keys are numbers, not attacker-chosen strings.
+#[derive(Default)]
+struct RowHasher(u64);
+
+impl std::hash::Hasher for RowHasher {
+    fn finish(&self) -> u64 {
+        // MurmurHash3's fmix64: f64 bits of whole numbers have zero low bits, which
+        // the table uses for the bucket, so mix the high bits down.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// One row of a [`CompressedSummary`].
@@ -73,7 +117,7 @@ impl CompressedSummary {
     pub fn from_weighted_rows(
         rows: impl IntoIterator<Item = (f64, f64, f64, f64)>,
     ) -> Result<Self, ClvError> {
-        let mut index: HashMap<(u64, u64, u64), usize> = HashMap::new();
+        let mut index: HashMap<(u64, u64, u64), usize, std::hash::BuildHasherDefault<RowHasher>> = HashMap::default();
         let mut unique: Vec<Row> = Vec::new();
         for (i, (x, t_x, t, weight)) in rows.into_iter().enumerate() {
             validate_row(i, x, t_x, t, weight)?;
@@ -125,7 +169,38 @@ impl CompressedSummary {
             out.weight.push(r.weight);
             out.n += r.weight;
         }
+        (out.t_x_levels, out.t_x_index) = levels(&out.t_x);
+        (out.t_levels, out.t_index) = levels(&out.t);
+        out.x_group_starts = (0..out.x.len()).filter(|&i| i == 0 || out.x[i] != out.x[i - 1]).collect();
         out
+    }
+
+    /// Runs of rows sharing one `x`: `(x, rows)`.
+    pub fn x_groups(&self) -> impl Iterator<Item = (f64, std::ops::Range<usize>)> + '_ {
+        self.x_group_starts.iter().enumerate().map(|(g, &start)| {
+            let end = self.x_group_starts.get(g + 1).copied().unwrap_or(self.x.len());
+            (self.x[start], start..end)
+        })
+    }
+
+    /// Distinct values of `t_x`, sorted.
+    pub fn t_x_levels(&self) -> &[f64] {
+        &self.t_x_levels
+    }
+
+    /// Each row's index into [`Self::t_x_levels`].
+    pub fn t_x_index(&self) -> &[u32] {
+        &self.t_x_index
+    }
+
+    /// Distinct values of `T`, sorted.
+    pub fn t_levels(&self) -> &[f64] {
+        &self.t_levels
+    }
+
+    /// Each row's index into [`Self::t_levels`].
+    pub fn t_index(&self) -> &[u32] {
+        &self.t_index
     }
 
     /// Keeps the rows where `keep` holds (e.g. `|r| r.x > 0.0`).
@@ -212,6 +287,12 @@ mod tests {
         assert_eq!(c.x(), &[0.0, 1.0, 2.0]);
         assert_eq!(c.weights(), &[1.0, 1.0, 2.0]);
         assert_eq!(c.total_frequency(), 5.0);
+        assert_eq!(c.t_levels(), &[4.0, 5.0]);
+        assert_eq!(c.t_index(), &[1, 0, 1]);
+        assert_eq!(c.t_x_levels(), &[0.0, 1.0, 3.0]);
+        assert_eq!(c.t_x_index(), &[0, 1, 2]);
+        let groups: Vec<_> = c.x_groups().collect();
+        assert_eq!(groups, vec![(0.0, 0..1), (1.0, 1..2), (2.0, 2..3)]);
     }
 
     #[test]

@@ -21,7 +21,10 @@
 
 use serde::Serialize;
 
-use crate::bgnbd::{around_a_equals_one, check_identifiable, clean, logistic_of_minus, neg_binomial_ln_pmfs, one_minus_scaled_hyp2f1, starts};
+use crate::bgnbd::{
+    around_a_equals_one, check_identifiable, clean, logistic_of_minus, neg_binomial_ln_pmfs, one_minus_scaled_hyp2f1, starts,
+    two_term_kernel, valid, XTerms,
+};
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
 use crate::optim::{fit_log_space, Fitted, MinimizeOptions, Objective};
@@ -61,51 +64,22 @@ impl Objective for MbgNbdObjective<'_> {
 /// Log-likelihood and its gradient in the natural parameters `(r, alpha, a, b)`.
 pub fn log_likelihood_grad(m: MbgNbd, data: &CompressedSummary) -> (f64, [f64; 4]) {
     let MbgNbd { r, alpha, a, b } = m;
-    if !(r > 0.0 && alpha > 0.0 && a > 0.0 && b > 0.0 && r.is_finite() && alpha.is_finite() && a.is_finite() && b.is_finite())
-    {
+    if !valid(&[r, alpha, a, b]) {
         return (f64::NEG_INFINITY, [f64::NAN; 4]);
     }
-    let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
-    let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
-    let (dg_r, dg_b, dg_ab) = (digamma(r), digamma(b), digamma(a + b));
-    let (xs, txs, ts, ws) = (data.x(), data.t_x(), data.t(), data.weights());
-    let mut ll = 0.0;
-    let mut g = [0.0; 4];
-    let mut current_x = f64::NAN;
-    let (mut base, mut d_r_base, mut d_a_base, mut d_b_base, mut ln_bx, mut inv_bx) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    for i in 0..xs.len() {
-        let x = xs[i];
-        if x != current_x {
-            current_x = x;
-            let (lg_abx1, dg_abx1) = (ln_gamma(a + b + x + 1.0), digamma(a + b + x + 1.0));
-            base = ln_gamma(r + x) - lg_r + r * ln_alpha + lg_ab + ln_gamma(b + x + 1.0) - lg_b - lg_abx1;
-            d_r_base = digamma(r + x) - dg_r + ln_alpha;
-            d_a_base = dg_ab - dg_abx1;
-            d_b_base = dg_ab + digamma(b + x + 1.0) - dg_b - dg_abx1;
-            ln_bx = (b + x).ln();
-            inv_bx = 1.0 / (b + x);
+    let (lg_b, lg_ab, dg_b, dg_ab) = (ln_gamma(b), ln_gamma(a + b), digamma(b), digamma(a + b));
+    let ln_a = a.ln();
+    two_term_kernel(r, alpha, a, data, |x| {
+        let (lg_abx1, dg_abx1) = (ln_gamma(a + b + x + 1.0), digamma(a + b + x + 1.0));
+        XTerms {
+            base: lg_ab + ln_gamma(b + x + 1.0) - lg_b - lg_abx1,
+            d_a: dg_ab - dg_abx1,
+            d_b: dg_ab + digamma(b + x + 1.0) - dg_b - dg_abx1,
+            two_terms: true,
+            c: ln_a - (b + x).ln(),
+            dc_db: -1.0 / (b + x),
         }
-        let w = ws[i];
-        let rx = r + x;
-        let ln_at = (alpha + ts[i]).ln();
-        let ln_atx = (alpha + txs[i]).ln();
-        let a3 = -rx * ln_at;
-        let a4 = ln_a - ln_bx - rx * ln_atx;
-        let (lse, pi4) = if a4 > a3 {
-            let e = (a3 - a4).exp();
-            (a4 + e.ln_1p(), 1.0 / (1.0 + e))
-        } else {
-            let e = (a4 - a3).exp();
-            (a3 + e.ln_1p(), e / (1.0 + e))
-        };
-        let pi3 = 1.0 - pi4;
-        ll += w * (base + lse);
-        g[0] += w * (d_r_base - pi3 * ln_at - pi4 * ln_atx);
-        g[1] += w * (r / alpha - rx * (pi3 / (alpha + ts[i]) + pi4 / (alpha + txs[i])));
-        g[2] += w * (d_a_base + pi4 / a);
-        g[3] += w * (d_b_base - pi4 * inv_bx);
-    }
-    (ll, g)
+    })
 }
 
 impl MbgNbd {

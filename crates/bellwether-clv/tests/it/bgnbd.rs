@@ -175,3 +175,56 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&p), "{p}");
     }
 }
+
+/// The BG/NBD log-likelihood of FHL (2005) eq. 6, customer by customer, for
+/// checking the tabulated and threaded kernel.
+fn reference_log_likelihood(m: BgNbd, rows: &[(f64, f64, f64)]) -> f64 {
+    use bellwether_clv::special::{ln_beta, ln_gamma};
+    let BgNbd { r, alpha, a, b } = m;
+    rows.iter()
+        .map(|&(x, t_x, t)| {
+            let common = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() - ln_beta(a, b);
+            let alive = ln_beta(a, b + x) - (r + x) * (alpha + t).ln();
+            if x > 0.0 {
+                let dead = ln_beta(a + 1.0, b + x - 1.0) - (r + x) * (alpha + t_x).ln();
+                common + bellwether_clv::special::log_add_exp(alive, dead)
+            } else {
+                common + alive
+            }
+        })
+        .sum()
+}
+
+/// Whole-day customers: long runs of equal x over few levels of T (the tabulated
+/// path) and, with 300k customers, more than 80k unique rows (several threads).
+pub fn whole_day_rows(n: usize, seed: u64) -> Vec<(f64, f64, f64)> {
+    let mut rng = Rng::new(seed);
+    let ages: Vec<f64> = (0..n).map(|_| (1.0 + (rng.uniform() * 365.0).floor()).min(365.0)).collect();
+    let truth = BgNbd { r: 0.8, alpha: 5.0, a: 0.8, b: 2.5 };
+    simulate::bgnbd(truth, &ages, 0.0, &mut rng).iter().map(|c| (c.x, c.t_x.floor(), c.t)).collect()
+}
+
+#[test]
+fn kernel_matches_the_reference_on_whole_day_data() {
+    let rows = whole_day_rows(300_000, 5);
+    let data = CompressedSummary::from_rows(rows.iter().copied()).unwrap();
+    assert!(data.len() > 80_000, "{}", data.len());
+    let runs: Vec<_> = data.x_groups().collect();
+    assert!(runs[1].1.len() > 2 * data.t_levels().len(), "the tabulated path is exercised");
+    for m in [BgNbd { r: 0.8, alpha: 5.0, a: 0.8, b: 2.5 }, BgNbd { r: 3.0, alpha: 0.5, a: 2.0, b: 0.3 }] {
+        let (ll, g) = log_likelihood_grad(m, &data);
+        let reference = reference_log_likelihood(m, &rows);
+        assert_relative_eq!(ll, reference, max_relative = 1e-11);
+        let p = [m.r, m.alpha, m.a, m.b];
+        for i in 0..4 {
+            // A larger step than usual: the sum over 300k rows carries rounding noise.
+            let h = 1e-4 * p[i];
+            let (mut up, mut down) = (p, p);
+            up[i] += h;
+            down[i] -= h;
+            let at = |q: [f64; 4]| BgNbd { r: q[0], alpha: q[1], a: q[2], b: q[3] };
+            let fd = (reference_log_likelihood(at(up), &rows) - reference_log_likelihood(at(down), &rows)) / (2.0 * h);
+            assert!((fd - g[i]).abs() < 1e-6 * g[i].abs() + 1e-7 * ll.abs() / p[i], "{i}: {fd} vs {}", g[i]);
+        }
+    }
+}

@@ -96,3 +96,22 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&m.probability_of_purchases(horizon, x as u32)));
     }
 }
+
+#[test]
+fn kernel_matches_the_reference_on_whole_day_data() {
+    use bellwether_clv::special::{ln_beta, ln_gamma, log_add_exp};
+    let rows = crate::bgnbd::whole_day_rows(300_000, 6);
+    let data = CompressedSummary::from_rows(rows.iter().copied()).unwrap();
+    let m = MbgNbd { r: 0.8, alpha: 5.0, a: 0.8, b: 2.5 };
+    let MbgNbd { r, alpha, a, b } = m;
+    let reference: f64 = rows
+        .iter()
+        .map(|&(x, t_x, t)| {
+            let common = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() - ln_beta(a, b);
+            let alive = ln_beta(a, b + x + 1.0) - (r + x) * (alpha + t).ln();
+            let dead = ln_beta(a + 1.0, b + x) - (r + x) * (alpha + t_x).ln();
+            common + log_add_exp(alive, dead)
+        })
+        .sum();
+    assert_relative_eq!(log_likelihood_grad(m, &data).0, reference, max_relative = 1e-11);
+}
