@@ -199,8 +199,8 @@ fn row_ln_l(m: &BgBb, x: u32, t_x: u32, n: u32, want_grad: bool) -> Term {
     // Died right after opportunity t_x + i, i = 0..count.
     let mut p = ln_beta_ratio(alpha, beta, xf, txf - xf);
     let mut q = ln_beta_ratio(gamma, delta, 1.0, txf);
-    let mut terms: Vec<Term> = Vec::with_capacity(count as usize + 1);
-    terms.push(alive);
+    let mut acc = LogSumExp::default();
+    acc.add(&alive, want_grad);
     for i in 0..count {
         if i > 0 {
             // k = t_x + i - 1 -> k + 1.
@@ -214,28 +214,57 @@ fn row_ln_l(m: &BgBb, x: u32, t_x: u32, n: u32, want_grad: bool) -> Term {
             q[1] -= 1.0 / qgd;
             q[2] += 1.0 / qd - 1.0 / qgd;
         }
-        terms.push([p[0] + q[0], p[1], p[2], q[1], q[2]]);
+        acc.add(&[p[0] + q[0], p[1], p[2], q[1], q[2]], want_grad);
     }
-    let max = terms.iter().fold(f64::NEG_INFINITY, |m, t| m.max(t[0]));
-    let mut sum = 0.0;
-    let mut grad = [0.0; 4];
-    for t in &terms {
-        let w = (t[0] - max).exp();
-        sum += w;
+    acc.finish()
+}
+
+/// Streaming $\ln\sum_i e^{v_i}$ with the $e^{v_i}$-weighted mean of the
+/// gradients, rescaled whenever a larger $v_i$ arrives (no buffer, so any
+/// number of opportunities fits in memory).
+struct LogSumExp {
+    max: f64,
+    sum: f64,
+    grad: [f64; 4],
+}
+
+impl Default for LogSumExp {
+    fn default() -> Self {
+        Self {
+            max: f64::NEG_INFINITY,
+            sum: 0.0,
+            grad: [0.0; 4],
+        }
+    }
+}
+
+impl LogSumExp {
+    fn add(&mut self, term: &Term, want_grad: bool) {
+        if term[0] > self.max {
+            let scale = (self.max - term[0]).exp();
+            self.sum *= scale;
+            self.grad.iter_mut().for_each(|g| *g *= scale);
+            self.max = term[0];
+        }
+        let w = (term[0] - self.max).exp();
+        self.sum += w;
         if want_grad {
             for k in 0..4 {
-                grad[k] += w * t[k + 1];
+                self.grad[k] += w * term[k + 1];
             }
         }
     }
-    let inv = 1.0 / sum;
-    [
-        max + sum.ln(),
-        grad[0] * inv,
-        grad[1] * inv,
-        grad[2] * inv,
-        grad[3] * inv,
-    ]
+
+    fn finish(&self) -> Term {
+        let inv = 1.0 / self.sum;
+        [
+            self.max + self.sum.ln(),
+            self.grad[0] * inv,
+            self.grad[1] * inv,
+            self.grad[2] * inv,
+            self.grad[3] * inv,
+        ]
+    }
 }
 
 fn valid(m: &BgBb) -> bool {

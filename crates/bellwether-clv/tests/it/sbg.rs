@@ -184,6 +184,7 @@ fn degenerate_input() {
         beta: 1.2,
     };
     assert!(m.survival(1_000_000) > 0.0 && m.survival(1_000_000) < 1e-3);
+    assert!(m.survival(u32::MAX) >= 0.0 && m.churn_probability(u32::MAX) >= 0.0);
     assert!(m.retention_rate(0).is_nan());
     assert_eq!(m.churn_probability(0), 0.0);
 }
