@@ -33,7 +33,9 @@ fn main() -> ExitCode {
                 elapsed.as_secs_f64()
             );
             for path in &summary.files {
-                let size = std::fs::metadata(path).map(|metadata| metadata.len()).unwrap_or(0);
+                let size = std::fs::metadata(path)
+                    .map(|metadata| metadata.len())
+                    .unwrap_or(0);
                 println!("{:>14} {}", size, path.display());
             }
             ExitCode::SUCCESS

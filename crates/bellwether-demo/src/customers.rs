@@ -86,7 +86,10 @@ impl Industry {
 
 /// The countries of the demo's customers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::upper_case_acronyms, reason = "the variants are ISO 3166 country codes")]
+#[allow(
+    clippy::upper_case_acronyms,
+    reason = "the variants are ISO 3166 country codes"
+)]
 pub(crate) enum Country {
     US,
     CA,
@@ -98,7 +101,15 @@ pub(crate) enum Country {
 }
 
 impl Country {
-    const ALL: [Country; 7] = [Country::US, Country::CA, Country::GB, Country::FR, Country::IT, Country::EE, Country::DE];
+    const ALL: [Country; 7] = [
+        Country::US,
+        Country::CA,
+        Country::GB,
+        Country::FR,
+        Country::IT,
+        Country::EE,
+        Country::DE,
+    ];
     const WEIGHTS: [f64; 7] = [0.42, 0.13, 0.10, 0.10, 0.09, 0.08, 0.08];
 
     pub(crate) fn code(self) -> &'static str {
@@ -146,14 +157,24 @@ pub(crate) struct Standing {
 /// Draws the standing of a customer (planted customers get theirs by hand).
 pub(crate) fn standing(key: &StreamKey, customer_idx: usize) -> Standing {
     if let Some(planted) = PLANTED.get(customer_idx) {
-        return Standing { industry: planted.industry, size_z: 0.0, quality_z: 0.0, standing: planted.standing };
+        return Standing {
+            industry: planted.industry,
+            size_z: 0.0,
+            quality_z: 0.0,
+            standing: planted.standing,
+        };
     }
     let mut rng = key.stream(customer_idx, Purpose::Standing, 0);
     let industry = Industry::ALL[rng.weighted(&Industry::WEIGHTS)];
     let size_z = rng.normal();
     let quality_z = rng.normal();
     let standing = 0.6 * quality_z + 0.4 * size_z + 0.3 * rng.normal();
-    Standing { industry, size_z, quality_z, standing }
+    Standing {
+        industry,
+        size_z,
+        quality_z,
+        standing,
+    }
 }
 
 /// How a customer buys: the BG/NBD-like process and the spending habits.
@@ -207,20 +228,39 @@ fn created_day(uniform: f64, n_days: u32) -> u32 {
     ((t * f64::from(n_days)) as u32).min(n_days - 1)
 }
 
-fn core_system_for(rng: &mut crate::random::DemoRng, industry: Industry, country: Country) -> Option<&'static str> {
+fn core_system_for(
+    rng: &mut crate::random::DemoRng,
+    industry: Industry,
+    country: Country,
+) -> Option<&'static str> {
     if rng.chance(0.05) {
         return None;
     }
-    let (systems, weights): (&[&'static str], &[f64]) = match (industry.is_financial(), country.is_european()) {
-        (true, false) => (&["Fiserv", "FIS", "Jack Henry", "Oracle", "In-house"], &[0.35, 0.22, 0.2, 0.15, 0.08]),
-        (true, true) => (&["Temenos", "Oracle", "In-house", "SAP", "Fiserv"], &[0.35, 0.25, 0.2, 0.12, 0.08]),
-        (false, _) => (&["SAP", "Oracle", "Microsoft Dynamics", "Odoo", "In-house"], &[0.3, 0.25, 0.2, 0.1, 0.15]),
-    };
+    let (systems, weights): (&[&'static str], &[f64]) =
+        match (industry.is_financial(), country.is_european()) {
+            (true, false) => (
+                &["Fiserv", "FIS", "Jack Henry", "Oracle", "In-house"],
+                &[0.35, 0.22, 0.2, 0.15, 0.08],
+            ),
+            (true, true) => (
+                &["Temenos", "Oracle", "In-house", "SAP", "Fiserv"],
+                &[0.35, 0.25, 0.2, 0.12, 0.08],
+            ),
+            (false, _) => (
+                &["SAP", "Oracle", "Microsoft Dynamics", "Odoo", "In-house"],
+                &[0.3, 0.25, 0.2, 0.1, 0.15],
+            ),
+        };
     Some(systems[rng.weighted(weights)])
 }
 
 /// Draws the profile of a customer; planted customers are written by hand.
-pub(crate) fn profile(key: &StreamKey, customer_idx: usize, standing: &Standing, n_days: u32) -> Profile {
+pub(crate) fn profile(
+    key: &StreamKey,
+    customer_idx: usize,
+    standing: &Standing,
+    n_days: u32,
+) -> Profile {
     if let Some(planted) = PLANTED.get(customer_idx) {
         return planted.profile(n_days);
     }
@@ -239,11 +279,17 @@ pub(crate) fn profile(key: &StreamKey, customer_idx: usize, standing: &Standing,
     };
     let name = company_name(&mut rng, industry, name_language);
     let (median_employees, sigma_employees) = industry.employees_median_and_sigma();
-    let employees = (median_employees * libm::exp(sigma_employees * standing.size_z)).round().clamp(3.0, 350_000.0);
+    let employees = (median_employees * libm::exp(sigma_employees * standing.size_z))
+        .round()
+        .clamp(3.0, 350_000.0);
     let annual_revenue = rng.log_normal(employees * industry.revenue_per_employee(), 0.35);
     let annual_revenue = (annual_revenue / 1000.0).round() as u64 * 1000;
     let created_day = created_day(rng.uniform(), n_days);
-    let domain = if rng.chance(0.04) { None } else { Some(domain_for(&name, industry, country)) };
+    let domain = if rng.chance(0.04) {
+        None
+    } else {
+        Some(domain_for(&name, industry, country))
+    };
     let core_system = core_system_for(&mut rng, industry, country);
     let uses_oracle = match core_system {
         Some("Oracle") => Some(true),
@@ -254,8 +300,16 @@ pub(crate) fn profile(key: &StreamKey, customer_idx: usize, standing: &Standing,
     let awards = rng.poisson(libm::exp(-0.9 + 0.9 * quality));
     let rating = (3.2 + 0.55 * quality + 0.3 * rng.normal()).clamp(1.0, 5.0);
     let press_noise = rng.normal();
-    let press = rng.poisson(libm::exp(0.8 + 0.6 * standing.size_z + 0.5 * quality + 0.4 * press_noise));
-    let mut signal = |value: u64| if rng.chance(MISSING_SIGNAL_SHARE) { None } else { Some(value) };
+    let press = rng.poisson(libm::exp(
+        0.8 + 0.6 * standing.size_z + 0.5 * quality + 0.4 * press_noise,
+    ));
+    let mut signal = |value: u64| {
+        if rng.chance(MISSING_SIGNAL_SHARE) {
+            None
+        } else {
+            Some(value)
+        }
+    };
     let industry_awards = signal(awards);
     let analyst_rating_tenths = signal((rating * 10.0).round() as u64);
     let press_mentions = signal(press);
@@ -274,7 +328,11 @@ pub(crate) fn profile(key: &StreamKey, customer_idx: usize, standing: &Standing,
         dropout: rng.beta(1.0, 14.0) as f32,
         median_spend: (40.0 * libm::pow(employees, 0.6) * rng.log_normal(1.0, 0.4)) as f32,
         coupon_share: coupon_share as f32,
-        discount_share: if coupon_heavy { 0.0 } else { rng.between(0.0, 0.2) as f32 },
+        discount_share: if coupon_heavy {
+            0.0
+        } else {
+            rng.between(0.0, 0.2) as f32
+        },
     };
     Profile {
         name,
@@ -513,5 +571,8 @@ pub(crate) const PLANTED: &[PlantedCustomer] = &[
 
 /// The planted stories, in file order.
 pub fn planted_stories() -> Vec<PlantedStory> {
-    PLANTED.iter().map(|planted| planted.story.clone()).collect()
+    PLANTED
+        .iter()
+        .map(|planted| planted.story.clone())
+        .collect()
 }

@@ -101,7 +101,13 @@ mod tests {
         assert_eq!(customer_id(0, 3000), "C0001");
         assert_eq!(customer_id(41, 1_000_000), "C0000042");
         assert_eq!(customer_id(99_999, 100_000), "C100000");
-        assert_eq!(&iso_date(NaiveDate::from_ymd_opt(2023, 1, 9).unwrap()), b"2023-01-09");
-        assert_eq!(text(|buffer| push_field(buffer, "a, \"b\"")), "\"a, \"\"b\"\"\"");
+        assert_eq!(
+            &iso_date(NaiveDate::from_ymd_opt(2023, 1, 9).unwrap()),
+            b"2023-01-09"
+        );
+        assert_eq!(
+            text(|buffer| push_field(buffer, "a, \"b\"")),
+            "\"a, \"\"b\"\"\""
+        );
     }
 }

@@ -73,7 +73,12 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { customers: 3000, seed: 42, start: None, years: 3 }
+        DemoOptions {
+            customers: 3000,
+            seed: 42,
+            start: None,
+            years: 3,
+        }
     }
 }
 
@@ -112,14 +117,21 @@ pub struct DemoSummary {
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
     #[error("invalid demo option `{option}`: {reason}")]
-    InvalidOption { option: &'static str, reason: String },
+    InvalidOption {
+        option: &'static str,
+        reason: String,
+    },
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Csv(#[from] csv::Error),
 }
 
-fn create(dir: &Path, file_name: &str, files: &mut Vec<PathBuf>) -> Result<BufWriter<fs_err::File>, DemoError> {
+fn create(
+    dir: &Path,
+    file_name: &str,
+    files: &mut Vec<PathBuf>,
+) -> Result<BufWriter<fs_err::File>, DemoError> {
     let path = dir.join(file_name);
     let file = fs_err::File::create(&path)?;
     files.push(path);
@@ -131,22 +143,37 @@ pub fn write_demo(dir: &Path, options: &DemoOptions) -> Result<DemoSummary, Demo
     if options.customers < PLANTED.len() {
         return Err(DemoError::InvalidOption {
             option: "customers",
-            reason: format!("expected at least {} (the planted customers)", PLANTED.len()),
+            reason: format!(
+                "expected at least {} (the planted customers)",
+                PLANTED.len()
+            ),
         });
     }
     if options.customers > u32::MAX as usize {
-        return Err(DemoError::InvalidOption { option: "customers", reason: "expected at most 4294967295".to_string() });
+        return Err(DemoError::InvalidOption {
+            option: "customers",
+            reason: "expected at most 4294967295".to_string(),
+        });
     }
     if !(1..=50).contains(&options.years) {
-        return Err(DemoError::InvalidOption { option: "years", reason: "expected 1 to 50".to_string() });
+        return Err(DemoError::InvalidOption {
+            option: "years",
+            reason: "expected 1 to 50".to_string(),
+        });
     }
     let first_day = options.start.unwrap_or_else(default_start);
-    let end = first_day.checked_add_months(Months::new(12 * options.years)).ok_or(DemoError::InvalidOption {
-        option: "start",
-        reason: "the window ends after the last representable date".to_string(),
-    })?;
+    let end = first_day
+        .checked_add_months(Months::new(12 * options.years))
+        .ok_or(DemoError::InvalidOption {
+            option: "start",
+            reason: "the window ends after the last representable date".to_string(),
+        })?;
     let n_days = (end - first_day).num_days() as u32;
-    let dates: Vec<[u8; 10]> = first_day.iter_days().take(n_days as usize).map(iso_date).collect();
+    let dates: Vec<[u8; 10]> = first_day
+        .iter_days()
+        .take(n_days as usize)
+        .map(iso_date)
+        .collect();
     let last_day = end.pred_opt().expect("end is after the first day");
 
     fs_err::create_dir_all(dir)?;
@@ -175,13 +202,27 @@ pub fn write_demo(dir: &Path, options: &DemoOptions) -> Result<DemoSummary, Demo
     for customer_idx in 0..n_customers {
         let standing = customers::standing(&key, customer_idx);
         let profile = customers::profile(&key, customer_idx, &standing, n_days);
-        push_customer_row(&mut buffer, customer_idx, id_width, &profile, market_ranks[customer_idx], &dates);
+        push_customer_row(
+            &mut buffer,
+            customer_idx,
+            id_width,
+            &profile,
+            market_ranks[customer_idx],
+            &dates,
+        );
         if buffer.len() >= 1 << 16 {
             output.write_all(&buffer)?;
             buffer.clear();
         }
         if customer_idx >= PLANTED.len() {
-            requests::customer_requests(&key, customer_idx, &profile, n_days, asking_share, &mut request_drafts);
+            requests::customer_requests(
+                &key,
+                customer_idx,
+                &profile,
+                n_days,
+                asking_share,
+                &mut request_drafts,
+            );
         }
         habits.push(profile.habits);
         created_days.push(profile.created_day);
@@ -193,7 +234,14 @@ pub fn write_demo(dir: &Path, options: &DemoOptions) -> Result<DemoSummary, Demo
     requests::planted_requests(&created_days, n_days, &mut request_drafts);
 
     let mut output = create(dir, "transactions.csv", &mut files)?;
-    let n_transactions = transactions::write_transactions(&mut output, &key, &habits, &created_days, &dates, id_width)?;
+    let n_transactions = transactions::write_transactions(
+        &mut output,
+        &key,
+        &habits,
+        &created_days,
+        &dates,
+        id_width,
+    )?;
     output.flush()?;
     drop(output);
     drop(habits);
@@ -325,7 +373,13 @@ fn write_requests(
         let request_id = format!("R{:0width$}", request_idx + 1, width = id_width);
         let customer = customer_id(draft.customer_idx as usize, n_customers);
         let language = draft.language.map_or("", |language| language.code());
-        requests_csv.write_record([&request_id, &customer, date_text(dates, draft.day), &draft.text, language])?;
+        requests_csv.write_record([
+            &request_id,
+            &customer,
+            date_text(dates, draft.day),
+            &draft.text,
+            language,
+        ])?;
         truth_csv.write_record([&request_id, NEEDS[draft.need_idx].id])?;
     }
     requests_csv.flush()?;
@@ -342,13 +396,17 @@ fn write_collaborations(
     n_customers: usize,
 ) -> Result<usize, DemoError> {
     let n_days = dates.len() as u32;
-    let mut collaborations_csv = csv::Writer::from_writer(create(dir, "collaborations.csv", files)?);
+    let mut collaborations_csv =
+        csv::Writer::from_writer(create(dir, "collaborations.csv", files)?);
     collaborations_csv.write_record(["collaboration_id", "customer_id", "name", "started"])?;
     let mut requirements_csv = csv::Writer::from_writer(create(dir, "requirements.csv", files)?);
     requirements_csv.write_record(["collaboration_id", "text", "language"])?;
     let mut n_requirements = 0;
     for collaboration in COLLABORATIONS {
-        let started = collaboration.started_day.max(created_days[collaboration.customer_idx]).min(n_days - 1);
+        let started = collaboration
+            .started_day
+            .max(created_days[collaboration.customer_idx])
+            .min(n_days - 1);
         collaborations_csv.write_record([
             collaboration.collaboration_id,
             &customer_id(collaboration.customer_idx, n_customers),
@@ -356,7 +414,11 @@ fn write_collaborations(
             date_text(dates, started),
         ])?;
         for requirement in collaboration.requirements {
-            requirements_csv.write_record([collaboration.collaboration_id, requirement.text, requirement.language])?;
+            requirements_csv.write_record([
+                collaboration.collaboration_id,
+                requirement.text,
+                requirement.language,
+            ])?;
             n_requirements += 1;
         }
     }
@@ -368,7 +430,12 @@ fn write_collaborations(
 /// The demo's `bellwether.toml`: the audience of a fraud and identity product for banks.
 pub const CONFIG_TOML: &str = include_str!("demo.toml");
 
-fn readme(stories: &[StoryCustomer], options: &DemoOptions, first_day: NaiveDate, last_day: NaiveDate) -> String {
+fn readme(
+    stories: &[StoryCustomer],
+    options: &DemoOptions,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+) -> String {
     let mut text = String::new();
     text.push_str("# Bellwether demo data\n\n");
     text.push_str(&format!(
@@ -379,7 +446,11 @@ fn readme(stories: &[StoryCustomer], options: &DemoOptions, first_day: NaiveDate
     for story_customer in stories {
         let story = &story_customer.story;
         let quadrant = format!("{:?}", story.expected_quadrant).to_lowercase();
-        let influence = if story.expect_low_influence { ", low influence" } else { "" };
+        let influence = if story.expect_low_influence {
+            ", low influence"
+        } else {
+            ""
+        };
         text.push_str(&format!(
             "- `{}` {}: expected **{}**{}. {}.\n",
             story_customer.customer_id, story.name, quadrant, influence, story.why

@@ -17,77 +17,202 @@ pub(crate) enum NameLanguage {
 }
 
 const ENGLISH_PLACE_STARTS: &[&str] = &[
-    "North", "South", "East", "West", "Cedar", "Maple", "Oak", "Pine", "Stone", "River", "Lake", "Iron", "Copper", "Red",
-    "Green", "Fair", "Clear", "High", "Elm", "Ash", "Willow", "Fox", "Raven", "Glen", "Mill", "Bright", "Hazel", "Thorn",
+    "North", "South", "East", "West", "Cedar", "Maple", "Oak", "Pine", "Stone", "River", "Lake",
+    "Iron", "Copper", "Red", "Green", "Fair", "Clear", "High", "Elm", "Ash", "Willow", "Fox",
+    "Raven", "Glen", "Mill", "Bright", "Hazel", "Thorn",
 ];
 const ENGLISH_PLACE_ENDS: &[&str] = &[
-    "wind", "field", "brook", "ridge", "haven", "wood", "ford", "vale", "crest", "mont", "dale", "port", "water", "bury",
-    "view", "hollow", "bridge", "moor",
+    "wind", "field", "brook", "ridge", "haven", "wood", "ford", "vale", "crest", "mont", "dale",
+    "port", "water", "bury", "view", "hollow", "bridge", "moor",
 ];
 const ENGLISH_SURNAMES: &[&str] = &[
-    "Abernathy", "Whitlock", "Pemberton", "Caldwell", "Hollis", "Marsh", "Thornton", "Ashby", "Hargrove", "Lindqvist",
-    "Okafor", "Delgado", "Nakamura", "Kowalski", "Brennan", "Sinclair", "MacAllister", "Pryce", "Redfern", "Quill",
-    "Harlow", "Osei", "Vance", "Calloway",
+    "Abernathy",
+    "Whitlock",
+    "Pemberton",
+    "Caldwell",
+    "Hollis",
+    "Marsh",
+    "Thornton",
+    "Ashby",
+    "Hargrove",
+    "Lindqvist",
+    "Okafor",
+    "Delgado",
+    "Nakamura",
+    "Kowalski",
+    "Brennan",
+    "Sinclair",
+    "MacAllister",
+    "Pryce",
+    "Redfern",
+    "Quill",
+    "Harlow",
+    "Osei",
+    "Vance",
+    "Calloway",
 ];
-const FRENCH_PLACE_STARTS: &[&str] =
-    &["Val", "Mont", "Roche", "Beau", "Belle", "Haute", "Clair", "Bois", "Fontaine", "Pierre", "Saint-Aubin", "Port"];
+const FRENCH_PLACE_STARTS: &[&str] = &[
+    "Val",
+    "Mont",
+    "Roche",
+    "Beau",
+    "Belle",
+    "Haute",
+    "Clair",
+    "Bois",
+    "Fontaine",
+    "Pierre",
+    "Saint-Aubin",
+    "Port",
+];
 const FRENCH_PLACE_ENDS: &[&str] = &[
-    "-les-Pins", "-sur-Loire", "fleur", "-du-Lac", "rive", "-en-Vexin", "-la-Forêt", "brune", "-aux-Saules", "-des-Prés",
+    "-les-Pins",
+    "-sur-Loire",
+    "fleur",
+    "-du-Lac",
+    "rive",
+    "-en-Vexin",
+    "-la-Forêt",
+    "brune",
+    "-aux-Saules",
+    "-des-Prés",
 ];
 const FRENCH_SURNAMES: &[&str] = &[
-    "Lefèvre", "Beaufour", "Marchand", "Duval", "Roussel", "Garnier", "Chevalier", "Lemaire", "Mercier", "Delacroix",
-    "Perrin", "Aubert", "Vasseur", "Rigaud", "Morel", "Barbier", "Lacombe", "Tessier",
+    "Lefèvre",
+    "Beaufour",
+    "Marchand",
+    "Duval",
+    "Roussel",
+    "Garnier",
+    "Chevalier",
+    "Lemaire",
+    "Mercier",
+    "Delacroix",
+    "Perrin",
+    "Aubert",
+    "Vasseur",
+    "Rigaud",
+    "Morel",
+    "Barbier",
+    "Lacombe",
+    "Tessier",
 ];
-const ITALIAN_PLACE_STARTS: &[&str] =
-    &["Monte", "Valle", "Rocca", "Borgo", "Castel", "Villa", "Porto", "Pietra", "Colle", "Lago"];
-const ITALIAN_PLACE_ENDS: &[&str] =
-    &["chiaro", "doro", "bella", "verde", "fiorito", "alto", "sereno", "nuovo", "rosso", "lungo"];
+const ITALIAN_PLACE_STARTS: &[&str] = &[
+    "Monte", "Valle", "Rocca", "Borgo", "Castel", "Villa", "Porto", "Pietra", "Colle", "Lago",
+];
+const ITALIAN_PLACE_ENDS: &[&str] = &[
+    "chiaro", "doro", "bella", "verde", "fiorito", "alto", "sereno", "nuovo", "rosso", "lungo",
+];
 const ITALIAN_SURNAMES: &[&str] = &[
-    "Bianchi", "Barbieri", "Esposito", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo", "Conti",
-    "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti",
+    "Bianchi", "Barbieri", "Esposito", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno",
+    "Gallo", "Conti", "De Luca", "Mancini", "Costa", "Giordano", "Rizzo", "Lombardi", "Moretti",
 ];
-const ITALIAN_REGION_ADJECTIVES: &[&str] = &["Alpina", "Tirrenica", "Appenninica", "Lariana", "Dolomitica", "Sabauda"];
+const ITALIAN_REGION_ADJECTIVES: &[&str] = &[
+    "Alpina",
+    "Tirrenica",
+    "Appenninica",
+    "Lariana",
+    "Dolomitica",
+    "Sabauda",
+];
 /// Estonian place names in the genitive, as they appear in company names.
 const ESTONIAN_PLACES: &[&str] = &[
-    "Tallinna", "Tartu", "Pärnu", "Viljandi", "Rakvere", "Kuressaare", "Haapsalu", "Võru", "Paide", "Rapla", "Jõhvi",
-    "Valga", "Põlva", "Emajõe", "Toomemäe", "Saarte", "Läänemere", "Põhjaranniku", "Lõuna-Eesti", "Peipsi", "Kalevi",
+    "Tallinna",
+    "Tartu",
+    "Pärnu",
+    "Viljandi",
+    "Rakvere",
+    "Kuressaare",
+    "Haapsalu",
+    "Võru",
+    "Paide",
+    "Rapla",
+    "Jõhvi",
+    "Valga",
+    "Põlva",
+    "Emajõe",
+    "Toomemäe",
+    "Saarte",
+    "Läänemere",
+    "Põhjaranniku",
+    "Lõuna-Eesti",
+    "Peipsi",
+    "Kalevi",
     "Vooremaa",
 ];
 const ESTONIAN_SURNAMES: &[&str] = &[
-    "Tamm", "Saar", "Sepp", "Mägi", "Kask", "Kukk", "Rebane", "Ilves", "Pärn", "Koppel", "Lepik", "Oja", "Raudsepp",
-    "Kuusk", "Karu", "Lill", "Vaher", "Põder",
+    "Tamm", "Saar", "Sepp", "Mägi", "Kask", "Kukk", "Rebane", "Ilves", "Pärn", "Koppel", "Lepik",
+    "Oja", "Raudsepp", "Kuusk", "Karu", "Lill", "Vaher", "Põder",
 ];
-const GERMAN_PLACE_STARTS: &[&str] =
-    &["Linden", "Birken", "Tannen", "Falken", "Rosen", "Eichen", "Wald", "Stein", "Mühl", "Raben", "Sonnen", "Buchen"];
-const GERMAN_PLACE_ENDS: &[&str] = &["au", "feld", "bach", "tal", "berg", "brück", "hausen", "hof", "stedt", "dorf"];
+const GERMAN_PLACE_STARTS: &[&str] = &[
+    "Linden", "Birken", "Tannen", "Falken", "Rosen", "Eichen", "Wald", "Stein", "Mühl", "Raben",
+    "Sonnen", "Buchen",
+];
+const GERMAN_PLACE_ENDS: &[&str] = &[
+    "au", "feld", "bach", "tal", "berg", "brück", "hausen", "hof", "stedt", "dorf",
+];
 const GERMAN_SURNAMES: &[&str] = &[
-    "Müller", "Schneider", "Fischer", "Weber", "Becker", "Hoffmann", "Wagner", "Schäfer", "Koch", "Richter", "Klein",
-    "Wolf", "Neumann", "Zimmermann", "Krüger", "Hartmann", "Lange", "Vogel",
+    "Müller",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Becker",
+    "Hoffmann",
+    "Wagner",
+    "Schäfer",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Zimmermann",
+    "Krüger",
+    "Hartmann",
+    "Lange",
+    "Vogel",
 ];
 const TECH_STARTS: &[&str] = &[
-    "Byte", "Quill", "Cloud", "Data", "Pixel", "Logic", "Stack", "Signal", "Vector", "Kernel", "Lumen", "Cobalt", "Nimbus",
-    "Orbit", "Tangent",
+    "Byte", "Quill", "Cloud", "Data", "Pixel", "Logic", "Stack", "Signal", "Vector", "Kernel",
+    "Lumen", "Cobalt", "Nimbus", "Orbit", "Tangent",
 ];
-const TECH_ENDS: &[&str] =
-    &["wharf", "forge", "works", "loop", "mint", "leaf", "grid", "craft", "nest", "spring", "yard", "path"];
+const TECH_ENDS: &[&str] = &[
+    "wharf", "forge", "works", "loop", "mint", "leaf", "grid", "craft", "nest", "spring", "yard",
+    "path",
+];
 
 fn place(rng: &mut DemoRng, language: NameLanguage) -> String {
     match language {
-        NameLanguage::English => format!("{}{}", rng.pick(ENGLISH_PLACE_STARTS), rng.pick(ENGLISH_PLACE_ENDS)),
-        NameLanguage::French => format!("{}{}", rng.pick(FRENCH_PLACE_STARTS), rng.pick(FRENCH_PLACE_ENDS)),
-        NameLanguage::Italian => format!("{}{}", rng.pick(ITALIAN_PLACE_STARTS), rng.pick(ITALIAN_PLACE_ENDS)),
+        NameLanguage::English => format!(
+            "{}{}",
+            rng.pick(ENGLISH_PLACE_STARTS),
+            rng.pick(ENGLISH_PLACE_ENDS)
+        ),
+        NameLanguage::French => format!(
+            "{}{}",
+            rng.pick(FRENCH_PLACE_STARTS),
+            rng.pick(FRENCH_PLACE_ENDS)
+        ),
+        NameLanguage::Italian => format!(
+            "{}{}",
+            rng.pick(ITALIAN_PLACE_STARTS),
+            rng.pick(ITALIAN_PLACE_ENDS)
+        ),
         NameLanguage::Estonian => rng.pick(ESTONIAN_PLACES).to_string(),
-        NameLanguage::German => format!("{}{}", rng.pick(GERMAN_PLACE_STARTS), rng.pick(GERMAN_PLACE_ENDS)),
+        NameLanguage::German => format!(
+            "{}{}",
+            rng.pick(GERMAN_PLACE_STARTS),
+            rng.pick(GERMAN_PLACE_ENDS)
+        ),
     }
 }
 
 fn surname(rng: &mut DemoRng, language: NameLanguage) -> &'static str {
     match language {
-        NameLanguage::English => *rng.pick(ENGLISH_SURNAMES),
-        NameLanguage::French => *rng.pick(FRENCH_SURNAMES),
-        NameLanguage::Italian => *rng.pick(ITALIAN_SURNAMES),
-        NameLanguage::Estonian => *rng.pick(ESTONIAN_SURNAMES),
-        NameLanguage::German => *rng.pick(GERMAN_SURNAMES),
+        NameLanguage::English => rng.pick_str(ENGLISH_SURNAMES),
+        NameLanguage::French => rng.pick_str(FRENCH_SURNAMES),
+        NameLanguage::Italian => rng.pick_str(ITALIAN_SURNAMES),
+        NameLanguage::Estonian => rng.pick_str(ESTONIAN_SURNAMES),
+        NameLanguage::German => rng.pick_str(GERMAN_SURNAMES),
     }
 }
 
@@ -105,10 +230,25 @@ fn templates(industry: Industry, language: NameLanguage) -> &'static [&'static s
             "{P} Trust Company",
             "{P} Bancorp",
         ],
-        (Banking, French) => &["Banque de {P}", "Banque Régionale de {P}", "Banque {S} & Cie", "Crédit de {P}"],
-        (Banking, Italian) => &["Banca di {P}", "Banca {A}", "Cassa di Risparmio di {P}", "Banca {S}"],
+        (Banking, French) => &[
+            "Banque de {P}",
+            "Banque Régionale de {P}",
+            "Banque {S} & Cie",
+            "Crédit de {P}",
+        ],
+        (Banking, Italian) => &[
+            "Banca di {P}",
+            "Banca {A}",
+            "Cassa di Risparmio di {P}",
+            "Banca {S}",
+        ],
         (Banking, Estonian) => &["{P} Ühispank", "{P} Hoiupank", "{P} Maapank", "{S} Pank"],
-        (Banking, German) => &["Bankhaus {S}", "Sparkasse {P}", "Volksbank {P}", "Privatbank {P}"],
+        (Banking, German) => &[
+            "Bankhaus {S}",
+            "Sparkasse {P}",
+            "Volksbank {P}",
+            "Privatbank {P}",
+        ],
         (CreditUnions, English) => &[
             "{P} Community Credit Union",
             "{P} Teachers Credit Union",
@@ -117,11 +257,23 @@ fn templates(industry: Industry, language: NameLanguage) -> &'static [&'static s
             "{P} Farmers Credit Union",
             "{P} Building Society",
         ],
-        (CreditUnions, French) => &["Caisse populaire de {P}", "Caisse d'économie de {P}", "Caisse solidaire de {P}"],
-        (CreditUnions, Italian) => &["Banca di Credito Cooperativo di {P}", "Cassa Rurale di {P}", "Cassa Rurale ed Artigiana di {P}"],
+        (CreditUnions, French) => &[
+            "Caisse populaire de {P}",
+            "Caisse d'économie de {P}",
+            "Caisse solidaire de {P}",
+        ],
+        (CreditUnions, Italian) => &[
+            "Banca di Credito Cooperativo di {P}",
+            "Cassa Rurale di {P}",
+            "Cassa Rurale ed Artigiana di {P}",
+        ],
         (CreditUnions, Estonian) => &["{P} Hoiu-laenuühistu", "{P} Krediidiühistu"],
         (CreditUnions, German) => &["Genossenschaftsbank {P}", "Spar- und Darlehenskasse {P}"],
-        (Insurance, English) => &["{P} Mutual Insurance", "{P} Assurance Group", "{S} Insurance"],
+        (Insurance, English) => &[
+            "{P} Mutual Insurance",
+            "{P} Assurance Group",
+            "{S} Insurance",
+        ],
         (Insurance, French) => &["Mutuelle de {P}", "Assurances {S}"],
         (Insurance, Italian) => &["Assicurazioni {S}", "Mutua di {P}"],
         (Insurance, Estonian) => &["{P} Kindlustus", "{S} Kindlustusmaakler"],
@@ -147,7 +299,11 @@ fn templates(industry: Industry, language: NameLanguage) -> &'static [&'static s
         (Manufacturing, Estonian) => &["{P} Metall", "{S} Tehased"],
         (Manufacturing, German) => &["{S} Maschinenbau", "Stahlwerk {P}"],
         (Bakery, English) => &["{S}'s Bakery", "{P} Bread Company", "{P} Artisan Bakers"],
-        (Bakery, French) => &["Boulangerie {S}", "Maison {S} Boulangerie-Pâtisserie", "Fournil de {P}"],
+        (Bakery, French) => &[
+            "Boulangerie {S}",
+            "Maison {S} Boulangerie-Pâtisserie",
+            "Fournil de {P}",
+        ],
         (Bakery, Italian) => &["Panificio {S}", "Forno {S}", "Pasticceria di {P}"],
         (Bakery, Estonian) => &["{P} Pagarid", "{S} Leivatööstus", "{P} Leib"],
         (Bakery, German) => &["Bäckerei {S}", "Backstube {P}"],
@@ -160,7 +316,11 @@ fn templates(industry: Industry, language: NameLanguage) -> &'static [&'static s
 }
 
 /// A fictional company name for this industry and language.
-pub(crate) fn company_name(rng: &mut DemoRng, industry: Industry, language: NameLanguage) -> String {
+pub(crate) fn company_name(
+    rng: &mut DemoRng,
+    industry: Industry,
+    language: NameLanguage,
+) -> String {
     let template = *rng.pick(templates(industry, language));
     let mut name = String::with_capacity(40);
     let mut rest = template;
@@ -208,7 +368,11 @@ pub(crate) fn domain_for(name: &str, industry: Industry, country: Country) -> St
             break;
         }
     }
-    let top_level = if industry == Industry::Software { "io" } else { country.top_level_domain() };
+    let top_level = if industry == Industry::Software {
+        "io"
+    } else {
+        country.top_level_domain()
+    };
     domain.push('.');
     domain.push_str(top_level);
     domain
@@ -233,7 +397,10 @@ mod tests {
                     NameLanguage::German,
                 ] {
                     let name = company_name(&mut rng, industry, language);
-                    assert!(!name.contains('{') && !name.contains(',') && !name.contains('"'), "{name}");
+                    assert!(
+                        !name.contains('{') && !name.contains(',') && !name.contains('"'),
+                        "{name}"
+                    );
                 }
             }
         }
@@ -243,7 +410,11 @@ mod tests {
     fn domains_are_ascii() {
         let domain = domain_for("Põhjaranniku Ühispank", Industry::Banking, Country::EE);
         assert_eq!(domain, "pohjarannikuuhispank.ee");
-        let domain = domain_for("Banque Régionale de Saint-Aubin-des-Prés", Industry::Banking, Country::FR);
+        let domain = domain_for(
+            "Banque Régionale de Saint-Aubin-des-Prés",
+            Industry::Banking,
+            Country::FR,
+        );
         assert_eq!(domain, "banqueregionaledesaintaubindespre.fr");
     }
 }

@@ -84,26 +84,86 @@ pub(crate) const MAINFRAME_BATCH: usize = 16;
 
 /// The catalogue of needs, indexed by the constants above.
 pub const NEEDS: &[Need] = &[
-    Need { id: "sso", label: "Single sign-on (SAML / OpenID Connect)", kind: NeedKind::BroadlySellable },
-    Need { id: "audit_log_export", label: "Audit log export", kind: NeedKind::Ordinary },
-    Need { id: "two_factor", label: "Two-factor authentication", kind: NeedKind::Ordinary },
-    Need { id: "api_rate_limits", label: "Higher or configurable API rate limits", kind: NeedKind::Ordinary },
-    Need { id: "bulk_csv_import", label: "Bulk CSV import", kind: NeedKind::Ordinary },
-    Need { id: "custom_risk_rules", label: "Custom fraud and risk rules", kind: NeedKind::Ordinary },
-    Need { id: "mobile_sdk", label: "Mobile SDK (iOS, Android)", kind: NeedKind::Ordinary },
-    Need { id: "eu_data_residency", label: "EU data residency", kind: NeedKind::Ordinary },
-    Need { id: "webhooks", label: "Webhook notifications", kind: NeedKind::Ordinary },
-    Need { id: "crm_integration", label: "Salesforce / CRM integration", kind: NeedKind::Ordinary },
+    Need {
+        id: "sso",
+        label: "Single sign-on (SAML / OpenID Connect)",
+        kind: NeedKind::BroadlySellable,
+    },
+    Need {
+        id: "audit_log_export",
+        label: "Audit log export",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "two_factor",
+        label: "Two-factor authentication",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "api_rate_limits",
+        label: "Higher or configurable API rate limits",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "bulk_csv_import",
+        label: "Bulk CSV import",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "custom_risk_rules",
+        label: "Custom fraud and risk rules",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "mobile_sdk",
+        label: "Mobile SDK (iOS, Android)",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "eu_data_residency",
+        label: "EU data residency",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "webhooks",
+        label: "Webhook notifications",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "crm_integration",
+        label: "Salesforce / CRM integration",
+        kind: NeedKind::Ordinary,
+    },
     Need {
         id: "core_banking_integration",
         label: "Core-banking connector (Fiserv, Oracle FLEXCUBE, Temenos)",
         kind: NeedKind::Ordinary,
     },
-    Need { id: "localized_dashboard", label: "Dashboard in the local language", kind: NeedKind::Ordinary },
-    Need { id: "faster_support", label: "Faster support", kind: NeedKind::Ordinary },
-    Need { id: "role_based_access", label: "Role-based access control", kind: NeedKind::Ordinary },
-    Need { id: "scheduled_reports", label: "Scheduled e-mail / PDF reports", kind: NeedKind::Ordinary },
-    Need { id: "volume_discount", label: "Discounts and promo codes", kind: NeedKind::Ordinary },
+    Need {
+        id: "localized_dashboard",
+        label: "Dashboard in the local language",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "faster_support",
+        label: "Faster support",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "role_based_access",
+        label: "Role-based access control",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "scheduled_reports",
+        label: "Scheduled e-mail / PDF reports",
+        kind: NeedKind::Ordinary,
+    },
+    Need {
+        id: "volume_discount",
+        label: "Discounts and promo codes",
+        kind: NeedKind::Ordinary,
+    },
     Need {
         id: "mainframe_batch_integration",
         label: "Integration with the top bank's in-house mainframe batch system",
@@ -385,7 +445,7 @@ pub(crate) const PHRASINGS: &[Phrasings] = &[
     // localized_dashboard
     Phrasings {
         english: &[
-            "Our branch staff in Quebec need the dashboard in French.",
+            "Our branch staff need the dashboard in their own language, not only in English.",
             "Please translate the dashboard; not all our analysts read English well.",
             "Localised UI (dates and number formats too) would help adoption.",
         ],
@@ -569,7 +629,12 @@ mod tests {
             assert!(phrasings.english.len() >= 3, "{}", need.id);
             if need.kind != NeedKind::TailorMade {
                 for language in [Language::French, Language::Italian, Language::Estonian] {
-                    assert!(phrasings.of(language).len() >= 3, "{} {:?}", need.id, language);
+                    assert!(
+                        phrasings.of(language).len() >= 3,
+                        "{} {:?}",
+                        need.id,
+                        language
+                    );
                 }
             }
         }

@@ -102,7 +102,10 @@ impl DemoRng {
             }
             target -= weight;
         }
-        weights.iter().rposition(|weight| *weight > 0.0).unwrap_or(0)
+        weights
+            .iter()
+            .rposition(|weight| *weight > 0.0)
+            .unwrap_or(0)
     }
 
     /// Standard normal, by the Box–Muller transform.
@@ -191,7 +194,8 @@ mod tests {
         let n_draws = 20_000;
         let gamma_mean = (0..n_draws).map(|_| rng.gamma(0.7, 2.0)).sum::<f64>() / n_draws as f64;
         let beta_mean = (0..n_draws).map(|_| rng.beta(1.0, 9.0)).sum::<f64>() / n_draws as f64;
-        let poisson_mean = (0..n_draws).map(|_| rng.poisson(2.5) as f64).sum::<f64>() / n_draws as f64;
+        let poisson_mean =
+            (0..n_draws).map(|_| rng.poisson(2.5) as f64).sum::<f64>() / n_draws as f64;
         assert!((gamma_mean - 1.4).abs() < 0.05, "{gamma_mean}");
         assert!((beta_mean - 0.1).abs() < 0.01, "{beta_mean}");
         assert!((poisson_mean - 2.5).abs() < 0.05, "{poisson_mean}");

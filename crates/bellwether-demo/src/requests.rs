@@ -1,7 +1,9 @@
 //! Feature requests: who asks, for which need, in which language and with which typos;
 //! and the collaborations with their requirements.
 
-use crate::customers::{Country, Industry, Profile, COUPON_BANK, CREDIT_UNION, GLOBAL_BANK, TOP_BAKERY, TOP_BANK};
+use crate::customers::{
+    Country, Industry, Profile, COUPON_BANK, CREDIT_UNION, GLOBAL_BANK, TOP_BAKERY, TOP_BANK,
+};
 use crate::needs::*;
 use crate::random::{DemoRng, Purpose, StreamKey};
 
@@ -66,7 +68,11 @@ fn need_weights(profile: &Profile) -> [f64; 17] {
     weights[SCHEDULED_REPORTS] = 5.0;
     weights[VOLUME_DISCOUNT] = 2.0;
     if profile.industry.is_financial() {
-        weights[SSO] += if profile.country.is_european() { 12.0 } else { 25.0 };
+        weights[SSO] += if profile.country.is_european() {
+            12.0
+        } else {
+            25.0
+        };
         weights[CORE_BANKING_INTEGRATION] += 8.0;
         weights[CUSTOM_RISK_RULES] += 6.0;
         weights[TWO_FACTOR] += 4.0;
@@ -75,7 +81,12 @@ fn need_weights(profile: &Profile) -> [f64; 17] {
     if profile.country.is_european() {
         weights[EU_DATA_RESIDENCY] += 10.0;
     }
-    if profile.francophone || matches!(profile.country, Country::FR | Country::IT | Country::EE | Country::DE) {
+    if profile.francophone
+        || matches!(
+            profile.country,
+            Country::FR | Country::IT | Country::EE | Country::DE
+        )
+    {
         weights[LOCALIZED_DASHBOARD] += 6.0;
     }
     match profile.industry {
@@ -130,7 +141,9 @@ fn add_typo(rng: &mut DemoRng, text: &str) -> String {
     let start = rng.index(characters.len().max(2) - 1);
     let Some(position) = (start..characters.len().saturating_sub(1))
         .chain(0..start)
-        .find(|&position| characters[position].is_alphabetic() && characters[position + 1].is_alphabetic())
+        .find(|&position| {
+            characters[position].is_alphabetic() && characters[position + 1].is_alphabetic()
+        })
     else {
         return text.to_string();
     };
@@ -144,23 +157,58 @@ fn add_typo(rng: &mut DemoRng, text: &str) -> String {
     characters.into_iter().collect()
 }
 
+/// The phrasing with its first letter in lower case, unless the first word is an acronym.
+fn lower_first_word(phrasing: &str) -> String {
+    let mut characters = phrasing.chars();
+    match (characters.next(), characters.next()) {
+        (Some(first), Some(second))
+            if first.is_uppercase() && !second.is_uppercase() && second.is_alphabetic() =>
+        {
+            first
+                .to_lowercase()
+                .chain(phrasing[first.len_utf8()..].chars())
+                .collect()
+        }
+        _ => phrasing.to_string(),
+    }
+}
+
 /// Writes the text of one request for a need, with optional greeting, context and closing.
 fn compose(rng: &mut DemoRng, need_idx: usize, language: Language) -> String {
     let phrasings = PHRASINGS[need_idx].of(language);
-    let phrasings = if phrasings.is_empty() { PHRASINGS[need_idx].english } else { phrasings };
+    let phrasings = if phrasings.is_empty() {
+        PHRASINGS[need_idx].english
+    } else {
+        phrasings
+    };
     let mut text = String::with_capacity(160);
     if rng.chance(0.3) {
-        text.push_str(rng.pick_str(greetings(language)));
-        text.push(if rng.chance(0.2) { '\n' } else { ' ' });
+        let greeting = rng.pick_str(greetings(language));
+        text.push_str(greeting);
+        if rng.chance(0.2) {
+            text.push('\n');
+        } else {
+            text.push(' ');
+        }
     }
-    text.push_str(rng.pick_str(phrasings));
+    let phrasing = rng.pick_str(phrasings);
+    if text.ends_with(", ") {
+        // After "Hi team, " the sentence goes on in lower case, unless it opens with an acronym.
+        text.push_str(&lower_first_word(phrasing));
+    } else {
+        text.push_str(phrasing);
+    }
     if rng.chance(0.2) {
         text.push(' ');
         text.push_str(rng.pick_str(context_sentences(language)));
     }
     if rng.chance(0.3) {
         // Non-English writers often close in English.
-        let closing_language = if language != Language::English && rng.chance(0.15) { Language::English } else { language };
+        let closing_language = if language != Language::English && rng.chance(0.15) {
+            Language::English
+        } else {
+            language
+        };
         text.push(' ');
         text.push_str(rng.pick_str(closings(closing_language)));
     }
@@ -193,8 +241,18 @@ pub(crate) fn customer_requests(
         let need_idx = rng.weighted(&weights);
         let language = language_for(&mut rng, profile);
         let text = compose(&mut rng, need_idx, language);
-        let language = if rng.chance(MISSING_LANGUAGE_SHARE) { None } else { Some(language) };
-        requests.push(RequestDraft { day, customer_idx: customer_idx as u32, text, language, need_idx });
+        let language = if rng.chance(MISSING_LANGUAGE_SHARE) {
+            None
+        } else {
+            Some(language)
+        };
+        requests.push(RequestDraft {
+            day,
+            customer_idx: customer_idx as u32,
+            text,
+            language,
+            need_idx,
+        });
     }
 }
 
@@ -208,31 +266,129 @@ struct PlantedRequest {
 }
 
 const PLANTED_REQUESTS: &[PlantedRequest] = &[
-    PlantedRequest { customer_idx: TOP_BANK, day: 60, need_idx: MAINFRAME_BATCH, language: Language::English, phrasing_idx: 0 },
-    PlantedRequest { customer_idx: TOP_BANK, day: 200, need_idx: SSO, language: Language::English, phrasing_idx: 2 },
-    PlantedRequest { customer_idx: TOP_BANK, day: 230, need_idx: MAINFRAME_BATCH, language: Language::English, phrasing_idx: 1 },
-    PlantedRequest { customer_idx: TOP_BANK, day: 400, need_idx: CUSTOM_RISK_RULES, language: Language::English, phrasing_idx: 2 },
-    PlantedRequest { customer_idx: TOP_BANK, day: 520, need_idx: MAINFRAME_BATCH, language: Language::English, phrasing_idx: 3 },
-    PlantedRequest { customer_idx: GLOBAL_BANK, day: 120, need_idx: EU_DATA_RESIDENCY, language: Language::English, phrasing_idx: 0 },
-    PlantedRequest { customer_idx: GLOBAL_BANK, day: 300, need_idx: AUDIT_LOG_EXPORT, language: Language::English, phrasing_idx: 1 },
-    PlantedRequest { customer_idx: CREDIT_UNION, day: 150, need_idx: SSO, language: Language::French, phrasing_idx: 2 },
-    PlantedRequest { customer_idx: CREDIT_UNION, day: 420, need_idx: BULK_CSV_IMPORT, language: Language::French, phrasing_idx: 0 },
-    PlantedRequest { customer_idx: CREDIT_UNION, day: 600, need_idx: TWO_FACTOR, language: Language::English, phrasing_idx: 0 },
-    PlantedRequest { customer_idx: COUPON_BANK, day: 90, need_idx: VOLUME_DISCOUNT, language: Language::English, phrasing_idx: 0 },
-    PlantedRequest { customer_idx: COUPON_BANK, day: 380, need_idx: VOLUME_DISCOUNT, language: Language::English, phrasing_idx: 2 },
-    PlantedRequest { customer_idx: COUPON_BANK, day: 500, need_idx: SSO, language: Language::English, phrasing_idx: 4 },
-    PlantedRequest { customer_idx: TOP_BAKERY, day: 200, need_idx: LOCALIZED_DASHBOARD, language: Language::French, phrasing_idx: 0 },
-    PlantedRequest { customer_idx: TOP_BAKERY, day: 450, need_idx: FASTER_SUPPORT, language: Language::French, phrasing_idx: 1 },
+    PlantedRequest {
+        customer_idx: TOP_BANK,
+        day: 60,
+        need_idx: MAINFRAME_BATCH,
+        language: Language::English,
+        phrasing_idx: 0,
+    },
+    PlantedRequest {
+        customer_idx: TOP_BANK,
+        day: 200,
+        need_idx: SSO,
+        language: Language::English,
+        phrasing_idx: 2,
+    },
+    PlantedRequest {
+        customer_idx: TOP_BANK,
+        day: 230,
+        need_idx: MAINFRAME_BATCH,
+        language: Language::English,
+        phrasing_idx: 1,
+    },
+    PlantedRequest {
+        customer_idx: TOP_BANK,
+        day: 400,
+        need_idx: CUSTOM_RISK_RULES,
+        language: Language::English,
+        phrasing_idx: 2,
+    },
+    PlantedRequest {
+        customer_idx: TOP_BANK,
+        day: 520,
+        need_idx: MAINFRAME_BATCH,
+        language: Language::English,
+        phrasing_idx: 3,
+    },
+    PlantedRequest {
+        customer_idx: GLOBAL_BANK,
+        day: 120,
+        need_idx: EU_DATA_RESIDENCY,
+        language: Language::English,
+        phrasing_idx: 0,
+    },
+    PlantedRequest {
+        customer_idx: GLOBAL_BANK,
+        day: 300,
+        need_idx: AUDIT_LOG_EXPORT,
+        language: Language::English,
+        phrasing_idx: 1,
+    },
+    PlantedRequest {
+        customer_idx: CREDIT_UNION,
+        day: 150,
+        need_idx: SSO,
+        language: Language::French,
+        phrasing_idx: 2,
+    },
+    PlantedRequest {
+        customer_idx: CREDIT_UNION,
+        day: 420,
+        need_idx: BULK_CSV_IMPORT,
+        language: Language::French,
+        phrasing_idx: 0,
+    },
+    PlantedRequest {
+        customer_idx: CREDIT_UNION,
+        day: 600,
+        need_idx: TWO_FACTOR,
+        language: Language::English,
+        phrasing_idx: 0,
+    },
+    PlantedRequest {
+        customer_idx: COUPON_BANK,
+        day: 90,
+        need_idx: VOLUME_DISCOUNT,
+        language: Language::English,
+        phrasing_idx: 0,
+    },
+    PlantedRequest {
+        customer_idx: COUPON_BANK,
+        day: 380,
+        need_idx: VOLUME_DISCOUNT,
+        language: Language::English,
+        phrasing_idx: 2,
+    },
+    PlantedRequest {
+        customer_idx: COUPON_BANK,
+        day: 500,
+        need_idx: SSO,
+        language: Language::English,
+        phrasing_idx: 4,
+    },
+    PlantedRequest {
+        customer_idx: TOP_BAKERY,
+        day: 200,
+        need_idx: LOCALIZED_DASHBOARD,
+        language: Language::French,
+        phrasing_idx: 0,
+    },
+    PlantedRequest {
+        customer_idx: TOP_BAKERY,
+        day: 450,
+        need_idx: FASTER_SUPPORT,
+        language: Language::French,
+        phrasing_idx: 1,
+    },
 ];
 
 /// The hand-written requests of the planted customers, kept inside the window.
-pub(crate) fn planted_requests(created_days: &[u32], n_days: u32, requests: &mut Vec<RequestDraft>) {
+pub(crate) fn planted_requests(
+    created_days: &[u32],
+    n_days: u32,
+    requests: &mut Vec<RequestDraft>,
+) {
     for planted in PLANTED_REQUESTS {
-        let day = planted.day.max(created_days[planted.customer_idx]).min(n_days - 1);
+        let day = planted
+            .day
+            .max(created_days[planted.customer_idx])
+            .min(n_days - 1);
         requests.push(RequestDraft {
             day,
             customer_idx: planted.customer_idx as u32,
-            text: PHRASINGS[planted.need_idx].of(planted.language)[planted.phrasing_idx].to_string(),
+            text: PHRASINGS[planted.need_idx].of(planted.language)[planted.phrasing_idx]
+                .to_string(),
             language: Some(planted.language),
             need_idx: planted.need_idx,
         });
@@ -334,6 +490,17 @@ mod tests {
             let length_difference = typo.chars().count() as i64 - text.chars().count() as i64;
             assert!(length_difference.abs() <= 1, "{typo}");
         }
+    }
+
+    #[test]
+    fn the_sentence_after_a_greeting_goes_on_in_lower_case() {
+        assert_eq!(
+            lower_first_word("Kas auditilogisid saaks?"),
+            "kas auditilogisid saaks?"
+        );
+        assert_eq!(lower_first_word("SSO please!"), "SSO please!");
+        assert_eq!(lower_first_word("È possibile?"), "è possibile?");
+        assert_eq!(lower_first_word("2FA is a must"), "2FA is a must");
     }
 
     #[test]

@@ -54,7 +54,9 @@ pub(crate) fn write_transactions(
             n_events[customer_idx] += 1;
             let mut rng = key.stream(customer_idx, Purpose::Purchase, u64::from(event));
 
-            let list_price = (f64::from(customer_habits.median_spend) * libm::exp(0.45 * rng.normal())).max(MINIMUM_LIST_PRICE);
+            let list_price = (f64::from(customer_habits.median_spend)
+                * libm::exp(0.45 * rng.normal()))
+            .max(MINIMUM_LIST_PRICE);
             let list_cents = (list_price * 100.0).round() as u64;
             let mut coupon = None;
             let mut discount_share = 0.0;
@@ -90,7 +92,10 @@ pub(crate) fn write_transactions(
             if rng.chance(f64::from(customer_habits.dropout)) {
                 continue;
             }
-            let gap = rng.exponential(f64::from(customer_habits.rate_per_day)).round().max(1.0);
+            let gap = rng
+                .exponential(f64::from(customer_habits.rate_per_day))
+                .round()
+                .max(1.0);
             let next_day = day as f64 + gap;
             if next_day < n_days as f64 {
                 pending_by_day[next_day as usize].push(customer_idx as u32);
