@@ -162,7 +162,7 @@ fn lower_first_word(phrasing: &str) -> String {
     let mut characters = phrasing.chars();
     match (characters.next(), characters.next()) {
         (Some(first), Some(second))
-            if first.is_uppercase() && !second.is_uppercase() && second.is_alphabetic() =>
+            if first.is_uppercase() && !second.is_uppercase() && !second.is_ascii_digit() =>
         {
             first
                 .to_lowercase()
