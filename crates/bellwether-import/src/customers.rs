@@ -85,7 +85,7 @@ pub fn read_customers_with(reader: impl Read, file_name: &str, options: &ReadOpt
         first_line_of.insert(customer.customer_id.clone(), row.line);
         Some(customer)
     };
-    let report = stream(source, &map, FIELDS, options, Lookahead::WHOLE_FILE, CREATED_AT, parse_row, |customer| {
+    let report = stream(source, &map, FIELDS, options, Lookahead::whole_file(CREATED_AT, Some(ANNUAL_REVENUE)), parse_row, |customer| {
         rows.push(customer)
     })?;
     Ok(Parsed { rows, report })

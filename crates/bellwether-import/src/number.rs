@@ -13,8 +13,8 @@
 //!
 //! - when both `.` and `,` appear, the last one is the decimal mark and the other groups digits
 //!   (`1,234.56` and `1.234,56` are both read as 1234.56);
-//! - when only `,` appears, it is the decimal mark in a decimal-comma file (`;`-delimited), and a
-//!   grouping separator elsewhere; `"1234,56"` in a `,`-delimited file is refused as ambiguous;
+//! - when only `,` appears, it is the decimal mark in a decimal-comma file, and a grouping
+//!   separator elsewhere; `"1234,56"` in a decimal-point file is refused as ambiguous;
 //! - when only `.` appears, it is the decimal mark, except in a decimal-comma file where a valid
 //!   grouping such as `1.234` or `1.234.567` is read as thousands.
 //!
@@ -39,9 +39,7 @@ impl NumberProblem {
         match self {
             NumberProblem::NotANumber => "",
             NumberProblem::Percentage => " (a percentage, not an amount)",
-            NumberProblem::AmbiguousComma => {
-                " (a lone ',' is only read as a decimal mark in ';'-delimited files; write the decimal mark as '.')"
-            }
+            NumberProblem::AmbiguousComma => " (the decimal mark of this file is '.', and this ',' does not group thousands)",
             NumberProblem::BadGrouping => " (digit groups around the separators are not groups of three)",
         }
     }
@@ -258,6 +256,23 @@ fn parse_decorated(text: &str, decimal_comma: bool) -> Result<f64, NumberProblem
     normalised.parse().map_err(|_| NumberProblem::NotANumber)
 }
 
+/// What one value says about its column's decimal mark: `Some(',')` or `Some('.')` when it has a
+/// single mark of that kind, not followed by exactly three digits (or the last of both kinds).
+pub(crate) fn decimal_mark_evidence(text: &str) -> Option<char> {
+    let last_dot = text.rfind('.');
+    let last_comma = text.rfind(',');
+    match (last_dot, last_comma) {
+        (Some(dot), Some(comma)) => Some(if dot > comma { '.' } else { ',' }),
+        (Some(at), None) | (None, Some(at)) => {
+            let mark = char::from(text.as_bytes()[at]);
+            let n_marks = text.matches(mark).count();
+            let n_digits_after = text[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+            (n_marks == 1 && n_digits_after != 3 && n_digits_after > 0).then_some(mark)
+        }
+        (None, None) => None,
+    }
+}
+
 /// Whether `integer_part` is digit groups separated by `mark`: one to three digits not starting
 /// with `0` (unless the group is `0` alone, which is then not grouping), then groups of exactly three.
 fn has_valid_grouping(integer_part: &str, mark: char) -> bool {
@@ -331,6 +346,18 @@ mod tests {
         check("CHF 1'000.00", false, "1000");
         check("+7", false, "7");
         check("−7", false, "-7");
+    }
+
+    #[test]
+    fn decimal_mark_evidence_of_values() {
+        assert_eq!(decimal_mark_evidence("12,50"), Some(','));
+        assert_eq!(decimal_mark_evidence("12.5"), Some('.'));
+        assert_eq!(decimal_mark_evidence("1.234,5 €"), Some(','));
+        assert_eq!(decimal_mark_evidence("1,234.50"), Some('.'));
+        assert_eq!(decimal_mark_evidence("1,234"), None);
+        assert_eq!(decimal_mark_evidence("1.234.567"), None);
+        assert_eq!(decimal_mark_evidence("1234"), None);
+        assert_eq!(decimal_mark_evidence("12."), None);
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub fn read_requests_with(
     let map = map_columns(&source, FIELDS)?;
     let mut last_known = String::new();
     let parse_row = |row: &mut Row<'_>| parse_request(row, is_known_customer, &mut last_known);
-    stream(source, &map, FIELDS, options, Lookahead::streaming(options), DATE, parse_row, on_row)
+    let lookahead = Lookahead::streaming(options, DATE, None);
+    stream(source, &map, FIELDS, options, lookahead, parse_row, on_row)
 }
 
 /// Builds one request, recording every problem of the row.

@@ -9,7 +9,7 @@ use csv::ByteRecord;
 use chrono::NaiveDate;
 
 use crate::date::{order_evidence, parse_date, DateOrder, OrderEvidence};
-use crate::number::parse_number;
+use crate::number::{decimal_mark_evidence, parse_number};
 use crate::diagnostic::{Diagnostic, FileReport, ImportError, Rejected};
 use crate::dialect::{decode_latin1, guess_encoding, is_utf16, sniff, Dialect};
 use crate::header::{resolve_columns, ColumnMap, FieldSpec};
@@ -25,8 +25,14 @@ pub struct ReadOptions {
     /// for customers): if some value there is only valid month-first (`12/25/2024`) and none is
     /// only valid day-first (`25/12/2024`), the whole file is read month-first; otherwise
     /// day-first. Dates after the look-ahead that are only valid in the other order are rejected.
+    ///
+    /// When `dialect` is `None`, the same rows also choose the decimal mark: if the amount column
+    /// (`amount`, or `annual_revenue` for customers) has values whose only `,` is followed by other
+    /// than three digits (`12,50`) and none whose only `.` is (`12.50`), `,` is the decimal mark,
+    /// and the other way round; with no such value, or both kinds, the sniffed default stands
+    /// (`,` for `;`-delimited files, `.` otherwise).
     pub date_order: Option<DateOrder>,
-    /// How many rows of a streamed file are held back to detect the date order.
+    /// How many rows of a streamed file are held back to detect the date order and decimal mark.
     pub date_order_lookahead_rows: usize,
     /// How many rejected rows are kept with their diagnostics; all are counted.
     pub max_rejected_kept: usize,
@@ -43,20 +49,26 @@ impl Default for ReadOptions {
     }
 }
 
-/// How many rows are held back to detect the date order.
+/// Which rows are held back to detect the date order and decimal mark, and from which fields.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Lookahead {
     pub rows: usize,
     pub bytes: usize,
+    /// The index in the file's fields of the date whose day/month order is detected.
+    pub date_field: usize,
+    /// The index in the file's fields of the amount whose decimal mark is detected, if any.
+    pub number_field: Option<usize>,
 }
 
 impl Lookahead {
     /// Every row: for files read whole into memory anyway.
-    pub(crate) const WHOLE_FILE: Lookahead = Lookahead { rows: usize::MAX, bytes: usize::MAX };
+    pub(crate) fn whole_file(date_field: usize, number_field: Option<usize>) -> Lookahead {
+        Lookahead { rows: usize::MAX, bytes: usize::MAX, date_field, number_field }
+    }
 
     /// The options' row count, and at most 16 MiB.
-    pub(crate) fn streaming(options: &ReadOptions) -> Lookahead {
-        Lookahead { rows: options.date_order_lookahead_rows, bytes: 16 << 20 }
+    pub(crate) fn streaming(options: &ReadOptions, date_field: usize, number_field: Option<usize>) -> Lookahead {
+        Lookahead { rows: options.date_order_lookahead_rows, bytes: 16 << 20, date_field, number_field }
     }
 }
 
@@ -296,30 +308,57 @@ pub(crate) fn map_columns<R: Read>(source: &Source<R>, fields: &[FieldSpec]) -> 
     })
 }
 
-/// What the look-ahead found in the date column.
+/// What the look-ahead found in the date and number columns.
 #[derive(Debug, Default)]
-struct OrderVotes {
+struct Votes {
     n_day_first_only: u64,
     n_month_first_only: u64,
+    n_decimal_comma: u64,
+    n_decimal_point: u64,
 }
 
-impl OrderVotes {
-    fn count(&mut self, record: &ByteRecord, date_column: usize) {
-        let Some(text) = record.get(date_column).and_then(|bytes| std::str::from_utf8(bytes).ok()) else {
-            return;
-        };
-        match order_evidence(text) {
-            OrderEvidence::DayFirstOnly => self.n_day_first_only += 1,
-            OrderEvidence::MonthFirstOnly => self.n_month_first_only += 1,
-            OrderEvidence::Neutral | OrderEvidence::Ambiguous => {}
+impl Votes {
+    fn count(&mut self, record: &ByteRecord, date_column: Option<usize>, number_column: Option<usize>) {
+        let text_at = |column: Option<usize>| column.and_then(|column| record.get(column)).and_then(|bytes| std::str::from_utf8(bytes).ok());
+        if let Some(text) = text_at(date_column) {
+            match order_evidence(text) {
+                OrderEvidence::DayFirstOnly => self.n_day_first_only += 1,
+                OrderEvidence::MonthFirstOnly => self.n_month_first_only += 1,
+                OrderEvidence::Neutral | OrderEvidence::Ambiguous => {}
+            }
+        }
+        if let Some(text) = text_at(number_column) {
+            match decimal_mark_evidence(text) {
+                Some(',') => self.n_decimal_comma += 1,
+                Some(_) => self.n_decimal_point += 1,
+                None => {}
+            }
         }
     }
 
-    fn decision(&self) -> DateOrder {
+    /// Whether more rows cannot change the decisions.
+    fn is_settled(&self, date_column: Option<usize>, number_column: Option<usize>) -> bool {
+        let order_settled = date_column.is_none() || self.n_day_first_only > 0;
+        let decimal_settled = number_column.is_none() || (self.n_decimal_comma > 0 && self.n_decimal_point > 0);
+        order_settled && decimal_settled
+    }
+
+    /// Month-first when some value is only valid month-first and none only day-first.
+    fn date_order(&self) -> DateOrder {
         if self.n_month_first_only > 0 && self.n_day_first_only == 0 {
             DateOrder::MonthFirst
         } else {
             DateOrder::DayFirst
+        }
+    }
+
+    /// The decimal mark when the values agree on one, `None` when they say nothing or disagree.
+    fn decimal_comma(&self) -> Option<bool> {
+        match (self.n_decimal_comma, self.n_decimal_point) {
+            (0, 0) => None,
+            (_, 0) => Some(true),
+            (0, _) => Some(false),
+            _ => None,
         }
     }
 }
@@ -364,7 +403,6 @@ pub(crate) fn stream<R: Read, T>(
     fields: &[FieldSpec],
     options: &ReadOptions,
     lookahead: Lookahead,
-    date_field: usize,
     mut parse_row: impl FnMut(&mut Row<'_>) -> Option<T>,
     mut on_row: impl FnMut(T),
 ) -> Result<FileReport, ImportError> {
@@ -374,28 +412,28 @@ pub(crate) fn stream<R: Read, T>(
     let mut sink = RejectSink { file_name: &file_name, headers: &headers, max_kept: options.max_rejected_kept, kept: Vec::new(), n_total: 0 };
     let mut n_rows = 0_u64;
 
-    // Hold back the first rows until the date order is known.
+    // Hold back the first rows until the date order and the decimal mark are known.
     let mut held_back: Vec<ByteRecord> = Vec::new();
     let file_name = file_name.as_str();
-    let date_order = match (options.date_order, map.field_columns[date_field]) {
-        (Some(order), _) => order,
-        (None, None) => DateOrder::DayFirst,
-        (None, Some(date_column)) => {
-            let mut votes = OrderVotes::default();
-            let mut n_bytes = 0;
-            while held_back.len() < lookahead.rows && n_bytes < lookahead.bytes && votes.n_day_first_only == 0 {
-                let mut record = ByteRecord::new();
-                let line = source.reader.position().line();
-                if !source.reader.read_byte_record(&mut record).map_err(|error| read_error(file_name, line, error))? {
-                    break;
-                }
-                votes.count(&record, date_column);
-                n_bytes += record.as_slice().len();
-                held_back.push(record);
+    let date_column = map.field_columns[lookahead.date_field].filter(|_| options.date_order.is_none());
+    let number_column =
+        lookahead.number_field.and_then(|field| map.field_columns[field]).filter(|_| options.dialect.is_none());
+    let mut votes = Votes::default();
+    if date_column.is_some() || number_column.is_some() {
+        let mut n_bytes = 0;
+        while held_back.len() < lookahead.rows && n_bytes < lookahead.bytes && !votes.is_settled(date_column, number_column) {
+            let mut record = ByteRecord::new();
+            let line = source.reader.position().line();
+            if !source.reader.read_byte_record(&mut record).map_err(|error| read_error(file_name, line, error))? {
+                break;
             }
-            votes.decision()
+            votes.count(&record, date_column, number_column);
+            n_bytes += record.as_slice().len();
+            held_back.push(record);
         }
-    };
+    }
+    let date_order = options.date_order.unwrap_or_else(|| votes.date_order());
+    source.dialect.decimal_comma = votes.decimal_comma().unwrap_or(source.dialect.decimal_comma);
 
     let decimal_comma = source.dialect.decimal_comma;
     let mut handle = |record: &ByteRecord, sink: &mut RejectSink<'_>| {

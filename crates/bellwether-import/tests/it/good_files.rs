@@ -282,3 +282,35 @@ fn transactions_validate_against_parsed_customers() {
     let lines: Vec<String> = report.diagnostics().map(ToString::to_string).collect();
     assert_eq!(lines, ["t.csv:3:1: unknown customer_id \"5003\" (not in the customers file)"]);
 }
+
+#[test]
+fn semicolon_file_with_decimal_points_is_read_with_points() {
+    let csv = "customer_id;date;amount\nC1;2024-03-05;12.50\nC2;2024-03-06;1.234\nC3;2024-03-07;\"1,234.00\"\n";
+    let (rows, report) = transactions_from(csv.as_bytes(), "t.csv", &ReadOptions::default()).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(report.n_rejected, 0, "{:?}", report.rejected);
+    assert!(!report.dialect.decimal_comma);
+    let amounts: Vec<f64> = rows.iter().map(|row| row.amount).collect();
+    assert_eq!(amounts, [12.5, 1.234, 1234.0]);
+}
+
+#[test]
+fn comma_file_with_quoted_decimal_commas_is_read_with_commas() {
+    let csv = "customer_id,date,amount\nC1,2024-03-05,\"12,50\"\nC2,2024-03-06,\"1.234,5\"\nC3,2024-03-07,7\n";
+    let (rows, report) = transactions_from(csv.as_bytes(), "t.csv", &ReadOptions::default()).unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(report.n_rejected, 0, "{:?}", report.rejected);
+    assert!(report.dialect.decimal_comma);
+    let amounts: Vec<f64> = rows.iter().map(|row| row.amount).collect();
+    assert_eq!(amounts, [12.5, 1234.5, 7.0]);
+}
+
+#[test]
+fn explicit_dialect_overrides_detection() {
+    let csv = "customer_id;date;amount\nC1;2024-03-05;12.50\nC2;2024-03-06;1.234\n";
+    let options = ReadOptions {
+        dialect: Some(bellwether_import::Dialect { delimiter: b';', decimal_comma: true }),
+        ..ReadOptions::default()
+    };
+    let (rows, _) = transactions_from(csv.as_bytes(), "t.csv", &options).unwrap_or_else(|error| panic!("{error}"));
+    let amounts: Vec<f64> = rows.iter().map(|row| row.amount).collect();
+    assert_eq!(amounts, [12.5, 1234.0]);
+}
