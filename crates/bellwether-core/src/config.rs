@@ -53,7 +53,14 @@ fn default_criteria_weight() -> f64 {
 // By hand, so that `Config::default()` has the same defaults as an empty `bellwether.toml`.
 impl Default for AudienceConfig {
     fn default() -> Self {
-        Self { industries: Vec::new(), countries: Vec::new(), employees: None, annual_revenue: None, attributes: BTreeMap::new(), criteria_weight: default_criteria_weight() }
+        Self {
+            industries: Vec::new(),
+            countries: Vec::new(),
+            employees: None,
+            annual_revenue: None,
+            attributes: BTreeMap::new(),
+            criteria_weight: default_criteria_weight(),
+        }
     }
 }
 
@@ -75,7 +82,10 @@ fn default_shrinkage() -> f64 {
 
 impl Default for ReputationConfig {
     fn default() -> Self {
-        Self { signals: BTreeMap::new(), shrinkage: default_shrinkage() }
+        Self {
+            signals: BTreeMap::new(),
+            shrinkage: default_shrinkage(),
+        }
     }
 }
 
@@ -94,7 +104,9 @@ fn default_discount_penalty() -> f64 {
 
 impl Default for InfluenceConfig {
     fn default() -> Self {
-        Self { discount_penalty: default_discount_penalty() }
+        Self {
+            discount_penalty: default_discount_penalty(),
+        }
     }
 }
 
@@ -114,7 +126,10 @@ fn default_threshold() -> f64 {
 
 impl Default for QuadrantConfig {
     fn default() -> Self {
-        Self { fit: default_threshold(), reputation: default_threshold() }
+        Self {
+            fit: default_threshold(),
+            reputation: default_threshold(),
+        }
     }
 }
 
@@ -137,8 +152,14 @@ impl Config {
 
     /// Checks the ranges and weights that serde cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |key: &str, reason: &str| ConfigError::Invalid { key: key.to_string(), reason: reason.to_string() };
-        for (key, range) in [("audience.employees", self.audience.employees), ("audience.annual_revenue", self.audience.annual_revenue)] {
+        let invalid = |key: &str, reason: &str| ConfigError::Invalid {
+            key: key.to_string(),
+            reason: reason.to_string(),
+        };
+        for (key, range) in [
+            ("audience.employees", self.audience.employees),
+            ("audience.annual_revenue", self.audience.annual_revenue),
+        ] {
             if let Some([low, high]) = range {
                 if !(low.is_finite() && high.is_finite() && low >= 0.0 && low <= high) {
                     return Err(invalid(key, "expected [low, high] with 0 <= low <= high"));
@@ -146,20 +167,32 @@ impl Config {
             }
         }
         if !(0.0..=1.0).contains(&self.audience.criteria_weight) {
-            return Err(invalid("audience.criteria_weight", "expected a number between 0 and 1"));
+            return Err(invalid(
+                "audience.criteria_weight",
+                "expected a number between 0 and 1",
+            ));
         }
         for (name, weight) in &self.reputation.signals {
             if !weight.is_finite() || *weight == 0.0 {
-                return Err(invalid(&format!("reputation.signals.{name}"), "expected a non-zero weight"));
+                return Err(invalid(
+                    &format!("reputation.signals.{name}"),
+                    "expected a non-zero weight",
+                ));
             }
         }
         if !(self.reputation.shrinkage >= 0.0 && self.reputation.shrinkage.is_finite()) {
             return Err(invalid("reputation.shrinkage", "expected a number >= 0"));
         }
         if !(0.0..=1.0).contains(&self.influence.discount_penalty) {
-            return Err(invalid("influence.discount_penalty", "expected a number between 0 and 1"));
+            return Err(invalid(
+                "influence.discount_penalty",
+                "expected a number between 0 and 1",
+            ));
         }
-        for (key, value) in [("quadrants.fit", self.quadrants.fit), ("quadrants.reputation", self.quadrants.reputation)] {
+        for (key, value) in [
+            ("quadrants.fit", self.quadrants.fit),
+            ("quadrants.reputation", self.quadrants.reputation),
+        ] {
             if !(0.0..=1.0).contains(&value) {
                 return Err(invalid(key, "expected a number between 0 and 1"));
             }
@@ -209,7 +242,10 @@ reputation = 0.6
     #[test]
     fn bad_range_is_refused() {
         let error = Config::from_toml("[audience]\nemployees = [5000, 10]\n").unwrap_err();
-        assert_eq!(error.to_string(), "invalid value for `audience.employees`: expected [low, high] with 0 <= low <= high");
+        assert_eq!(
+            error.to_string(),
+            "invalid value for `audience.employees`: expected [low, high] with 0 <= low <= high"
+        );
     }
 
     #[test]
@@ -220,6 +256,9 @@ reputation = 0.6
     #[test]
     fn unknown_key_is_refused() {
         let error = Config::from_toml("[audience]\nindustry = [\"Banking\"]\n").unwrap_err();
-        assert!(error.to_string().contains("unknown field `industry`"), "{error}");
+        assert!(
+            error.to_string().contains("unknown field `industry`"),
+            "{error}"
+        );
     }
 }

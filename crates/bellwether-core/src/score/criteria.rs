@@ -76,7 +76,7 @@ fn allowed_key(keys: &[String], label: &str) -> Option<bool> {
         return Some(keys.iter().any(|key| key.eq_ignore_ascii_case(trimmed)));
     }
     let key = trimmed.to_lowercase();
-    Some(keys.iter().any(|allowed| *allowed == key))
+    Some(keys.contains(&key))
 }
 
 /// One `[audience.attributes]` entry: a `customers.csv` column and its allowed values.
@@ -90,7 +90,12 @@ pub(crate) struct AttributeCriterion {
 
 impl AttributeCriterion {
     fn new(name: &str, values: &[toml::Value]) -> AttributeCriterion {
-        let mut criterion = AttributeCriterion { name: name.to_string(), allowed_keys: Vec::new(), allowed_numbers: Vec::new(), display: Vec::new() };
+        let mut criterion = AttributeCriterion {
+            name: name.to_string(),
+            allowed_keys: Vec::new(),
+            allowed_numbers: Vec::new(),
+            display: Vec::new(),
+        };
         for value in values {
             let text = match value {
                 toml::Value::String(text) => text.trim().to_string(),
@@ -122,8 +127,12 @@ impl AttributeCriterion {
     /// numerically (`2` matches `2.0`) and a number's text never needs formatting.
     fn allows(&self, value: Option<&AttrValue>) -> Option<bool> {
         match value? {
-            AttrValue::Number(number) => number.is_finite().then(|| self.allowed_numbers.contains(number)),
-            AttrValue::Bool(flag) => allowed_key(&self.allowed_keys, if *flag { "true" } else { "false" }),
+            AttrValue::Number(number) => number
+                .is_finite()
+                .then(|| self.allowed_numbers.contains(number)),
+            AttrValue::Bool(flag) => {
+                allowed_key(&self.allowed_keys, if *flag { "true" } else { "false" })
+            }
             AttrValue::Text(text) => {
                 if let Ok(number) = text.trim().parse::<f64>() {
                     if self.allowed_numbers.contains(&number) {
@@ -139,10 +148,25 @@ impl AttributeCriterion {
 /// What one criterion found for one customer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum CriterionCheck<'a> {
-    Industry { value: Option<&'a str>, allowed: Option<bool> },
-    Country { value: Option<&'a str>, allowed: Option<bool> },
-    Range { which: RangeCriterion, value: Option<f64>, range: [f64; 2], credit: f64 },
-    Attribute { criterion: &'a AttributeCriterion, value: Option<&'a AttrValue>, allowed: Option<bool> },
+    Industry {
+        value: Option<&'a str>,
+        allowed: Option<bool>,
+    },
+    Country {
+        value: Option<&'a str>,
+        allowed: Option<bool>,
+    },
+    Range {
+        which: RangeCriterion,
+        value: Option<f64>,
+        range: [f64; 2],
+        credit: f64,
+    },
+    Attribute {
+        criterion: &'a AttributeCriterion,
+        value: Option<&'a AttrValue>,
+        allowed: Option<bool>,
+    },
 }
 
 /// The two numeric range criteria.
@@ -174,7 +198,9 @@ impl CriterionCheck<'_> {
     /// The credit of this criterion in [0, 1].
     pub(crate) fn credit(&self) -> f64 {
         match self {
-            CriterionCheck::Industry { allowed, .. } | CriterionCheck::Country { allowed, .. } | CriterionCheck::Attribute { allowed, .. } => match allowed {
+            CriterionCheck::Industry { allowed, .. }
+            | CriterionCheck::Country { allowed, .. }
+            | CriterionCheck::Attribute { allowed, .. } => match allowed {
                 Some(true) => 1.0,
                 Some(false) => 0.0,
                 None => UNKNOWN_CREDIT,
@@ -191,7 +217,11 @@ pub(crate) fn range_credit(value: f64, range: [f64; 2]) -> f64 {
     if value >= low && value <= high {
         return 1.0;
     }
-    let decades = if value < low { (1.0 + low).log10() - (1.0 + value).log10() } else { (1.0 + value).log10() - (1.0 + high).log10() };
+    let decades = if value < low {
+        (1.0 + low).log10() - (1.0 + value).log10()
+    } else {
+        (1.0 + value).log10() - (1.0 + high).log10()
+    };
     let credit = (-(decades * decades) / (2.0 * RANGE_DECAY_DECADES * RANGE_DECAY_DECADES)).exp();
     if credit.is_finite() {
         credit.clamp(0.0, 1.0)
@@ -201,7 +231,9 @@ pub(crate) fn range_credit(value: f64, range: [f64; 2]) -> f64 {
 }
 
 fn valid_range(range: Option<[f64; 2]>) -> Option<[f64; 2]> {
-    range.filter(|[low, high]| low.is_finite() && high.is_finite() && low <= high).map(|[low, high]| [low.max(0.0), high.max(0.0)])
+    range
+        .filter(|[low, high]| low.is_finite() && high.is_finite() && low <= high)
+        .map(|[low, high]| [low.max(0.0), high.max(0.0)])
 }
 
 fn finite(value: Option<f64>) -> Option<f64> {
@@ -215,7 +247,11 @@ impl AudienceCriteria {
             countries: AllowedLabels::new(&config.countries),
             employees: valid_range(config.employees),
             annual_revenue: valid_range(config.annual_revenue),
-            attributes: config.attributes.iter().map(|(name, values)| AttributeCriterion::new(name, values)).collect(),
+            attributes: config
+                .attributes
+                .iter()
+                .map(|(name, values)| AttributeCriterion::new(name, values))
+                .collect(),
         }
     }
 
@@ -229,28 +265,55 @@ impl AudienceCriteria {
     }
 
     /// Calls `visit` with each configured criterion's finding for the customer.
-    pub(crate) fn check<'a>(&'a self, customer: &'a Customer, mut visit: impl FnMut(CriterionCheck<'a>)) {
+    pub(crate) fn check<'a>(
+        &'a self,
+        customer: &'a Customer,
+        mut visit: impl FnMut(CriterionCheck<'a>),
+    ) {
         if self.industries.is_configured() {
             let value = display_label(customer.industry.as_deref());
-            visit(CriterionCheck::Industry { value, allowed: value.and_then(|label| self.industries.allows(label)) });
+            visit(CriterionCheck::Industry {
+                value,
+                allowed: value.and_then(|label| self.industries.allows(label)),
+            });
         }
         if self.countries.is_configured() {
             let value = display_label(customer.country.as_deref());
-            visit(CriterionCheck::Country { value, allowed: value.and_then(|label| self.countries.allows(label)) });
+            visit(CriterionCheck::Country {
+                value,
+                allowed: value.and_then(|label| self.countries.allows(label)),
+            });
         }
         for (which, range, value) in [
-            (RangeCriterion::Employees, self.employees, customer.employees),
-            (RangeCriterion::AnnualRevenue, self.annual_revenue, customer.annual_revenue),
+            (
+                RangeCriterion::Employees,
+                self.employees,
+                customer.employees,
+            ),
+            (
+                RangeCriterion::AnnualRevenue,
+                self.annual_revenue,
+                customer.annual_revenue,
+            ),
         ] {
             if let Some(range) = range {
                 let value = finite(value);
                 let credit = value.map_or(UNKNOWN_CREDIT, |value| range_credit(value, range));
-                visit(CriterionCheck::Range { which, value, range, credit });
+                visit(CriterionCheck::Range {
+                    which,
+                    value,
+                    range,
+                    credit,
+                });
             }
         }
         for criterion in &self.attributes {
             let value = customer.attributes.get(&criterion.name);
-            visit(CriterionCheck::Attribute { criterion, value, allowed: criterion.allows(value) });
+            visit(CriterionCheck::Attribute {
+                criterion,
+                value,
+                allowed: criterion.allows(value),
+            });
         }
     }
 
@@ -281,7 +344,13 @@ mod tests {
     }
 
     fn customer(industry: &str, country: &str, employees: Option<f64>) -> Customer {
-        Customer { customer_id: "c".into(), industry: Some(industry.into()), country: Some(country.into()), employees, ..Customer::default() }
+        Customer {
+            customer_id: "c".into(),
+            industry: Some(industry.into()),
+            country: Some(country.into()),
+            employees,
+            ..Customer::default()
+        }
     }
 
     #[test]
@@ -308,8 +377,13 @@ mod tests {
     fn criteria_score_is_the_mean_credit() {
         let criteria = audience("[audience]\nindustries = [\"Banking\", \"Credit Unions\"]\ncountries = [\"US\"]\nemployees = [1000, 100000]\n");
         assert_eq!(criteria.n_criteria(), 3);
-        assert_eq!(criteria.score(&customer("banking ", "us", Some(5_000.0))), 1.0);
-        assert!((criteria.score(&customer("Bakery", "US", Some(5_000.0))) - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(
+            criteria.score(&customer("banking ", "us", Some(5_000.0))),
+            1.0
+        );
+        assert!(
+            (criteria.score(&customer("Bakery", "US", Some(5_000.0))) - 2.0 / 3.0).abs() < 1e-12
+        );
         // Unknown employees count one half.
         assert!((criteria.score(&customer("Banking", "FR", None)) - 1.5 / 3.0).abs() < 1e-12);
     }
@@ -318,13 +392,23 @@ mod tests {
     fn attributes_match_as_text_and_as_numbers() {
         let criteria = audience("[audience.attributes]\ncore_system = [\"Oracle\", \"Fiserv\"]\ntier = [1, 2]\nregulated = [true]\n");
         let mut customer = Customer::default();
-        customer.attributes.insert("core_system".into(), AttrValue::Text("ORACLE".into()));
-        customer.attributes.insert("tier".into(), AttrValue::Number(2.0));
-        customer.attributes.insert("regulated".into(), AttrValue::Bool(true));
+        customer
+            .attributes
+            .insert("core_system".into(), AttrValue::Text("ORACLE".into()));
+        customer
+            .attributes
+            .insert("tier".into(), AttrValue::Number(2.0));
+        customer
+            .attributes
+            .insert("regulated".into(), AttrValue::Bool(true));
         assert_eq!(criteria.score(&customer), 1.0);
-        customer.attributes.insert("tier".into(), AttrValue::Text(" 1 ".into()));
+        customer
+            .attributes
+            .insert("tier".into(), AttrValue::Text(" 1 ".into()));
         assert_eq!(criteria.score(&customer), 1.0);
-        customer.attributes.insert("tier".into(), AttrValue::Number(3.0));
+        customer
+            .attributes
+            .insert("tier".into(), AttrValue::Number(3.0));
         customer.attributes.remove("regulated");
         assert!((criteria.score(&customer) - 1.5 / 3.0).abs() < 1e-12);
     }

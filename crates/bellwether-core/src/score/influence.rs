@@ -27,21 +27,48 @@ impl Influence {
 
 /// Computes influence from the purchase aggregates; `penalty` is clamped to [0, 1].
 pub(crate) fn influence(stats: &PurchaseStats, penalty: f64) -> Influence {
-    let penalty = if penalty.is_finite() { penalty.clamp(0.0, 1.0) } else { 0.0 };
-    let coupon_share = if stats.n_transactions > 0 { (stats.n_coupon as f64 / stats.n_transactions as f64).clamp(0.0, 1.0) } else { 0.0 };
+    let penalty = if penalty.is_finite() {
+        penalty.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let coupon_share = if stats.n_transactions > 0 {
+        (stats.n_coupon as f64 / stats.n_transactions as f64).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let discount = stats.total_discount.max(0.0);
     let list_value = stats.total_amount.max(0.0) + discount;
-    let discount_share = if discount > 0.0 && list_value.is_finite() && list_value > 0.0 { (discount / list_value).clamp(0.0, 1.0) } else { 0.0 };
+    let discount_share = if discount > 0.0 && list_value.is_finite() && list_value > 0.0 {
+        (discount / list_value).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let dependence = coupon_share.max(discount_share);
-    Influence { influence: (1.0 - penalty * dependence).clamp(0.0, 1.0), coupon_share, discount_share }
+    Influence {
+        influence: (1.0 - penalty * dependence).clamp(0.0, 1.0),
+        coupon_share,
+        discount_share,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn stats(n_transactions: u64, n_coupon: u64, total_amount: f64, total_discount: f64) -> PurchaseStats {
-        PurchaseStats { n_transactions, n_coupon, total_amount, total_discount, ..PurchaseStats::default() }
+    fn stats(
+        n_transactions: u64,
+        n_coupon: u64,
+        total_amount: f64,
+        total_discount: f64,
+    ) -> PurchaseStats {
+        PurchaseStats {
+            n_transactions,
+            n_coupon,
+            total_amount,
+            total_discount,
+            ..PurchaseStats::default()
+        }
     }
 
     #[test]
@@ -59,7 +86,10 @@ mod tests {
     #[test]
     fn no_transactions_and_bad_numbers_keep_full_influence() {
         assert_eq!(influence(&PurchaseStats::default(), 0.5).influence, 1.0);
-        assert_eq!(influence(&stats(3, 0, f64::NAN, f64::NAN), 0.5).influence, 1.0);
+        assert_eq!(
+            influence(&stats(3, 0, f64::NAN, f64::NAN), 0.5).influence,
+            1.0
+        );
         assert_eq!(influence(&stats(3, 0, -50.0, -5.0), 0.5).influence, 1.0);
         // A coupon count above the transaction count is capped.
         assert_eq!(influence(&stats(2, 5, 0.0, 0.0), 1.0).influence, 0.0);

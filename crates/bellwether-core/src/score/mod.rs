@@ -53,7 +53,9 @@ pub struct ScoreOptions {
 
 impl Default for ScoreOptions {
     fn default() -> Self {
-        Self { max_reasons: MAX_REASONS }
+        Self {
+            max_reasons: MAX_REASONS,
+        }
     }
 }
 
@@ -73,7 +75,12 @@ pub enum Quadrant {
 
 impl Quadrant {
     /// The quadrant of a fit and a reputation against the thresholds (inclusive).
-    pub fn classify(fit: f64, reputation: f64, fit_threshold: f64, reputation_threshold: f64) -> Quadrant {
+    pub fn classify(
+        fit: f64,
+        reputation: f64,
+        fit_threshold: f64,
+        reputation_threshold: f64,
+    ) -> Quadrant {
         match (fit >= fit_threshold, reputation >= reputation_threshold) {
             (true, true) => Quadrant::Strategic,
             (false, true) => Quadrant::Showcase,
@@ -143,11 +150,26 @@ impl Settings {
     fn new(config: &Config) -> Settings {
         let defaults = Config::default();
         Settings {
-            criteria_weight: unit_or(config.audience.criteria_weight, defaults.audience.criteria_weight),
-            shrinkage: if config.reputation.shrinkage.is_finite() && config.reputation.shrinkage >= 0.0 { config.reputation.shrinkage } else { defaults.reputation.shrinkage },
-            discount_penalty: unit_or(config.influence.discount_penalty, defaults.influence.discount_penalty),
+            criteria_weight: unit_or(
+                config.audience.criteria_weight,
+                defaults.audience.criteria_weight,
+            ),
+            shrinkage: if config.reputation.shrinkage.is_finite()
+                && config.reputation.shrinkage >= 0.0
+            {
+                config.reputation.shrinkage
+            } else {
+                defaults.reputation.shrinkage
+            },
+            discount_penalty: unit_or(
+                config.influence.discount_penalty,
+                defaults.influence.discount_penalty,
+            ),
             fit_threshold: unit_or(config.quadrants.fit, defaults.quadrants.fit),
-            reputation_threshold: unit_or(config.quadrants.reputation, defaults.quadrants.reputation),
+            reputation_threshold: unit_or(
+                config.quadrants.reputation,
+                defaults.quadrants.reputation,
+            ),
         }
     }
 }
@@ -169,7 +191,10 @@ fn select_core(criteria_scores: &[f64], n_criteria: usize) -> (Vec<bool>, CoreRu
     if n_criteria == 0 {
         return (vec![true; criteria_scores.len()], CoreRule::Everyone);
     }
-    let meets: Vec<bool> = criteria_scores.iter().map(|score| *score >= CORE_CRITERIA_THRESHOLD).collect();
+    let meets: Vec<bool> = criteria_scores
+        .iter()
+        .map(|score| *score >= CORE_CRITERIA_THRESHOLD)
+        .collect();
     if meets.iter().any(|member| *member) || criteria_scores.is_empty() {
         return (meets, CoreRule::MeetCriteria);
     }
@@ -177,7 +202,13 @@ fn select_core(criteria_scores: &[f64], n_criteria: usize) -> (Vec<bool>, CoreRu
     sorted.sort_unstable_by(|left, right| right.total_cmp(left));
     let take = criteria_scores.len().div_ceil(10).max(1);
     let threshold = sorted[take - 1];
-    (criteria_scores.iter().map(|score| *score >= threshold).collect(), CoreRule::BestTenth)
+    (
+        criteria_scores
+            .iter()
+            .map(|score| *score >= threshold)
+            .collect(),
+        CoreRule::BestTenth,
+    )
 }
 
 /// Everything computed over the whole population before scoring each customer.
@@ -204,34 +235,98 @@ pub fn score_customers(records: &[CustomerRecord], config: &Config) -> Vec<Score
 }
 
 /// Scores every customer against the configuration, in input order.
-pub fn score_customers_with(records: &[CustomerRecord], config: &Config, options: &ScoreOptions) -> Vec<Score> {
+pub fn score_customers_with(
+    records: &[CustomerRecord],
+    config: &Config,
+    options: &ScoreOptions,
+) -> Vec<Score> {
     let settings = Settings::new(config);
     let criteria = AudienceCriteria::new(&config.audience);
-    let criteria_scores = parallel::map_indices(records.len(), MIN_CUSTOMERS_PER_THREAD, |index| criteria.score(&records[index].customer));
+    let criteria_scores = parallel::map_indices(records.len(), MIN_CUSTOMERS_PER_THREAD, |index| {
+        criteria.score(&records[index].customer)
+    });
     let (in_core, core_rule) = select_core(&criteria_scores, criteria.n_criteria());
     let core_size = in_core.iter().filter(|member| **member).count();
 
     let mut industries = LabelInterner::default();
-    let industry_ids = typicality::intern_labels(records.iter().map(|record| record.customer.industry.as_deref()), &mut industries);
-    let attribute_names: Vec<&str> = config.audience.attributes.keys().map(String::as_str).collect();
+    let industry_ids = typicality::intern_labels(
+        records
+            .iter()
+            .map(|record| record.customer.industry.as_deref()),
+        &mut industries,
+    );
+    let attribute_names: Vec<&str> = config
+        .audience
+        .attributes
+        .keys()
+        .map(String::as_str)
+        .collect();
     let features = typicality::build_features(records, &industry_ids, &attribute_names);
     let core = typicality::build_core(&features, &in_core);
 
     // Customers without an industry share the last group.
     let unknown_group = u32::try_from(industries.len()).unwrap_or(MISSING_CATEGORY);
-    let reputation_groups: Vec<u32> = industry_ids.iter().map(|id| if *id == MISSING_CATEGORY { unknown_group } else { *id }).collect();
+    let reputation_groups: Vec<u32> = industry_ids
+        .iter()
+        .map(|id| {
+            if *id == MISSING_CATEGORY {
+                unknown_group
+            } else {
+                *id
+            }
+        })
+        .collect();
     let mut group_names = industries.display;
     group_names.push("customers without an industry".to_string());
-    let signals: Vec<Signal> = config.reputation.signals.iter().filter(|(_, weight)| weight.is_finite() && **weight != 0.0).map(|(name, weight)| Signal { name: name.clone(), weight: *weight }).collect();
-    let reputations = reputation::reputations(records, &reputation_groups, group_names.len(), &signals, settings.shrinkage);
+    let signals: Vec<Signal> = config
+        .reputation
+        .signals
+        .iter()
+        .filter(|(_, weight)| weight.is_finite() && **weight != 0.0)
+        .map(|(name, weight)| Signal {
+            name: name.clone(),
+            weight: *weight,
+        })
+        .collect();
+    let reputations = reputation::reputations(
+        records,
+        &reputation_groups,
+        group_names.len(),
+        &signals,
+        settings.shrinkage,
+    );
 
     let core_description = match core_rule {
         CoreRule::Everyone => format!("the {} customers", format_number(core_size as f64)),
-        CoreRule::MeetCriteria => format!("the {} customers that meet the criteria", format_number(core_size as f64)),
-        CoreRule::BestTenth => format!("the {} customers that best meet the criteria", format_number(core_size as f64)),
+        CoreRule::MeetCriteria => format!(
+            "the {} customers that meet the criteria",
+            format_number(core_size as f64)
+        ),
+        CoreRule::BestTenth => format!(
+            "the {} customers that best meet the criteria",
+            format_number(core_size as f64)
+        ),
     };
-    let population = Population { records, settings, max_reasons: options.max_reasons, criteria, criteria_scores, core_description, features, core, signals, reputation_groups, group_names, reputations };
-    parallel::map_indices_with(records.len(), MIN_CUSTOMERS_PER_THREAD, Vec::new, |found, index| population.score(index, found))
+    let population = Population {
+        records,
+        settings,
+        max_reasons: options.max_reasons,
+        criteria,
+        criteria_scores,
+        core_description,
+        features,
+        core,
+        signals,
+        reputation_groups,
+        group_names,
+        reputations,
+    };
+    parallel::map_indices_with(
+        records.len(),
+        MIN_CUSTOMERS_PER_THREAD,
+        Vec::new,
+        |found, index| population.score(index, found),
+    )
 }
 
 /// Below this many customers per thread, scoring stays on the calling thread.
@@ -245,7 +340,9 @@ impl<'a> Population<'a> {
         let criteria_fit = self.criteria_scores[index];
         let typicality = typicality::typicality(&self.features, &self.core, index);
         let typicality_value = typicality.value.unwrap_or(0.5);
-        let fit = (settings.criteria_weight * criteria_fit + (1.0 - settings.criteria_weight) * typicality_value).clamp(0.0, 1.0);
+        let fit = (settings.criteria_weight * criteria_fit
+            + (1.0 - settings.criteria_weight) * typicality_value)
+            .clamp(0.0, 1.0);
         let reputation = self.reputations.reputation[index];
         let influence = influence::influence(&record.stats, settings.discount_penalty);
         let strategic_score = ((fit * reputation).sqrt() * influence.influence).clamp(0.0, 1.0);
@@ -253,10 +350,17 @@ impl<'a> Population<'a> {
         let reasons = if self.max_reasons == 0 {
             Vec::new()
         } else {
-            let facts = reasons::CustomerFacts { index, typicality, influence };
+            let facts = reasons::CustomerFacts {
+                index,
+                typicality,
+                influence,
+            };
             reasons::collect(self, &facts, found);
             let kept = reasons::select(found, self.max_reasons);
-            found[..kept].iter().map(|pending| reasons::render(self, index, pending)).collect()
+            found[..kept]
+                .iter()
+                .map(|pending| reasons::render(self, index, pending))
+                .collect()
         };
 
         let group = self.reputation_groups[index] as usize;
@@ -266,7 +370,12 @@ impl<'a> Population<'a> {
             reputation,
             influence: influence.influence,
             strategic_score,
-            quadrant: Quadrant::classify(fit, reputation, settings.fit_threshold, settings.reputation_threshold),
+            quadrant: Quadrant::classify(
+                fit,
+                reputation,
+                settings.fit_threshold,
+                settings.reputation_threshold,
+            ),
             reasons,
             criteria_fit,
             typicality: typicality_value,
@@ -287,14 +396,23 @@ mod tests {
     fn quadrants_split_on_inclusive_thresholds() {
         assert_eq!(Quadrant::classify(0.6, 0.6, 0.6, 0.6), Quadrant::Strategic);
         assert_eq!(Quadrant::classify(0.2, 0.9, 0.6, 0.6), Quadrant::Showcase);
-        assert_eq!(Quadrant::classify(0.9, 0.2, 0.6, 0.6), Quadrant::Representative);
-        assert_eq!(Quadrant::classify(0.59, 0.59, 0.6, 0.6), Quadrant::Transactional);
+        assert_eq!(
+            Quadrant::classify(0.9, 0.2, 0.6, 0.6),
+            Quadrant::Representative
+        );
+        assert_eq!(
+            Quadrant::classify(0.59, 0.59, 0.6, 0.6),
+            Quadrant::Transactional
+        );
     }
 
     #[test]
     fn core_falls_back_to_the_best_tenth() {
         let (core, rule) = select_core(&[1.0, 0.5, 0.999], 2);
-        assert_eq!((core, rule), (vec![true, false, true], CoreRule::MeetCriteria));
+        assert_eq!(
+            (core, rule),
+            (vec![true, false, true], CoreRule::MeetCriteria)
+        );
         // Nobody meets the criteria: the top tenth of 12 is the best 2, ties included.
         let scores = [0.1, 0.7, 0.2, 0.7, 0.3, 0.7, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
         let (core, rule) = select_core(&scores, 1);
@@ -303,5 +421,4 @@ mod tests {
         let (core, rule) = select_core(&[0.2, 0.3], 0);
         assert_eq!((core, rule), (vec![true, true], CoreRule::Everyone));
     }
-
 }

@@ -5,12 +5,21 @@
 
 /// Calls `compute` for every index in `0..n` and collects the results in order, on up to eight
 /// threads when there are at least `min_per_thread` indices for each.
-pub(crate) fn map_indices<T: Send>(n: usize, min_per_thread: usize, compute: impl Fn(usize) -> T + Sync) -> Vec<T> {
+pub(crate) fn map_indices<T: Send>(
+    n: usize,
+    min_per_thread: usize,
+    compute: impl Fn(usize) -> T + Sync,
+) -> Vec<T> {
     map_indices_with(n, min_per_thread, || (), |_, index| compute(index))
 }
 
 /// Like [`map_indices`], with scratch state made by `scratch` once per thread and lent to every call.
-pub(crate) fn map_indices_with<T: Send, S>(n: usize, min_per_thread: usize, scratch: impl Fn() -> S + Sync, compute: impl Fn(&mut S, usize) -> T + Sync) -> Vec<T> {
+pub(crate) fn map_indices_with<T: Send, S>(
+    n: usize,
+    min_per_thread: usize,
+    scratch: impl Fn() -> S + Sync,
+    compute: impl Fn(&mut S, usize) -> T + Sync,
+) -> Vec<T> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let threads = cores.min(8).min(n / min_per_thread.max(1)).max(1);
     if threads == 1 {
@@ -27,7 +36,9 @@ pub(crate) fn map_indices_with<T: Send, S>(n: usize, min_per_thread: usize, scra
                 let end = ((thread + 1) * chunk).min(n);
                 scope.spawn(move || {
                     let mut state = scratch();
-                    (start..end).map(|index| compute(&mut state, index)).collect::<Vec<T>>()
+                    (start..end)
+                        .map(|index| compute(&mut state, index))
+                        .collect::<Vec<T>>()
                 })
             })
             .collect();
@@ -52,7 +63,10 @@ mod tests {
     fn results_are_in_index_order_for_any_split() {
         for n in [0, 1, 7, 100, 1001] {
             for min_per_thread in [1, 3, 1000] {
-                assert_eq!(map_indices(n, min_per_thread, |index| index * 2), (0..n).map(|index| index * 2).collect::<Vec<_>>());
+                assert_eq!(
+                    map_indices(n, min_per_thread, |index| index * 2),
+                    (0..n).map(|index| index * 2).collect::<Vec<_>>()
+                );
             }
         }
     }

@@ -28,16 +28,28 @@ const DEPENDENCE_WORTH_A_REASON: f64 = 0.05;
 pub(crate) enum Finding<'a> {
     AudienceUnconfigured,
     Criterion(CriterionCheck<'a>),
-    Typicality { value: f64, least_alike: Option<&'a str> },
+    Typicality {
+        value: f64,
+        least_alike: Option<&'a str>,
+    },
     TypicalityUnknown,
     ReputationUnconfigured,
     ReputationUnknown,
-    ReputationNoPeers { group: usize },
-    Reputation { percentile: f64, group: usize },
+    ReputationNoPeers {
+        group: usize,
+    },
+    Reputation {
+        percentile: f64,
+        group: usize,
+    },
     SignalsUnknown,
     NoTransactions,
-    CouponDependence { share: f64 },
-    DiscountDependence { share: f64 },
+    CouponDependence {
+        share: f64,
+    },
+    DiscountDependence {
+        share: f64,
+    },
 }
 
 /// A finding with its signed effect.
@@ -48,7 +60,11 @@ pub(crate) struct Pending<'a> {
 }
 
 fn pending(effect: f64, finding: Finding<'_>) -> Pending<'_> {
-    let effect = if effect.is_finite() { effect.clamp(-1.0, 1.0) } else { 0.0 };
+    let effect = if effect.is_finite() {
+        effect.clamp(-1.0, 1.0)
+    } else {
+        0.0
+    };
     Pending { effect, finding }
 }
 
@@ -60,7 +76,11 @@ pub(crate) struct CustomerFacts {
 }
 
 /// Collects every finding for one customer into `found` (cleared first).
-pub(crate) fn collect<'a>(population: &'a Population<'a>, facts: &CustomerFacts, found: &mut Vec<Pending<'a>>) {
+pub(crate) fn collect<'a>(
+    population: &'a Population<'a>,
+    facts: &CustomerFacts,
+    found: &mut Vec<Pending<'a>>,
+) {
     found.clear();
     let index = facts.index;
     let record = &population.records[index];
@@ -71,13 +91,25 @@ pub(crate) fn collect<'a>(population: &'a Population<'a>, facts: &CustomerFacts,
         found.push(pending(0.0, Finding::AudienceUnconfigured));
     } else {
         let share = settings.criteria_weight / n_criteria as f64;
-        population.criteria.check(&record.customer, |check| found.push(pending(share * (check.credit() - 0.5) * 2.0, Finding::Criterion(check))));
+        population.criteria.check(&record.customer, |check| {
+            found.push(pending(
+                share * (check.credit() - 0.5) * 2.0,
+                Finding::Criterion(check),
+            ))
+        });
     }
 
     match facts.typicality.value {
         Some(value) => {
-            let least_alike = facts.typicality.least_alike.filter(|(_, distance)| *distance >= 0.5).map(|(feature, _)| population.features[feature].name.as_str());
-            found.push(pending((1.0 - settings.criteria_weight) * (value - 0.5) * 2.0, Finding::Typicality { value, least_alike }));
+            let least_alike = facts
+                .typicality
+                .least_alike
+                .filter(|(_, distance)| *distance >= 0.5)
+                .map(|(feature, _)| population.features[feature].name.as_str());
+            found.push(pending(
+                (1.0 - settings.criteria_weight) * (value - 0.5) * 2.0,
+                Finding::Typicality { value, least_alike },
+            ));
         }
         None => found.push(pending(0.0, Finding::TypicalityUnknown)),
     }
@@ -92,17 +124,33 @@ pub(crate) fn collect<'a>(population: &'a Population<'a>, facts: &CustomerFacts,
         if reputations.peers_by_group[group] <= 1 {
             found.push(pending(0.0, Finding::ReputationNoPeers { group }));
         } else {
-            found.push(pending((reputations.reputation[index] - 0.5) * 2.0, Finding::Reputation { percentile: reputations.percentile[index], group }));
+            found.push(pending(
+                (reputations.reputation[index] - 0.5) * 2.0,
+                Finding::Reputation {
+                    percentile: reputations.percentile[index],
+                    group,
+                },
+            ));
         }
         if usize::from(reputations.n_known[index]) < population.signals.len() {
             found.push(pending(0.0, Finding::SignalsUnknown));
         }
     }
 
-    influence_findings(&record.stats, &facts.influence, settings.discount_penalty, found);
+    influence_findings(
+        &record.stats,
+        &facts.influence,
+        settings.discount_penalty,
+        found,
+    );
 }
 
-fn influence_findings(stats: &PurchaseStats, influence: &Influence, penalty: f64, found: &mut Vec<Pending<'_>>) {
+fn influence_findings(
+    stats: &PurchaseStats,
+    influence: &Influence,
+    penalty: f64,
+    found: &mut Vec<Pending<'_>>,
+) {
     if stats.n_transactions == 0 {
         found.push(pending(0.0, Finding::NoTransactions));
         return;
@@ -113,9 +161,19 @@ fn influence_findings(stats: &PurchaseStats, influence: &Influence, penalty: f64
     }
     let effect = -2.0 * penalty * dependence;
     if influence.coupon_share >= influence.discount_share {
-        found.push(pending(effect, Finding::CouponDependence { share: influence.coupon_share }));
+        found.push(pending(
+            effect,
+            Finding::CouponDependence {
+                share: influence.coupon_share,
+            },
+        ));
     } else {
-        found.push(pending(effect, Finding::DiscountDependence { share: influence.discount_share }));
+        found.push(pending(
+            effect,
+            Finding::DiscountDependence {
+                share: influence.discount_share,
+            },
+        ));
     }
 }
 
@@ -124,10 +182,19 @@ fn influence_findings(stats: &PurchaseStats, influence: &Influence, penalty: f64
 /// when there is room).
 pub(crate) fn select(found: &mut [Pending<'_>], max_reasons: usize) -> usize {
     // Stable: equal strengths keep the order in which they were found.
-    found.sort_by(|left, right| (left.effect == 0.0).cmp(&(right.effect == 0.0)).then(right.effect.abs().total_cmp(&left.effect.abs())));
-    let n_effective = found.iter().take_while(|pending| pending.effect != 0.0).count();
+    found.sort_by(|left, right| {
+        (left.effect == 0.0)
+            .cmp(&(right.effect == 0.0))
+            .then(right.effect.abs().total_cmp(&left.effect.abs()))
+    });
+    let n_effective = found
+        .iter()
+        .take_while(|pending| pending.effect != 0.0)
+        .count();
     let n_informational = found.len() - n_effective;
-    let reserved = n_informational.min(MAX_INFORMATIONAL_REASONS).min(max_reasons);
+    let reserved = n_informational
+        .min(MAX_INFORMATIONAL_REASONS)
+        .min(max_reasons);
     let keep_effective = n_effective.min(max_reasons - reserved);
     let keep_informational = n_informational.min(max_reasons - keep_effective);
     // Moves the kept informational findings right after the kept effective ones.
@@ -138,78 +205,185 @@ pub(crate) fn select(found: &mut [Pending<'_>], max_reasons: usize) -> usize {
 /// Puts a finding into words.
 pub(crate) fn render(population: &Population<'_>, index: usize, pending: &Pending<'_>) -> Reason {
     let (code, text): (String, String) = match pending.finding {
-        Finding::AudienceUnconfigured => ("audience-unconfigured".into(), "no audience criteria configured: everyone meets them".into()),
+        Finding::AudienceUnconfigured => (
+            "audience-unconfigured".into(),
+            "no audience criteria configured: everyone meets them".into(),
+        ),
         Finding::Criterion(check) => describe_criterion(&check, population),
         Finding::Typicality { value, least_alike } => {
             let core = &population.core_description;
             if value >= 0.5 {
-                ("typical-of-audience".into(), format!("{} similar to {core}", format_percent(value)))
+                (
+                    "typical-of-audience".into(),
+                    format!("{} similar to {core}", format_percent(value)),
+                )
             } else {
-                let least = least_alike.map(|name| format!(", least on {name}")).unwrap_or_default();
-                ("atypical-of-audience".into(), format!("only {} similar to {core}{least}", format_percent(value)))
+                let least = least_alike
+                    .map(|name| format!(", least on {name}"))
+                    .unwrap_or_default();
+                (
+                    "atypical-of-audience".into(),
+                    format!("only {} similar to {core}{least}", format_percent(value)),
+                )
             }
         }
-        Finding::TypicalityUnknown => ("typicality-unknown".into(), "typicality unknown: nothing to compare with the audience, counted as 0.5".into()),
-        Finding::ReputationUnconfigured => ("reputation-unconfigured".into(), "no reputation signals configured: reputation counted as 0.5".into()),
+        Finding::TypicalityUnknown => (
+            "typicality-unknown".into(),
+            "typicality unknown: nothing to compare with the audience, counted as 0.5".into(),
+        ),
+        Finding::ReputationUnconfigured => (
+            "reputation-unconfigured".into(),
+            "no reputation signals configured: reputation counted as 0.5".into(),
+        ),
         Finding::ReputationUnknown => {
-            let names: Vec<&str> = population.signals.iter().map(|signal| signal.name.as_str()).collect();
-            ("reputation-unknown".into(), format!("no reputation signal known ({}): reputation counted as 0.5", format_list(&names, 3)))
+            let names: Vec<&str> = population
+                .signals
+                .iter()
+                .map(|signal| signal.name.as_str())
+                .collect();
+            (
+                "reputation-unknown".into(),
+                format!(
+                    "no reputation signal known ({}): reputation counted as 0.5",
+                    format_list(&names, 3)
+                ),
+            )
         }
-        Finding::ReputationNoPeers { group } => {
-            ("reputation-no-peers".into(), format!("the only one of {} with reputation signals: reputation counted as 0.5", population.group_names[group]))
-        }
-        Finding::Reputation { percentile, group } => describe_reputation(percentile, &population.group_names[group], population.reputations.peers_by_group[group]),
+        Finding::ReputationNoPeers { group } => (
+            "reputation-no-peers".into(),
+            format!(
+                "the only one of {} with reputation signals: reputation counted as 0.5",
+                population.group_names[group]
+            ),
+        ),
+        Finding::Reputation { percentile, group } => describe_reputation(
+            percentile,
+            &population.group_names[group],
+            population.reputations.peers_by_group[group],
+        ),
         Finding::SignalsUnknown => {
             let attributes = &population.records[index].customer.attributes;
-            let unknown: Vec<&str> = population.signals.iter().filter(|signal| signal_value(attributes.get(&signal.name)).is_none()).map(|signal| signal.name.as_str()).collect();
-            ("signal-unknown".into(), format!("{} unknown", format_list(&unknown, 3)))
+            let unknown: Vec<&str> = population
+                .signals
+                .iter()
+                .filter(|signal| signal_value(attributes.get(&signal.name)).is_none())
+                .map(|signal| signal.name.as_str())
+                .collect();
+            (
+                "signal-unknown".into(),
+                format!("{} unknown", format_list(&unknown, 3)),
+            )
         }
-        Finding::NoTransactions => ("no-transactions".into(), "no transactions: influence not lowered".into()),
-        Finding::CouponDependence { share } => ("coupon-dependence".into(), format!("{} of purchases used a coupon", format_percent(share))),
-        Finding::DiscountDependence { share } => ("discount-dependence".into(), format!("discounts were {} of the list value of purchases", format_percent(share))),
+        Finding::NoTransactions => (
+            "no-transactions".into(),
+            "no transactions: influence not lowered".into(),
+        ),
+        Finding::CouponDependence { share } => (
+            "coupon-dependence".into(),
+            format!("{} of purchases used a coupon", format_percent(share)),
+        ),
+        Finding::DiscountDependence { share } => (
+            "discount-dependence".into(),
+            format!(
+                "discounts were {} of the list value of purchases",
+                format_percent(share)
+            ),
+        ),
     };
-    Reason { code, effect: pending.effect, text }
+    Reason {
+        code,
+        effect: pending.effect,
+        text,
+    }
 }
 
 fn describe_reputation(percentile: f64, industry: &str, peers: u64) -> (String, String) {
     let peers = format_number(peers as f64);
     if percentile >= 0.6 {
         let top = ((1.0 - percentile) * 100.0 - 1e-9).ceil().max(1.0) as i64;
-        ("reputation-top-in-industry".into(), format!("top {top}% of {industry} by reputation signals ({peers} peers)"))
+        (
+            "reputation-top-in-industry".into(),
+            format!("top {top}% of {industry} by reputation signals ({peers} peers)"),
+        )
     } else if percentile <= 0.4 {
         let bottom = (percentile * 100.0 - 1e-9).ceil().max(1.0) as i64;
-        ("reputation-bottom-in-industry".into(), format!("bottom {bottom}% of {industry} by reputation signals ({peers} peers)"))
+        (
+            "reputation-bottom-in-industry".into(),
+            format!("bottom {bottom}% of {industry} by reputation signals ({peers} peers)"),
+        )
     } else {
-        ("reputation-middle-in-industry".into(), format!("middle of {industry} by reputation signals ({peers} peers)"))
+        (
+            "reputation-middle-in-industry".into(),
+            format!("middle of {industry} by reputation signals ({peers} peers)"),
+        )
     }
 }
 
 fn describe_criterion(check: &CriterionCheck<'_>, population: &Population<'_>) -> (String, String) {
     let criteria = &population.criteria;
     match check {
-        CriterionCheck::Industry { value, allowed } => describe_label("industry", *value, *allowed, &criteria.industries.display),
-        CriterionCheck::Country { value, allowed } => describe_label("country", *value, *allowed, &criteria.countries.display),
-        CriterionCheck::Attribute { criterion, value, allowed } => {
+        CriterionCheck::Industry { value, allowed } => {
+            describe_label("industry", *value, *allowed, &criteria.industries.display)
+        }
+        CriterionCheck::Country { value, allowed } => {
+            describe_label("country", *value, *allowed, &criteria.countries.display)
+        }
+        CriterionCheck::Attribute {
+            criterion,
+            value,
+            allowed,
+        } => {
             let name = &criterion.name;
             match (value, allowed) {
-                (Some(value), Some(true)) => ("attribute-match".into(), format!("{name} matches: {}", value.as_text().trim())),
-                (Some(value), Some(false)) => ("attribute-mismatch".into(), format!("{name} {} is not among {}", value.as_text().trim(), format_list(&criterion.display, 3))),
+                (Some(value), Some(true)) => (
+                    "attribute-match".into(),
+                    format!("{name} matches: {}", value.as_text().trim()),
+                ),
+                (Some(value), Some(false)) => (
+                    "attribute-mismatch".into(),
+                    format!(
+                        "{name} {} is not among {}",
+                        value.as_text().trim(),
+                        format_list(&criterion.display, 3)
+                    ),
+                ),
                 _ => ("attribute-unknown".into(), format!("{name} unknown")),
             }
         }
-        CriterionCheck::Range { which, value, range, credit } => describe_range(*which, *value, *range, *credit),
+        CriterionCheck::Range {
+            which,
+            value,
+            range,
+            credit,
+        } => describe_range(*which, *value, *range, *credit),
     }
 }
 
-fn describe_label(name: &str, value: Option<&str>, allowed: Option<bool>, allowed_labels: &[String]) -> (String, String) {
+fn describe_label(
+    name: &str,
+    value: Option<&str>,
+    allowed: Option<bool>,
+    allowed_labels: &[String],
+) -> (String, String) {
     match (value, allowed) {
         (Some(value), Some(true)) => (format!("{name}-match"), format!("{name} matches: {value}")),
-        (Some(value), Some(false)) => (format!("{name}-mismatch"), format!("{name} {value} is outside the audience ({})", format_list(allowed_labels, 3))),
+        (Some(value), Some(false)) => (
+            format!("{name}-mismatch"),
+            format!(
+                "{name} {value} is outside the audience ({})",
+                format_list(allowed_labels, 3)
+            ),
+        ),
         _ => (format!("{name}-unknown"), format!("{name} unknown")),
     }
 }
 
-pub(crate) fn describe_range(which: RangeCriterion, value: Option<f64>, range: [f64; 2], credit: f64) -> (String, String) {
+pub(crate) fn describe_range(
+    which: RangeCriterion,
+    value: Option<f64>,
+    range: [f64; 2],
+    credit: f64,
+) -> (String, String) {
     let code = which.code();
     let label = which.label();
     let Some(value) = value else {
@@ -225,11 +399,20 @@ pub(crate) fn describe_range(which: RangeCriterion, value: Option<f64>, range: [
         ""
     };
     if value.max(0.0) < range[0] {
-        (format!("{code}-below-range"), format!("{label} {value_text}, {degree}below the audience range ({range_text})"))
+        (
+            format!("{code}-below-range"),
+            format!("{label} {value_text}, {degree}below the audience range ({range_text})"),
+        )
     } else if value > range[1] {
-        (format!("{code}-above-range"), format!("{label} {value_text}, {degree}above the audience range ({range_text})"))
+        (
+            format!("{code}-above-range"),
+            format!("{label} {value_text}, {degree}above the audience range ({range_text})"),
+        )
     } else {
-        (format!("{code}-in-range"), format!("{label} {value_text}, within the audience range ({range_text})"))
+        (
+            format!("{code}-in-range"),
+            format!("{label} {value_text}, within the audience range ({range_text})"),
+        )
     }
 }
 
@@ -241,12 +424,24 @@ mod tests {
     #[test]
     fn selection_keeps_the_strongest_then_a_few_unknowns() {
         let effects = [0.1, -0.5, 0.0, 0.3, -0.05, 0.2, 0.0, 0.0, 0.15, -0.9];
-        let mut found: Vec<Pending<'_>> = effects.iter().map(|effect| Pending { effect: *effect, finding: Finding::NoTransactions }).collect();
+        let mut found: Vec<Pending<'_>> = effects
+            .iter()
+            .map(|effect| Pending {
+                effect: *effect,
+                finding: Finding::NoTransactions,
+            })
+            .collect();
         let kept = select(&mut found, 6);
         let kept_effects: Vec<f64> = found[..kept].iter().map(|pending| pending.effect).collect();
         assert_eq!(kept_effects, [-0.9, -0.5, 0.3, 0.2, 0.0, 0.0]);
         // With few effective findings, more informational ones fit.
-        let mut found: Vec<Pending<'_>> = [0.0, 0.4, 0.0, 0.0].iter().map(|effect| Pending { effect: *effect, finding: Finding::NoTransactions }).collect();
+        let mut found: Vec<Pending<'_>> = [0.0, 0.4, 0.0, 0.0]
+            .iter()
+            .map(|effect| Pending {
+                effect: *effect,
+                finding: Finding::NoTransactions,
+            })
+            .collect();
         assert_eq!(select(&mut found.clone(), 6), 4);
         assert_eq!(select(&mut found.clone(), 1), 1);
         assert_eq!(select(&mut found, 0), 0);
@@ -255,24 +450,64 @@ mod tests {
     #[test]
     fn range_reasons_name_the_direction_and_the_distance() {
         let range = [1_000.0, 100_000.0];
-        let (code, text) = describe_range(RangeCriterion::Employees, Some(250_000.0), range, range_credit(250_000.0, range));
+        let (code, text) = describe_range(
+            RangeCriterion::Employees,
+            Some(250_000.0),
+            range,
+            range_credit(250_000.0, range),
+        );
         assert_eq!(code, "employees-above-range");
-        assert_eq!(text, "employees 250,000, above the audience range (1,000–100,000)");
-        let (_, text) = describe_range(RangeCriterion::Employees, Some(10_000_000.0), range, range_credit(10_000_000.0, range));
-        assert_eq!(text, "employees 10,000,000, far above the audience range (1,000–100,000)");
-        let (_, text) = describe_range(RangeCriterion::Employees, Some(110_000.0), range, range_credit(110_000.0, range));
-        assert_eq!(text, "employees 110,000, slightly above the audience range (1,000–100,000)");
-        let (code, text) = describe_range(RangeCriterion::AnnualRevenue, Some(-3.0), [1e8, 5e10], 0.0);
+        assert_eq!(
+            text,
+            "employees 250,000, above the audience range (1,000–100,000)"
+        );
+        let (_, text) = describe_range(
+            RangeCriterion::Employees,
+            Some(10_000_000.0),
+            range,
+            range_credit(10_000_000.0, range),
+        );
+        assert_eq!(
+            text,
+            "employees 10,000,000, far above the audience range (1,000–100,000)"
+        );
+        let (_, text) = describe_range(
+            RangeCriterion::Employees,
+            Some(110_000.0),
+            range,
+            range_credit(110_000.0, range),
+        );
+        assert_eq!(
+            text,
+            "employees 110,000, slightly above the audience range (1,000–100,000)"
+        );
+        let (code, text) =
+            describe_range(RangeCriterion::AnnualRevenue, Some(-3.0), [1e8, 5e10], 0.0);
         assert_eq!(code, "annual-revenue-below-range");
-        assert_eq!(text, "annual revenue -3, far below the audience range (100,000,000–50,000,000,000)");
+        assert_eq!(
+            text,
+            "annual revenue -3, far below the audience range (100,000,000–50,000,000,000)"
+        );
     }
 
     #[test]
     fn reputation_reasons_say_where_in_the_industry() {
         // The best of 12 with mid-ranks sits at 11.5 / 12: within the top 5%.
-        assert_eq!(describe_reputation(11.5 / 12.0, "Bakery", 12).1, "top 5% of Bakery by reputation signals (12 peers)");
-        assert_eq!(describe_reputation(0.95, "Bakery", 1200).1, "top 5% of Bakery by reputation signals (1,200 peers)");
-        assert_eq!(describe_reputation(0.1, "Bakery", 12).0, "reputation-bottom-in-industry");
-        assert_eq!(describe_reputation(0.5, "Bakery", 12).0, "reputation-middle-in-industry");
+        assert_eq!(
+            describe_reputation(11.5 / 12.0, "Bakery", 12).1,
+            "top 5% of Bakery by reputation signals (12 peers)"
+        );
+        assert_eq!(
+            describe_reputation(0.95, "Bakery", 1200).1,
+            "top 5% of Bakery by reputation signals (1,200 peers)"
+        );
+        assert_eq!(
+            describe_reputation(0.1, "Bakery", 12).0,
+            "reputation-bottom-in-industry"
+        );
+        assert_eq!(
+            describe_reputation(0.5, "Bakery", 12).0,
+            "reputation-middle-in-industry"
+        );
     }
 }

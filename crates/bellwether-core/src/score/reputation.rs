@@ -49,7 +49,11 @@ pub(crate) fn signal_value(value: Option<&AttrValue>) -> Option<f64> {
 /// Shrinks a percentile toward the middle for an industry of `peers` customers.
 pub(crate) fn shrink(percentile: f64, peers: u64, shrinkage: f64) -> f64 {
     let peers = peers as f64;
-    let factor = if peers + shrinkage > 0.0 { peers / (peers + shrinkage) } else { 0.0 };
+    let factor = if peers + shrinkage > 0.0 {
+        peers / (peers + shrinkage)
+    } else {
+        0.0
+    };
     (0.5 + (percentile - 0.5) * factor).clamp(0.0, 1.0)
 }
 
@@ -70,7 +74,10 @@ fn signal_columns(records: &[CustomerRecord], names: &[&str]) -> Vec<Vec<f64>> {
     for (index, record) in records.iter().enumerate() {
         let mut attributes = record.customer.attributes.iter().peekable();
         for (signal_index, name) in names.iter().enumerate() {
-            while attributes.next_if(|(key, _)| key.as_str() < *name).is_some() {}
+            while attributes
+                .next_if(|(key, _)| key.as_str() < *name)
+                .is_some()
+            {}
             if let Some((_, value)) = attributes.next_if(|(key, _)| key.as_str() == *name) {
                 if let Some(value) = signal_value(Some(value)) {
                     columns[signal_index][index] = value;
@@ -90,7 +97,11 @@ fn signal_percentiles(values: &[f64], groups: &[u32], weight: f64) -> Vec<f64> {
         .iter()
         .enumerate()
         .filter(|(_, value)| !value.is_nan())
-        .map(|(index, value)| (u128::from(groups[index]) << 96) | (u128::from(order_bits(*value)) << 32) | index as u128)
+        .map(|(index, value)| {
+            (u128::from(groups[index]) << 96)
+                | (u128::from(order_bits(*value)) << 32)
+                | index as u128
+        })
         .collect();
     keys.sort_unstable();
     let group_of = |key: u128| (key >> 96) as u32;
@@ -98,16 +109,22 @@ fn signal_percentiles(values: &[f64], groups: &[u32], weight: f64) -> Vec<f64> {
     let mut group_start = 0;
     while group_start < keys.len() {
         let group = group_of(keys[group_start]);
-        let group_end = group_start + keys[group_start..].partition_point(|key| group_of(*key) == group);
+        let group_end =
+            group_start + keys[group_start..].partition_point(|key| group_of(*key) == group);
         let group_size = (group_end - group_start) as f64;
         let mut tie_start = group_start;
         while tie_start < group_end {
             let value = value_of(keys[tie_start]);
-            let tie_end = tie_start + keys[tie_start..group_end].partition_point(|key| value_of(*key) == value);
+            let tie_end = tie_start
+                + keys[tie_start..group_end].partition_point(|key| value_of(*key) == value);
             let below = (tie_start - group_start) as f64;
             let equal = (tie_end - tie_start) as f64;
             let percentile = (below + 0.5 * equal) / group_size;
-            let percentile = if weight < 0.0 { 1.0 - percentile } else { percentile };
+            let percentile = if weight < 0.0 {
+                1.0 - percentile
+            } else {
+                percentile
+            };
             for key in &keys[tie_start..tie_end] {
                 percentiles[(*key as u32) as usize] = percentile;
             }
@@ -119,15 +136,26 @@ fn signal_percentiles(values: &[f64], groups: &[u32], weight: f64) -> Vec<f64> {
 }
 
 /// Scores every customer's reputation; `groups[i]` is customer `i`'s industry group, below `n_groups`.
-pub(crate) fn reputations(records: &[CustomerRecord], groups: &[u32], n_groups: usize, signals: &[Signal], shrinkage: f64) -> Reputations {
+pub(crate) fn reputations(
+    records: &[CustomerRecord],
+    groups: &[u32],
+    n_groups: usize,
+    signals: &[Signal],
+    shrinkage: f64,
+) -> Reputations {
     let n = records.len();
-    let mut signals: Vec<&Signal> = signals.iter().filter(|signal| signal.weight.is_finite() && signal.weight != 0.0).collect();
+    let mut signals: Vec<&Signal> = signals
+        .iter()
+        .filter(|signal| signal.weight.is_finite() && signal.weight != 0.0)
+        .collect();
     signals.sort_by(|left, right| left.name.cmp(&right.name));
     signals.dedup_by(|right, left| right.name == left.name);
     let names: Vec<&str> = signals.iter().map(|signal| signal.name.as_str()).collect();
     let columns = signal_columns(records, &names);
     // Signals are ranked independently, one per thread; they combine below in a fixed order.
-    let per_signal = super::parallel::map_indices(signals.len(), 1, |signal_index| signal_percentiles(&columns[signal_index], groups, signals[signal_index].weight));
+    let per_signal = super::parallel::map_indices(signals.len(), 1, |signal_index| {
+        signal_percentiles(&columns[signal_index], groups, signals[signal_index].weight)
+    });
     drop(columns);
     let mut weighted_sum = vec![0.0f64; n];
     let mut weight_sum = vec![0.0f64; n];
@@ -155,13 +183,22 @@ pub(crate) fn reputations(records: &[CustomerRecord], groups: &[u32], n_groups: 
         if weight_sum[index] > 0.0 {
             let combined = (weighted_sum[index] / weight_sum[index]).clamp(0.0, 1.0);
             percentile.push(combined);
-            reputation.push(shrink(combined, peers_by_group[groups[index] as usize], shrinkage));
+            reputation.push(shrink(
+                combined,
+                peers_by_group[groups[index] as usize],
+                shrinkage,
+            ));
         } else {
             percentile.push(f64::NAN);
             reputation.push(0.5);
         }
     }
-    Reputations { reputation, percentile, peers_by_group, n_known }
+    Reputations {
+        reputation,
+        percentile,
+        peers_by_group,
+        n_known,
+    }
 }
 
 #[cfg(test)]
@@ -172,17 +209,29 @@ mod tests {
     fn record(signals: &[(&str, f64)]) -> CustomerRecord {
         let mut customer = Customer::default();
         for (name, value) in signals {
-            customer.attributes.insert((*name).to_string(), AttrValue::Number(*value));
+            customer
+                .attributes
+                .insert((*name).to_string(), AttrValue::Number(*value));
         }
-        CustomerRecord { customer, stats: Default::default() }
+        CustomerRecord {
+            customer,
+            stats: Default::default(),
+        }
     }
 
     #[test]
     fn three_customer_industry_by_hand() {
         // Awards 10, 20, 20: mid-rank percentiles 0.5/3 = 1/6 and (1 + 2 * 0.5)/3 = 2/3.
         // Shrinkage 5 with 3 peers keeps 3/8 of the distance to 0.5.
-        let records = [record(&[("awards", 10.0)]), record(&[("awards", 20.0)]), record(&[("awards", 20.0)])];
-        let signals = [Signal { name: "awards".into(), weight: 1.0 }];
+        let records = [
+            record(&[("awards", 10.0)]),
+            record(&[("awards", 20.0)]),
+            record(&[("awards", 20.0)]),
+        ];
+        let signals = [Signal {
+            name: "awards".into(),
+            weight: 1.0,
+        }];
         let result = reputations(&records, &[0, 0, 0], 1, &signals, 5.0);
         assert!((result.percentile[0] - 1.0 / 6.0).abs() < 1e-12);
         assert!((result.percentile[1] - 2.0 / 3.0).abs() < 1e-12);
@@ -195,8 +244,21 @@ mod tests {
     #[test]
     fn ranks_flip_and_missing_signals_are_skipped() {
         // Market rank 1 is best. The third customer has no rank, only awards.
-        let records = [record(&[("rank", 1.0), ("awards", 0.0)]), record(&[("rank", 2.0), ("awards", 5.0)]), record(&[("awards", 5.0)])];
-        let signals = [Signal { name: "awards".into(), weight: 1.0 }, Signal { name: "rank".into(), weight: -3.0 }];
+        let records = [
+            record(&[("rank", 1.0), ("awards", 0.0)]),
+            record(&[("rank", 2.0), ("awards", 5.0)]),
+            record(&[("awards", 5.0)]),
+        ];
+        let signals = [
+            Signal {
+                name: "awards".into(),
+                weight: 1.0,
+            },
+            Signal {
+                name: "rank".into(),
+                weight: -3.0,
+            },
+        ];
         let result = reputations(&records, &[0, 0, 0], 1, &signals, 0.0);
         // Customer 0: awards percentile 1/6, rank percentile 1 - 1/4 = 3/4; weights 1 and 3.
         assert!((result.percentile[0] - (1.0 / 6.0 + 3.0 * 0.75) / 4.0).abs() < 1e-12);
@@ -206,8 +268,16 @@ mod tests {
 
     #[test]
     fn industries_are_ranked_separately_and_unknown_is_neutral() {
-        let records = [record(&[("awards", 1.0)]), record(&[("awards", 100.0)]), record(&[("awards", 2.0)]), record(&[])];
-        let signals = [Signal { name: "awards".into(), weight: 1.0 }];
+        let records = [
+            record(&[("awards", 1.0)]),
+            record(&[("awards", 100.0)]),
+            record(&[("awards", 2.0)]),
+            record(&[]),
+        ];
+        let signals = [Signal {
+            name: "awards".into(),
+            weight: 1.0,
+        }];
         let result = reputations(&records, &[0, 1, 0, 1], 2, &signals, 0.0);
         // Customer 2 is the better of its industry of two, whatever customer 1 has.
         assert!((result.reputation[2] - 0.75).abs() < 1e-12);
@@ -229,7 +299,10 @@ mod tests {
     #[test]
     fn signal_values_accept_numbers_numeric_text_and_booleans() {
         assert_eq!(signal_value(Some(&AttrValue::Number(3.0))), Some(3.0));
-        assert_eq!(signal_value(Some(&AttrValue::Text(" 4.5 ".into()))), Some(4.5));
+        assert_eq!(
+            signal_value(Some(&AttrValue::Text(" 4.5 ".into()))),
+            Some(4.5)
+        );
         assert_eq!(signal_value(Some(&AttrValue::Bool(true))), Some(1.0));
         assert_eq!(signal_value(Some(&AttrValue::Text("n/a".into()))), None);
         assert_eq!(signal_value(Some(&AttrValue::Number(f64::NAN))), None);

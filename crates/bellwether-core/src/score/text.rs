@@ -11,7 +11,10 @@ pub(crate) fn comparison_key(label: &str) -> Option<Cow<'_, str>> {
     if trimmed.is_empty() {
         return None;
     }
-    if trimmed.bytes().all(|byte| byte.is_ascii() && !byte.is_ascii_uppercase()) {
+    if trimmed
+        .bytes()
+        .all(|byte| byte.is_ascii() && !byte.is_ascii_uppercase())
+    {
         Some(Cow::Borrowed(trimmed))
     } else {
         Some(Cow::Owned(trimmed.to_lowercase()))
@@ -53,11 +56,15 @@ fn group_thousands(whole: i128) -> String {
     if whole < 0 {
         grouped.push('-');
     }
-    for (position, digit) in digits.chars().enumerate() {
-        if position > 0 && (digits.len() - position) % 3 == 0 {
+    // Digits left before the next separator: the leading group has 1 to 3 of them.
+    let mut left_in_group = (digits.len() - 1) % 3 + 1;
+    for digit in digits.chars() {
+        if left_in_group == 0 {
             grouped.push(',');
+            left_in_group = 3;
         }
         grouped.push(digit);
+        left_in_group -= 1;
     }
     grouped
 }
@@ -77,7 +84,12 @@ pub(crate) fn format_percent(share: f64) -> String {
 
 /// Joins labels with commas, showing at most `limit` of them and an ellipsis after.
 pub(crate) fn format_list<Label: AsRef<str>>(labels: &[Label], limit: usize) -> String {
-    let mut text = labels.iter().take(limit).map(AsRef::as_ref).collect::<Vec<&str>>().join(", ");
+    let mut text = labels
+        .iter()
+        .take(limit)
+        .map(AsRef::as_ref)
+        .collect::<Vec<&str>>()
+        .join(", ");
     if labels.len() > limit {
         text.push_str(", …");
     }

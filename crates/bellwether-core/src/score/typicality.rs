@@ -102,7 +102,9 @@ impl LabelInterner {
             Some(key) => match self.ids.get(key.as_ref()) {
                 Some(id) => *id,
                 None => {
-                    let id = u32::try_from(self.display.len()).unwrap_or(MISSING_CATEGORY - 1).min(MISSING_CATEGORY - 1);
+                    let id = u32::try_from(self.display.len())
+                        .unwrap_or(MISSING_CATEGORY - 1)
+                        .min(MISSING_CATEGORY - 1);
                     self.ids.insert(key.into_owned(), id);
                     self.display.push(label.trim().to_string());
                     id
@@ -127,21 +129,65 @@ pub(crate) fn log_size(value: Option<f64>) -> f64 {
 }
 
 /// Interns a column of labels.
-pub(crate) fn intern_labels<'a>(labels: impl Iterator<Item = Option<&'a str>>, interner: &mut LabelInterner) -> Vec<u32> {
-    labels.map(|label| label.and_then(|label| interner.intern(label)).unwrap_or(MISSING_CATEGORY)).collect()
+pub(crate) fn intern_labels<'a>(
+    labels: impl Iterator<Item = Option<&'a str>>,
+    interner: &mut LabelInterner,
+) -> Vec<u32> {
+    labels
+        .map(|label| {
+            label
+                .and_then(|label| interner.intern(label))
+                .unwrap_or(MISSING_CATEGORY)
+        })
+        .collect()
 }
 
 /// Builds the Gower features; `industry_ids` is the already interned industry column.
-pub(crate) fn build_features(records: &[CustomerRecord], industry_ids: &[u32], attribute_names: &[&str]) -> Vec<Feature> {
+pub(crate) fn build_features(
+    records: &[CustomerRecord],
+    industry_ids: &[u32],
+    attribute_names: &[&str],
+) -> Vec<Feature> {
     let mut features = vec![
-        Feature { name: "employees".into(), column: FeatureColumn::Numeric(records.iter().map(|record| log_size(record.customer.employees)).collect()) },
-        Feature { name: "annual revenue".into(), column: FeatureColumn::Numeric(records.iter().map(|record| log_size(record.customer.annual_revenue)).collect()) },
-        Feature { name: "industry".into(), column: FeatureColumn::Categorical(industry_ids.to_vec()) },
+        Feature {
+            name: "employees".into(),
+            column: FeatureColumn::Numeric(
+                records
+                    .iter()
+                    .map(|record| log_size(record.customer.employees))
+                    .collect(),
+            ),
+        },
+        Feature {
+            name: "annual revenue".into(),
+            column: FeatureColumn::Numeric(
+                records
+                    .iter()
+                    .map(|record| log_size(record.customer.annual_revenue))
+                    .collect(),
+            ),
+        },
+        Feature {
+            name: "industry".into(),
+            column: FeatureColumn::Categorical(industry_ids.to_vec()),
+        },
     ];
-    let country_column = intern_labels(records.iter().map(|record| record.customer.country.as_deref()), &mut LabelInterner::default());
-    features.push(Feature { name: "country".into(), column: FeatureColumn::Categorical(country_column) });
+    let country_column = intern_labels(
+        records
+            .iter()
+            .map(|record| record.customer.country.as_deref()),
+        &mut LabelInterner::default(),
+    );
+    features.push(Feature {
+        name: "country".into(),
+        column: FeatureColumn::Categorical(country_column),
+    });
     for name in attribute_names {
-        let values = || records.iter().map(|record| record.customer.attributes.get(*name));
+        let values = || {
+            records
+                .iter()
+                .map(|record| record.customer.attributes.get(*name))
+        };
         let mut any_present = false;
         let mut all_numbers = true;
         for value in values().flatten() {
@@ -149,7 +195,16 @@ pub(crate) fn build_features(records: &[CustomerRecord], industry_ids: &[u32], a
             all_numbers &= matches!(value, AttrValue::Number(_));
         }
         let column = if any_present && all_numbers {
-            FeatureColumn::Numeric(values().map(|value| value.and_then(AttrValue::as_f64).filter(|number| number.is_finite()).unwrap_or(f64::NAN)).collect())
+            FeatureColumn::Numeric(
+                values()
+                    .map(|value| {
+                        value
+                            .and_then(AttrValue::as_f64)
+                            .filter(|number| number.is_finite())
+                            .unwrap_or(f64::NAN)
+                    })
+                    .collect(),
+            )
         } else {
             let mut interner = LabelInterner::default();
             FeatureColumn::Categorical(
@@ -163,7 +218,10 @@ pub(crate) fn build_features(records: &[CustomerRecord], industry_ids: &[u32], a
                     .collect(),
             )
         };
-        features.push(Feature { name: (*name).to_string(), column });
+        features.push(Feature {
+            name: (*name).to_string(),
+            column,
+        });
     }
     features
 }
@@ -228,7 +286,12 @@ impl NumericCore {
             running += *value;
             prefix.push(running);
         }
-        Some(NumericCore { sorted: values, prefix, shift, range })
+        Some(NumericCore {
+            sorted: values,
+            prefix,
+            shift,
+            range,
+        })
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -240,7 +303,8 @@ impl NumericCore {
         let x = value - self.shift;
         let m = self.sorted.len();
         if self.range <= 0.0 {
-            let equal = self.sorted.partition_point(|y| *y <= x) - self.sorted.partition_point(|y| *y < x);
+            let equal =
+                self.sorted.partition_point(|y| *y <= x) - self.sorted.partition_point(|y| *y < x);
             return (m - equal) as f64;
         }
         let window_start = self.sorted.partition_point(|y| *y <= x - self.range);
@@ -248,8 +312,10 @@ impl NumericCore {
         let window_end = self.sorted.partition_point(|y| *y < x + self.range);
         // Core values at or beyond the range away are at distance 1.
         let far = (window_start + (m - window_end)) as f64;
-        let below = (middle - window_start) as f64 * x - (self.prefix[middle] - self.prefix[window_start]);
-        let above = (self.prefix[window_end] - self.prefix[middle]) - (window_end - middle) as f64 * x;
+        let below =
+            (middle - window_start) as f64 * x - (self.prefix[middle] - self.prefix[window_start]);
+        let above =
+            (self.prefix[window_end] - self.prefix[middle]) - (window_end - middle) as f64 * x;
         let near = ((below + above) / self.range).clamp(0.0, (window_end - window_start) as f64);
         far + near
     }
@@ -282,12 +348,23 @@ pub(crate) fn build_core(features: &[Feature], in_core: &[bool]) -> Vec<Option<C
     features
         .iter()
         .map(|feature| match &feature.column {
-            FeatureColumn::Numeric(values) => {
-                NumericCore::new(values.iter().zip(in_core).filter(|(_, member)| **member).map(|(value, _)| *value).collect()).map(CoreFeature::Numeric)
-            }
-            FeatureColumn::Categorical(values) => {
-                CategoricalCore::new(values.iter().zip(in_core).filter(|(_, member)| **member).map(|(value, _)| *value)).map(CoreFeature::Categorical)
-            }
+            FeatureColumn::Numeric(values) => NumericCore::new(
+                values
+                    .iter()
+                    .zip(in_core)
+                    .filter(|(_, member)| **member)
+                    .map(|(value, _)| *value)
+                    .collect(),
+            )
+            .map(CoreFeature::Numeric),
+            FeatureColumn::Categorical(values) => CategoricalCore::new(
+                values
+                    .iter()
+                    .zip(in_core)
+                    .filter(|(_, member)| **member)
+                    .map(|(value, _)| *value),
+            )
+            .map(CoreFeature::Categorical),
         })
         .collect()
 }
@@ -302,7 +379,11 @@ pub(crate) struct Typicality {
 }
 
 /// The typicality of customer `index` against the core.
-pub(crate) fn typicality(features: &[Feature], core: &[Option<CoreFeature>], index: usize) -> Typicality {
+pub(crate) fn typicality(
+    features: &[Feature],
+    core: &[Option<CoreFeature>],
+    index: usize,
+) -> Typicality {
     let mut distance_total = 0.0;
     let mut comparisons = 0u64;
     let mut least_alike: Option<(usize, f64)> = None;
@@ -331,7 +412,8 @@ pub(crate) fn typicality(features: &[Feature], core: &[Option<CoreFeature>], ind
             least_alike = Some((feature_index, mean));
         }
     }
-    let value = (comparisons > 0).then(|| (1.0 - distance_total / comparisons as f64).clamp(0.0, 1.0));
+    let value =
+        (comparisons > 0).then(|| (1.0 - distance_total / comparisons as f64).clamp(0.0, 1.0));
     Typicality { value, least_alike }
 }
 
@@ -373,5 +455,209 @@ mod tests {
         assert!((log_size(Some(999.0)) - 3.0).abs() < 1e-12);
         assert!(log_size(None).is_nan());
         assert!(log_size(Some(f64::INFINITY)).is_nan());
+    }
+
+    mod brute_force {
+        //! Checks the O(log m) per-feature sums against the O(n m) pairwise definition.
+
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::model::{AttrValue, Customer, CustomerRecord};
+
+        /// The robust range as documented: 1st to 99th percentile, then min..max, then zero.
+        fn gower_range(mut core_values: Vec<f64>) -> f64 {
+            core_values.sort_by(f64::total_cmp);
+            let at = |probability: f64| {
+                let position = probability * (core_values.len() - 1) as f64;
+                let (below, above) = (position.floor() as usize, position.ceil() as usize);
+                core_values[below]
+                    + (core_values[above] - core_values[below]) * (position - below as f64)
+            };
+            let robust = at(0.99) - at(0.01);
+            let full = core_values[core_values.len() - 1] - core_values[0];
+            if robust > 0.0 {
+                robust
+            } else if full > 0.0 {
+                full
+            } else {
+                0.0
+            }
+        }
+
+        fn numeric_distance(x: f64, y: f64, range: f64) -> f64 {
+            if range > 0.0 {
+                ((x - y).abs() / range).min(1.0)
+            } else if x == y {
+                0.0
+            } else {
+                1.0
+            }
+        }
+
+        /// Per pair of (customer, core member), the Gower terms of the features both have.
+        fn pair_terms(
+            features: &[Feature],
+            ranges: &[f64],
+            index: usize,
+            member: usize,
+        ) -> Vec<f64> {
+            let mut terms = Vec::new();
+            for (feature, range) in features.iter().zip(ranges) {
+                match &feature.column {
+                    FeatureColumn::Numeric(values) => {
+                        if !values[index].is_nan() && !values[member].is_nan() {
+                            terms.push(numeric_distance(values[index], values[member], *range));
+                        }
+                    }
+                    FeatureColumn::Categorical(values) => {
+                        if values[index] != MISSING_CATEGORY && values[member] != MISSING_CATEGORY {
+                            terms.push(if values[index] == values[member] {
+                                0.0
+                            } else {
+                                1.0
+                            });
+                        }
+                    }
+                }
+            }
+            terms
+        }
+
+        fn ranges(features: &[Feature], in_core: &[bool]) -> Vec<f64> {
+            features
+                .iter()
+                .map(|feature| match &feature.column {
+                    FeatureColumn::Numeric(values) => {
+                        let core_values: Vec<f64> = values
+                            .iter()
+                            .zip(in_core)
+                            .filter(|(value, member)| **member && !value.is_nan())
+                            .map(|(value, _)| *value)
+                            .collect();
+                        if core_values.is_empty() {
+                            0.0
+                        } else {
+                            gower_range(core_values)
+                        }
+                    }
+                    FeatureColumn::Categorical(_) => 0.0,
+                })
+                .collect()
+        }
+
+        fn customer_strategy(missing: f64) -> impl Strategy<Value = CustomerRecord> {
+            let maybe = move |value: f64, coin: f64| (coin >= missing).then_some(value);
+            (
+                0.0..1e6f64,
+                0.0..1e9f64,
+                0usize..4,
+                0usize..3,
+                0.0..10.0f64,
+                0usize..3,
+                proptest::collection::vec(0.0..1.0f64, 6),
+            )
+                .prop_map(
+                    move |(employees, revenue, industry, country, score, system, coins)| {
+                        let mut customer = Customer {
+                            employees: maybe(employees.round(), coins[0]),
+                            annual_revenue: maybe(revenue, coins[1]),
+                            industry: maybe(0.0, coins[2]).map(|_| {
+                                ["Banking", "banking ", "Bakery", "Retail"][industry].to_string()
+                            }),
+                            country: maybe(0.0, coins[3])
+                                .map(|_| ["US", "CA", "FR"][country].to_string()),
+                            ..Customer::default()
+                        };
+                        if coins[4] >= missing {
+                            customer
+                                .attributes
+                                .insert("score".into(), AttrValue::Number(score.round()));
+                        }
+                        if coins[5] >= missing {
+                            customer.attributes.insert(
+                                "system".into(),
+                                AttrValue::Text(["Oracle", "ORACLE", "Fiserv"][system].into()),
+                            );
+                        }
+                        CustomerRecord {
+                            customer,
+                            stats: Default::default(),
+                        }
+                    },
+                )
+        }
+
+        fn features_and_core(
+            records: &[CustomerRecord],
+            in_core: &[bool],
+        ) -> (Vec<Feature>, Vec<Option<CoreFeature>>) {
+            let mut industries = LabelInterner::default();
+            let industry_ids = intern_labels(
+                records
+                    .iter()
+                    .map(|record| record.customer.industry.as_deref()),
+                &mut industries,
+            );
+            let features = build_features(records, &industry_ids, &["score", "system"]);
+            let core = build_core(&features, in_core);
+            (features, core)
+        }
+
+        proptest! {
+            #[test]
+            fn numeric_sums_match_pairwise_sums(core in proptest::collection::vec(-50.0..50.0f64, 1..40), probes in proptest::collection::vec(-80.0..80.0f64, 1..10), round in proptest::bool::ANY) {
+                let core: Vec<f64> = if round { core.iter().map(|value| value.round()).collect() } else { core };
+                let prepared = NumericCore::new(core.clone()).unwrap();
+                let range = gower_range(core.clone());
+                prop_assert!((prepared.range - range).abs() <= 1e-9 * range.max(1.0));
+                // Probes include core values themselves, to hit ties and window edges.
+                for x in probes.iter().copied().chain(core.iter().copied()) {
+                    let expected: f64 = core.iter().map(|y| numeric_distance(x, *y, range)).sum();
+                    prop_assert!((prepared.distance_sum(x) - expected).abs() < 1e-9 * core.len() as f64, "x {} got {} expected {}", x, prepared.distance_sum(x), expected);
+                }
+            }
+
+            #[test]
+            fn complete_data_gives_the_mean_pairwise_gower_distance(records in proptest::collection::vec(customer_strategy(0.0), 1..30), core_mask in proptest::collection::vec(proptest::bool::weighted(0.6), 30)) {
+                let mut in_core: Vec<bool> = core_mask[..records.len()].to_vec();
+                in_core[0] = true;
+                let (features, core) = features_and_core(&records, &in_core);
+                let ranges = ranges(&features, &in_core);
+                let members: Vec<usize> = (0..records.len()).filter(|member| in_core[*member]).collect();
+                for index in 0..records.len() {
+                    // Classic Gower: the mean over core members of each pair's mean term.
+                    let expected = members.iter().map(|member| {
+                        let terms = pair_terms(&features, &ranges, index, *member);
+                        terms.iter().sum::<f64>() / terms.len() as f64
+                    }).sum::<f64>() / members.len() as f64;
+                    let got = typicality(&features, &core, index).value.unwrap();
+                    prop_assert!((got - (1.0 - expected)).abs() < 1e-9, "customer {}: {} vs {}", index, got, 1.0 - expected);
+                }
+            }
+
+            #[test]
+            fn missing_data_pools_every_comparison(records in proptest::collection::vec(customer_strategy(0.3), 1..30), core_mask in proptest::collection::vec(proptest::bool::weighted(0.6), 30)) {
+                let in_core: Vec<bool> = core_mask[..records.len()].to_vec();
+                let (features, core) = features_and_core(&records, &in_core);
+                let ranges = ranges(&features, &in_core);
+                for index in 0..records.len() {
+                    let mut total = 0.0;
+                    let mut comparisons = 0usize;
+                    for member in (0..records.len()).filter(|member| in_core[*member]) {
+                        let terms = pair_terms(&features, &ranges, index, member);
+                        total += terms.iter().sum::<f64>();
+                        comparisons += terms.len();
+                    }
+                    let got = typicality(&features, &core, index).value;
+                    if comparisons == 0 {
+                        prop_assert_eq!(got, None);
+                    } else {
+                        let got = got.unwrap();
+                        prop_assert!((got - (1.0 - total / comparisons as f64)).abs() < 1e-9, "customer {}: {} vs {}", index, got, 1.0 - total / comparisons as f64);
+                    }
+                }
+            }
+        }
     }
 }
