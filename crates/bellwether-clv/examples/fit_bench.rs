@@ -10,9 +10,9 @@
 use std::time::Instant;
 
 use bellwether_clv::bgnbd::{BgNbd, BgNbdObjective};
-use bellwether_clv::optim::{minimize, MinimizeOptions, Objective};
 use bellwether_clv::data::CompressedSummary;
 use bellwether_clv::mbgnbd::MbgNbd;
+use bellwether_clv::optim::{minimize, MinimizeOptions, Objective};
 use bellwether_clv::simulate::{self, Rng};
 use bellwether_clv::summary::{SummaryBuilder, SummaryOptions, TimeUnit};
 
@@ -20,11 +20,18 @@ use bellwether_clv::summary::{SummaryBuilder, SummaryOptions, TimeUnit};
 /// 10 ms ticks; `NaN` elsewhere): the machine may be shared, so wall time alone
 /// overstates the cost.
 fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return f64::NAN };
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
     let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(f64::NAN)
+    };
     (tick(11) + tick(12)) / 100.0
 }
 
@@ -48,18 +55,35 @@ impl Objective for Counting<'_> {
 fn timed<T>(label: &str, f: impl FnOnce() -> T) -> T {
     let (wall, cpu) = (Instant::now(), cpu_seconds());
     let out = f();
-    println!("{label}: wall {:.3} s, cpu {:.3} s", wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    println!(
+        "{label}: wall {:.3} s, cpu {:.3} s",
+        wall.elapsed().as_secs_f64(),
+        cpu_seconds() - cpu
+    );
     out
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
-    let truth = BgNbd { r: 0.243, alpha: 30.9, a: 0.793, b: 2.426 };
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    let truth = BgNbd {
+        r: 0.243,
+        alpha: 30.9,
+        a: 0.793,
+        b: 2.426,
+    };
     let rows: Vec<(f64, f64, f64)> = timed(&format!("simulate {n} customers"), || {
         let mut rng = Rng::new(42);
-        let ages: Vec<f64> = (0..n).map(|_| (1.0 + (rng.uniform() * 730.0).floor()).min(730.0)).collect();
+        let ages: Vec<f64> = (0..n)
+            .map(|_| (1.0 + (rng.uniform() * 730.0).floor()).min(730.0))
+            .collect();
         let customers = simulate::bgnbd(truth, &ages, 0.0, &mut rng);
-        customers.iter().map(|c| (c.x, c.t_x.floor(), c.t)).collect()
+        customers
+            .iter()
+            .map(|c| (c.x, c.t_x.floor(), c.t))
+            .collect()
     });
 
     // Stream a transaction log (first day, then x repeat days ending at t_x; days
@@ -85,7 +109,9 @@ fn main() {
     println!("  {} rows -> {} customers", summaries.0, summaries.1.len());
     drop(summaries);
 
-    let data = timed("compress", || CompressedSummary::from_rows(rows.iter().copied()).expect("valid rows"));
+    let data = timed("compress", || {
+        CompressedSummary::from_rows(rows.iter().copied()).expect("valid rows")
+    });
     println!(
         "  {} unique rows of {n} ({} distinct T, {} distinct t_x)",
         data.len(),
@@ -108,11 +134,21 @@ fn main() {
         ),
         Err(e) => println!("  BG/NBD fit failed: {e}"),
     }
-    let objective = Counting { inner: &BgNbdObjective { data: &data }, calls: std::cell::Cell::new(0) };
+    let objective = Counting {
+        inner: &BgNbdObjective { data: &data },
+        calls: std::cell::Cell::new(0),
+    };
     let minimum = minimize(&objective, &[0.0; 4], MinimizeOptions::default());
-    println!("  the BFGS run alone: {} iterations, {} evaluations", minimum.iterations, objective.calls.get());
+    println!(
+        "  the BFGS run alone: {} iterations, {} evaluations",
+        minimum.iterations,
+        objective.calls.get()
+    );
     match timed("MBG/NBD fit", || MbgNbd::fit(&data)) {
-        Ok(fit) => println!("  {} iterations, LL {:.2}", fit.result.iterations, fit.result.log_likelihood),
+        Ok(fit) => println!(
+            "  {} iterations, LL {:.2}",
+            fit.result.iterations, fit.result.log_likelihood
+        ),
         Err(e) => println!("  MBG/NBD fit failed: {e}"),
     }
 }

@@ -9,8 +9,8 @@
 //!
 //! $$
 //! L(r, \alpha, a, b \mid x, t_x, T) =
-//! \frac{B(a, b + x)}{B(a, b)} \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + T)^{r + x}}
-//! + \delta_{x > 0} \frac{B(a + 1, b + x - 1)}{B(a, b)}
+//! \frac{B(a, b + x)}{B(a, b)} \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + T)^{r + x}} +
+//! \delta_{x > 0} \frac{B(a + 1, b + x - 1)}{B(a, b)}
 //!   \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + t_x)^{r + x}},
 //! $$
 //!
@@ -53,8 +53,21 @@ impl Objective for BgNbdObjective<'_> {
     }
 
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let p = [theta[0].exp(), theta[1].exp(), theta[2].exp(), theta[3].exp()];
-        let (ll, g) = log_likelihood_grad(BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }, self.data);
+        let p = [
+            theta[0].exp(),
+            theta[1].exp(),
+            theta[2].exp(),
+            theta[3].exp(),
+        ];
+        let (ll, g) = log_likelihood_grad(
+            BgNbd {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            },
+            self.data,
+        );
         for i in 0..4 {
             grad[i] = -g[i] * p[i];
         }
@@ -78,7 +91,11 @@ pub fn log_likelihood_grad(m: BgNbd, data: &CompressedSummary) -> (f64, [f64; 4]
             d_a: dg_ab - dg_abx,
             d_b: dg_ab + digamma(b + x) - dg_b - dg_abx,
             two_terms: x > 0.0,
-            c: if x > 0.0 { ln_a - (b + x - 1.0).ln() } else { 0.0 },
+            c: if x > 0.0 {
+                ln_a - (b + x - 1.0).ln()
+            } else {
+                0.0
+            },
             dc_db: if x > 0.0 { -1.0 / (b + x - 1.0) } else { 0.0 },
         }
     })
@@ -104,8 +121,8 @@ pub(crate) struct XTerms {
 }
 
 /// Sum over rows of
-/// $w\,[\ln\Gamma(r+x) - \ln\Gamma(r) + r\lnlpha + 	ext{base}_x + \ln(e^{A_3} + e^{A_4})]$ with
-/// $A_3 = -(r+x)\ln(lpha+T)$ and $A_4 = c_x - (r+x)\ln(lpha+t_x)$, and its gradient in
+/// $w\,[\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + \text{base}_x + \ln(e^{A_3} + e^{A_4})]$ with
+/// $A_3 = -(r+x)\ln(\alpha+T)$ and $A_4 = c_x - (r+x)\ln(\alpha+t_x)$, and its gradient in
 /// (r, alpha, a, b). Logarithms of alpha + T and alpha + t_x are taken once per distinct
 /// value, and x-only terms once per run of equal x; each row costs one exp and one log,
 /// or in long runs of equal x (whole-day data) one log, with powers tabulated by level.
@@ -121,15 +138,24 @@ pub(crate) fn two_term_kernel(
         ln_at: data.t_levels().iter().map(|t| (alpha + t).ln()).collect(),
         inv_at: data.t_levels().iter().map(|t| 1.0 / (alpha + t)).collect(),
         ln_atx: data.t_x_levels().iter().map(|t| (alpha + t).ln()).collect(),
-        inv_atx: data.t_x_levels().iter().map(|t| 1.0 / (alpha + t)).collect(),
+        inv_atx: data
+            .t_x_levels()
+            .iter()
+            .map(|t| 1.0 / (alpha + t))
+            .collect(),
     };
-    let run = |work: &[(f64, std::ops::Range<usize>)]| kernel_rows(r, alpha, a, data, &tables, &x_terms, work);
+    let run = |work: &[(f64, std::ops::Range<usize>)]| {
+        kernel_rows(r, alpha, a, data, &tables, &x_terms, work)
+    };
     let chunks = split_rows(data);
     if chunks.len() == 1 {
         return run(&chunks[0]);
     }
     std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks[1..].iter().map(|chunk| scope.spawn(|| run(chunk))).collect();
+        let handles: Vec<_> = chunks[1..]
+            .iter()
+            .map(|chunk| scope.spawn(|| run(chunk)))
+            .collect();
         let (mut ll, mut g) = run(&chunks[0]);
         for handle in handles {
             // A worker cannot panic on numbers; if it did, poison the value.
@@ -149,7 +175,9 @@ const ROWS_PER_THREAD: usize = 40_000;
 /// Splits the rows into up to `available_parallelism` contiguous chunks of
 /// `(x, rows)` runs, each at least [`ROWS_PER_THREAD`] rows.
 pub(crate) fn split_rows(data: &CompressedSummary) -> Vec<Vec<(f64, std::ops::Range<usize>)>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let k = threads.min(data.len() / ROWS_PER_THREAD).max(1);
     let per = data.len().div_ceil(k).max(1);
     let mut chunks: Vec<Vec<(f64, std::ops::Range<usize>)>> = vec![Vec::new(); k];
@@ -182,7 +210,12 @@ fn kernel_rows(
     x_terms: &impl Fn(f64) -> XTerms,
     work: &[(f64, std::ops::Range<usize>)],
 ) -> (f64, [f64; 4]) {
-    let Tables { ln_at, inv_at, ln_atx, inv_atx } = tables;
+    let Tables {
+        ln_at,
+        inv_at,
+        ln_atx,
+        inv_atx,
+    } = tables;
     let ln_alpha = alpha.ln();
     let (lg_r, dg_r) = (ln_gamma(r), digamma(r));
     let (ws, t_index, t_x_index) = (data.weights(), data.t_index(), data.t_x_index());
@@ -195,9 +228,15 @@ fn kernel_rows(
         let terms = x_terms(x);
         let rx = r + x;
         // Weighted sums over the group.
-        let (mut sw, mut s_ln_at, mut s_lse, mut s_pi4, mut s_pi4_dl, mut s_inv) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        let ln_at_range = (ln_at.first().copied().unwrap_or(0.0), ln_at.last().copied().unwrap_or(0.0));
-        let tabulate = rows.len() > 2 * ln_at.len() && rx * ln_at_range.1 < 600.0 && rx * ln_at_range.0 > -600.0;
+        let (mut sw, mut s_ln_at, mut s_lse, mut s_pi4, mut s_pi4_dl, mut s_inv) =
+            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let ln_at_range = (
+            ln_at.first().copied().unwrap_or(0.0),
+            ln_at.last().copied().unwrap_or(0.0),
+        );
+        let tabulate = rows.len() > 2 * ln_at.len()
+            && rx * ln_at_range.1 < 600.0
+            && rx * ln_at_range.0 > -600.0;
         if terms.two_terms && tabulate {
             // e^{A_4 - A_3} = e^{c - (r+x) ln(alpha + t_x)} e^{(r+x) ln(alpha + T)}: one exp per
             // level of T and per run of equal t_x, then one log and one division per row.
@@ -232,7 +271,11 @@ fn kernel_rows(
                 // ln(1 + e) rather than ln_1p(e): e is in (0, 1], so the absolute error is
                 // below 1e-16 per row, and ln is about twice as fast.
                 let ln_1pe = (1.0 + e).ln();
-                let (lse_minus_a3, pi4) = if d > 0.0 { (d + ln_1pe, share) } else { (ln_1pe, e * share) };
+                let (lse_minus_a3, pi4) = if d > 0.0 {
+                    (d + ln_1pe, share)
+                } else {
+                    (ln_1pe, e * share)
+                };
                 sw += w;
                 s_ln_at += w * l_t;
                 s_lse += w * lse_minus_a3;
@@ -258,8 +301,16 @@ fn kernel_rows(
 }
 
 /// Checks that a data set can identify a 4-parameter BTYD model.
-pub(crate) fn check_identifiable(model: &'static str, data: &CompressedSummary) -> Result<(), ClvError> {
-    let fail = |reason: &str| Err(ClvError::NotIdentifiable { model, reason: reason.to_string() });
+pub(crate) fn check_identifiable(
+    model: &'static str,
+    data: &CompressedSummary,
+) -> Result<(), ClvError> {
+    let fail = |reason: &str| {
+        Err(ClvError::NotIdentifiable {
+            model,
+            reason: reason.to_string(),
+        })
+    };
     if data.n() < 2.0 || data.len() < 2 {
         return fail("needs at least two customers with different (x, t_x, T)");
     }
@@ -294,7 +345,14 @@ pub(crate) fn around_a_equals_one(a: f64, f: impl Fn(f64) -> f64) -> f64 {
 }
 
 /// `1 - ratio^{k} 2F1(h1, h2; h3; z)`, computed in log space; clamped to [0, 1].
-pub(crate) fn one_minus_scaled_hyp2f1(k: f64, ln_ratio: f64, h1: f64, h2: f64, h3: f64, z: f64) -> f64 {
+pub(crate) fn one_minus_scaled_hyp2f1(
+    k: f64,
+    ln_ratio: f64,
+    h1: f64,
+    h2: f64,
+    h3: f64,
+    z: f64,
+) -> f64 {
     let (ln_f, sign) = ln_hyp2f1(h1, h2, h3, z);
     1.0 - sign * (k * ln_ratio + ln_f).exp()
 }
@@ -308,12 +366,30 @@ impl BgNbd {
     /// Fits by maximum likelihood. Errors: [`ClvError::NotIdentifiable`] with
     /// fewer than two distinct rows, no repeat purchases or a Hessian that is not
     /// positive definite; [`ClvError::FitDidNotConverge`].
-    pub fn fit_with(data: &CompressedSummary, options: MinimizeOptions) -> Result<Fitted<BgNbd>, ClvError> {
+    pub fn fit_with(
+        data: &CompressedSummary,
+        options: MinimizeOptions,
+    ) -> Result<Fitted<BgNbd>, ClvError> {
         check_identifiable(MODEL, data)?;
         let objective = BgNbdObjective { data };
-        let result = fit_log_space(MODEL, &["r", "alpha", "a", "b"], &objective, &starts(data), data.n(), options)?;
+        let result = fit_log_space(
+            MODEL,
+            &["r", "alpha", "a", "b"],
+            &objective,
+            &starts(data),
+            data.n(),
+            options,
+        )?;
         let v = result.values();
-        Ok(Fitted { model: BgNbd { r: v[0], alpha: v[1], a: v[2], b: v[3] }, result })
+        Ok(Fitted {
+            model: BgNbd {
+                r: v[0],
+                alpha: v[1],
+                a: v[2],
+                b: v[3],
+            },
+            result,
+        })
     }
 
     /// Sum of log-likelihoods over the customers of `data`.
@@ -325,13 +401,14 @@ impl BgNbd {
     /// $\frac{a+b-1}{a-1}\left[1 - \left(\frac{\alpha}{\alpha+t}\right)^r
     /// {}_2F_1\!\left(r, b; a+b-1; \frac{t}{\alpha+t}\right)\right]$.
     pub fn expected_purchases(&self, t: f64) -> f64 {
-        if !(t > 0.0) {
+        if t.is_nan() || t <= 0.0 {
             return 0.0;
         }
         let BgNbd { r, alpha, b, .. } = *self;
         let z = t / (alpha + t);
         let value = around_a_equals_one(self.a, |a| {
-            (a + b - 1.0) / (a - 1.0) * one_minus_scaled_hyp2f1(r, (alpha / (alpha + t)).ln(), r, b, a + b - 1.0, z)
+            (a + b - 1.0) / (a - 1.0)
+                * one_minus_scaled_hyp2f1(r, (alpha / (alpha + t)).ln(), r, b, a + b - 1.0, z)
         });
         clean(value)
     }
@@ -343,14 +420,15 @@ impl BgNbd {
     /// {}_2F_1\!\left(r+x, b+x; a+b+x-1; \frac{t}{\alpha+T+t}\right)\right]}
     /// {1 + \delta_{x>0} \frac{a}{b+x-1} \left(\frac{\alpha+T}{\alpha+t_x}\right)^{r+x}}.$$
     pub fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, t_cal: f64) -> f64 {
-        if !(t > 0.0) {
+        if t.is_nan() || t <= 0.0 {
             return 0.0;
         }
         let BgNbd { r, alpha, b, .. } = *self;
         let z = t / (alpha + t_cal + t);
         let ln_ratio = ((alpha + t_cal) / (alpha + t_cal + t)).ln();
         let value = around_a_equals_one(self.a, |a| {
-            (a + b + x - 1.0) / (a - 1.0) * one_minus_scaled_hyp2f1(r + x, ln_ratio, r + x, b + x, a + b + x - 1.0, z)
+            (a + b + x - 1.0) / (a - 1.0)
+                * one_minus_scaled_hyp2f1(r + x, ln_ratio, r + x, b + x, a + b + x - 1.0, z)
         });
         clean(value * self.probability_alive(x, t_x, t_cal))
     }
@@ -362,7 +440,8 @@ impl BgNbd {
             return 1.0;
         }
         let BgNbd { r, alpha, a, b } = *self;
-        let ln_odds = a.ln() - (b + x - 1.0).ln() + (r + x) * ((alpha + t_cal).ln() - (alpha + t_x).ln());
+        let ln_odds =
+            a.ln() - (b + x - 1.0).ln() + (r + x) * ((alpha + t_cal).ln() - (alpha + t_x).ln());
         logistic_of_minus(ln_odds)
     }
 
@@ -386,7 +465,9 @@ impl BgNbd {
     /// Sum over the customers of `data` of E[X(t) | x, t_x, T], e.g. expected
     /// holdout purchases when every customer's holdout lasts `t`.
     pub fn expected_total(&self, t: f64, data: &CompressedSummary) -> f64 {
-        data.rows().map(|row| row.weight * self.conditional_expected_purchases(t, row.x, row.t_x, row.t)).sum()
+        data.rows()
+            .map(|row| row.weight * self.conditional_expected_purchases(t, row.x, row.t_x, row.t))
+            .sum()
     }
 }
 

@@ -39,7 +39,10 @@ fn levels(values: &[f64]) -> (Vec<f64>, Vec<u32>) {
     let mut distinct = values.to_vec();
     distinct.sort_unstable_by(f64::total_cmp);
     distinct.dedup();
-    let index = values.iter().map(|v| distinct.partition_point(|d| d < v) as u32).collect();
+    let index = values
+        .iter()
+        .map(|v| distinct.partition_point(|d| d < v) as u32)
+        .collect();
     (distinct, index)
 }
 
@@ -117,7 +120,8 @@ impl CompressedSummary {
     pub fn from_weighted_rows(
         rows: impl IntoIterator<Item = (f64, f64, f64, f64)>,
     ) -> Result<Self, ClvError> {
-        let mut index: HashMap<(u64, u64, u64), usize, std::hash::BuildHasherDefault<RowHasher>> = HashMap::default();
+        let mut index: HashMap<(u64, u64, u64), usize, std::hash::BuildHasherDefault<RowHasher>> =
+            HashMap::default();
         let mut unique: Vec<Row> = Vec::new();
         for (i, (x, t_x, t, weight)) in rows.into_iter().enumerate() {
             validate_row(i, x, t_x, t, weight)?;
@@ -171,14 +175,20 @@ impl CompressedSummary {
         }
         (out.t_x_levels, out.t_x_index) = levels(&out.t_x);
         (out.t_levels, out.t_index) = levels(&out.t);
-        out.x_group_starts = (0..out.x.len()).filter(|&i| i == 0 || out.x[i] != out.x[i - 1]).collect();
+        out.x_group_starts = (0..out.x.len())
+            .filter(|&i| i == 0 || out.x[i] != out.x[i - 1])
+            .collect();
         out
     }
 
     /// Runs of rows sharing one `x`: `(x, rows)`.
     pub fn x_groups(&self) -> impl Iterator<Item = (f64, std::ops::Range<usize>)> + '_ {
         self.x_group_starts.iter().enumerate().map(|(g, &start)| {
-            let end = self.x_group_starts.get(g + 1).copied().unwrap_or(self.x.len());
+            let end = self
+                .x_group_starts
+                .get(g + 1)
+                .copied()
+                .unwrap_or(self.x.len());
             (self.x[start], start..end)
         })
     }

@@ -72,7 +72,10 @@ impl SpendData {
         let (mut sx, mut sm, mut sxx, mut smm, mut sxm) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for (row, (&x, &m)) in frequency.iter().zip(monetary_value).enumerate() {
             if !(x.is_finite() && x >= 0.0) {
-                return Err(ClvError::InvalidInput { row, reason: "frequency must be finite and >= 0".to_string() });
+                return Err(ClvError::InvalidInput {
+                    row,
+                    reason: "frequency must be finite and >= 0".to_string(),
+                });
             }
             if x == 0.0 {
                 continue;
@@ -103,7 +106,11 @@ impl SpendData {
         let cov = sxm / n - (sx / n) * (sm / n);
         let var_x = sxx / n - (sx / n).powi(2);
         let var_m = smm / n - (sm / n).powi(2);
-        out.correlation = if n > 1.0 && var_x > 0.0 && var_m > 0.0 { cov / (var_x * var_m).sqrt() } else { 0.0 };
+        out.correlation = if n > 1.0 && var_x > 0.0 && var_m > 0.0 {
+            cov / (var_x * var_m).sqrt()
+        } else {
+            0.0
+        };
         Ok(out)
     }
 
@@ -139,7 +146,14 @@ impl Objective for GammaGammaObjective<'_> {
 
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
         let p = [theta[0].exp(), theta[1].exp(), theta[2].exp()];
-        let (ll, g) = log_likelihood_grad(GammaGamma { p: p[0], q: p[1], v: p[2] }, self.data);
+        let (ll, g) = log_likelihood_grad(
+            GammaGamma {
+                p: p[0],
+                q: p[1],
+                v: p[2],
+            },
+            self.data,
+        );
         for i in 0..3 {
             grad[i] = -g[i] * p[i];
         }
@@ -162,7 +176,8 @@ pub fn log_likelihood_grad(model: GammaGamma, data: &SpendData) -> (f64, [f64; 3
         let (ln_m, ln_x, ln_vxm) = (m.ln(), x.ln(), (v + x * m).ln());
         let dg_pxq = digamma(px + q);
         ll += w
-            * (ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_v + (px - 1.0) * ln_m + px * ln_x - (px + q) * ln_vxm);
+            * (ln_gamma(px + q) - ln_gamma(px) - lg_q + q * ln_v + (px - 1.0) * ln_m + px * ln_x
+                - (px + q) * ln_vxm);
         g[0] += w * x * (dg_pxq - digamma(px) + ln_m + ln_x - ln_vxm);
         g[1] += w * (dg_pxq - dg_q + ln_v - ln_vxm);
         g[2] += w * (q / v - (px + q) / (v + x * m));
@@ -180,18 +195,39 @@ impl GammaGamma {
     /// |corr(frequency, spend)| > 0.3. Errors: [`ClvError::NotIdentifiable`] with
     /// fewer than two distinct repeat customers or a Hessian that is not positive
     /// definite; [`ClvError::FitDidNotConverge`].
-    pub fn fit_with(data: &SpendData, options: MinimizeOptions) -> Result<Fitted<GammaGamma>, ClvError> {
+    pub fn fit_with(
+        data: &SpendData,
+        options: MinimizeOptions,
+    ) -> Result<Fitted<GammaGamma>, ClvError> {
         if data.len() < 2 {
             return Err(ClvError::NotIdentifiable {
                 model: MODEL,
-                reason: "needs at least two customers with repeat purchases and different spend".to_string(),
+                reason: "needs at least two customers with repeat purchases and different spend"
+                    .to_string(),
             });
         }
-        let mean_m = data.m.iter().zip(&data.weight).map(|(m, w)| m * w).sum::<f64>() / data.n;
+        let mean_m = data
+            .m
+            .iter()
+            .zip(&data.weight)
+            .map(|(m, w)| m * w)
+            .sum::<f64>()
+            / data.n;
         // All ones (lifetimes' start), then a moment-style start with E[m] = p v / (q - 1).
-        let starts = vec![vec![0.0; 3], vec![2.0_f64.ln(), 3.0_f64.ln(), mean_m.ln()], vec![5.0_f64.ln(), 0.0, 0.0]];
+        let starts = vec![
+            vec![0.0; 3],
+            vec![2.0_f64.ln(), 3.0_f64.ln(), mean_m.ln()],
+            vec![5.0_f64.ln(), 0.0, 0.0],
+        ];
         let objective = GammaGammaObjective { data };
-        let mut result = fit_log_space(MODEL, &["p", "q", "v"], &objective, &starts, data.n, options)?;
+        let mut result = fit_log_space(
+            MODEL,
+            &["p", "q", "v"],
+            &objective,
+            &starts,
+            data.n,
+            options,
+        )?;
         if data.correlation.abs() > 0.3 {
             result.warnings.push(format!(
                 "frequency and monetary value are correlated (pearson r = {:.3}); gamma-gamma assumes independence",
@@ -199,7 +235,14 @@ impl GammaGamma {
             ));
         }
         let v = result.values();
-        Ok(Fitted { model: GammaGamma { p: v[0], q: v[1], v: v[2] }, result })
+        Ok(Fitted {
+            model: GammaGamma {
+                p: v[0],
+                q: v[1],
+                v: v[2],
+            },
+            result,
+        })
     }
 
     /// Sum of log-likelihoods over the customers of `data`.
@@ -212,7 +255,11 @@ impl GammaGamma {
     /// $\frac{p(\gamma + x \bar m)}{px + q - 1}$, a weighted mean of the population
     /// mean $p\gamma/(q-1)$ and $\bar m$. Infinite when $px + q \le 1$.
     pub fn conditional_expected_average_spend(&self, x: f64, m: f64) -> f64 {
-        let (x, m) = if x > 0.0 && m.is_finite() && m >= 0.0 { (x, m) } else { (0.0, 0.0) };
+        let (x, m) = if x > 0.0 && m.is_finite() && m >= 0.0 {
+            (x, m)
+        } else {
+            (0.0, 0.0)
+        };
         let denominator = self.p * x + self.q - 1.0;
         if denominator <= 0.0 {
             return f64::INFINITY;
@@ -254,7 +301,11 @@ pub struct ClvOptions {
 impl Default for ClvOptions {
     /// Twelve months at 1 % a month, time in weeks (lifetimes' week factor).
     fn default() -> Self {
-        Self { months: 12, monthly_discount_rate: 0.01, periods_per_month: 4.345 }
+        Self {
+            months: 12,
+            monthly_discount_rate: 0.01,
+            periods_per_month: 4.345,
+        }
     }
 }
 
@@ -275,16 +326,23 @@ pub fn customer_lifetime_value(
         let cumulative = model.conditional_expected_purchases(f64::from(month) * f, x, t_x, t_cal);
         let increment = (cumulative - previous).max(0.0);
         previous = cumulative.max(previous);
-        value += expected_spend * increment / (1.0 + options.monthly_discount_rate).powi(month as i32);
+        value +=
+            expected_spend * increment / (1.0 + options.monthly_discount_rate).powi(month as i32);
     }
     value
 }
 
 /// Customer equity: the sum of [`customer_lifetime_value`] over
 /// `(x, t_x, T, expected_spend)` rows.
-pub fn customer_equity(model: &dyn TransactionModel, customers: &[(f64, f64, f64, f64)], options: ClvOptions) -> f64 {
+pub fn customer_equity(
+    model: &dyn TransactionModel,
+    customers: &[(f64, f64, f64, f64)],
+    options: ClvOptions,
+) -> f64 {
     customers
         .iter()
-        .map(|&(x, t_x, t_cal, spend)| customer_lifetime_value(model, x, t_x, t_cal, spend, options))
+        .map(|&(x, t_x, t_cal, spend)| {
+            customer_lifetime_value(model, x, t_x, t_cal, spend, options)
+        })
         .sum()
 }

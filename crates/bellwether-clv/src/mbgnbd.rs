@@ -8,8 +8,8 @@
 //!
 //! $$
 //! L(r, \alpha, a, b \mid x, t_x, T) =
-//! \frac{B(a, b + x + 1)}{B(a, b)} \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + T)^{r + x}}
-//! + \frac{B(a + 1, b + x)}{B(a, b)}
+//! \frac{B(a, b + x + 1)}{B(a, b)} \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + T)^{r + x}} +
+//! \frac{B(a + 1, b + x)}{B(a, b)}
 //!   \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + t_x)^{r + x}},
 //! $$
 //!
@@ -22,8 +22,8 @@
 use serde::Serialize;
 
 use crate::bgnbd::{
-    around_a_equals_one, check_identifiable, clean, logistic_of_minus, neg_binomial_ln_pmfs, one_minus_scaled_hyp2f1, starts,
-    two_term_kernel, valid, XTerms,
+    around_a_equals_one, check_identifiable, clean, logistic_of_minus, neg_binomial_ln_pmfs,
+    one_minus_scaled_hyp2f1, starts, two_term_kernel, valid, XTerms,
 };
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
@@ -52,8 +52,21 @@ impl Objective for MbgNbdObjective<'_> {
     }
 
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        let p = [theta[0].exp(), theta[1].exp(), theta[2].exp(), theta[3].exp()];
-        let (ll, g) = log_likelihood_grad(MbgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] }, self.data);
+        let p = [
+            theta[0].exp(),
+            theta[1].exp(),
+            theta[2].exp(),
+            theta[3].exp(),
+        ];
+        let (ll, g) = log_likelihood_grad(
+            MbgNbd {
+                r: p[0],
+                alpha: p[1],
+                a: p[2],
+                b: p[3],
+            },
+            self.data,
+        );
         for i in 0..4 {
             grad[i] = -g[i] * p[i];
         }
@@ -89,12 +102,30 @@ impl MbgNbd {
     }
 
     /// Fits by maximum likelihood; errors as [`crate::bgnbd::BgNbd::fit_with`].
-    pub fn fit_with(data: &CompressedSummary, options: MinimizeOptions) -> Result<Fitted<MbgNbd>, ClvError> {
+    pub fn fit_with(
+        data: &CompressedSummary,
+        options: MinimizeOptions,
+    ) -> Result<Fitted<MbgNbd>, ClvError> {
         check_identifiable(MODEL, data)?;
         let objective = MbgNbdObjective { data };
-        let result = fit_log_space(MODEL, &["r", "alpha", "a", "b"], &objective, &starts(data), data.n(), options)?;
+        let result = fit_log_space(
+            MODEL,
+            &["r", "alpha", "a", "b"],
+            &objective,
+            &starts(data),
+            data.n(),
+            options,
+        )?;
         let v = result.values();
-        Ok(Fitted { model: MbgNbd { r: v[0], alpha: v[1], a: v[2], b: v[3] }, result })
+        Ok(Fitted {
+            model: MbgNbd {
+                r: v[0],
+                alpha: v[1],
+                a: v[2],
+                b: v[3],
+            },
+            result,
+        })
     }
 
     /// Sum of log-likelihoods over the customers of `data`.
@@ -106,13 +137,14 @@ impl MbgNbd {
     /// $\frac{b}{a-1}\left[1 - \left(\frac{\alpha}{\alpha+t}\right)^r
     /// {}_2F_1\!\left(r, b+1; a+b; \frac{t}{\alpha+t}\right)\right]$.
     pub fn expected_purchases(&self, t: f64) -> f64 {
-        if !(t > 0.0) {
+        if t.is_nan() || t <= 0.0 {
             return 0.0;
         }
         let MbgNbd { r, alpha, b, .. } = *self;
         let z = t / (alpha + t);
         let value = around_a_equals_one(self.a, |a| {
-            b / (a - 1.0) * one_minus_scaled_hyp2f1(r, (alpha / (alpha + t)).ln(), r, b + 1.0, a + b, z)
+            b / (a - 1.0)
+                * one_minus_scaled_hyp2f1(r, (alpha / (alpha + t)).ln(), r, b + 1.0, a + b, z)
         });
         clean(value)
     }
@@ -123,14 +155,15 @@ impl MbgNbd {
     /// {}_2F_1\!\left(r+x, b+x+1; a+b+x; \frac{t}{\alpha+T+t}\right)\right]}
     /// {1 + \frac{a}{b+x} \left(\frac{\alpha+T}{\alpha+t_x}\right)^{r+x}}.$$
     pub fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, t_cal: f64) -> f64 {
-        if !(t > 0.0) {
+        if t.is_nan() || t <= 0.0 {
             return 0.0;
         }
         let MbgNbd { r, alpha, b, .. } = *self;
         let z = t / (alpha + t_cal + t);
         let ln_ratio = ((alpha + t_cal) / (alpha + t_cal + t)).ln();
         let value = around_a_equals_one(self.a, |a| {
-            (a + b + x) / (a - 1.0) * one_minus_scaled_hyp2f1(r + x, ln_ratio, r + x, b + x + 1.0, a + b + x, z)
+            (a + b + x) / (a - 1.0)
+                * one_minus_scaled_hyp2f1(r + x, ln_ratio, r + x, b + x + 1.0, a + b + x, z)
         });
         clean(value * self.probability_alive(x, t_x, t_cal))
     }
@@ -163,6 +196,8 @@ impl MbgNbd {
 
     /// Sum over the customers of `data` of E[X(t) | x, t_x, T].
     pub fn expected_total(&self, t: f64, data: &CompressedSummary) -> f64 {
-        data.rows().map(|row| row.weight * self.conditional_expected_purchases(t, row.x, row.t_x, row.t)).sum()
+        data.rows()
+            .map(|row| row.weight * self.conditional_expected_purchases(t, row.x, row.t_x, row.t))
+            .sum()
     }
 }

@@ -280,7 +280,7 @@ pub fn minimize(objective: &dyn Objective, theta0: &[f64], options: MinimizeOpti
             direction[i] = -dot(&inverse[i * n..(i + 1) * n], &gradient);
         }
         let mut slope = dot(&direction, &gradient);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             inverse = identity(n);
             is_identity = true;
             direction
@@ -441,7 +441,7 @@ fn cholesky(h: &[Vec<f64>]) -> Result<Vec<f64>, usize> {
         for k in 0..j {
             d -= l[j * n + k] * l[j * n + k];
         }
-        if !(d > 1e-13 * scale) || !d.is_finite() {
+        if d.is_nan() || d <= 1e-13 * scale || !d.is_finite() {
             return Err(j);
         }
         let d = d.sqrt();
@@ -623,7 +623,11 @@ pub fn fit_log_space(
                 ),
             });
         }
-        return Err(ClvError::FitDidNotConverge { model, iterations, reason: best.reason });
+        return Err(ClvError::FitDidNotConverge {
+            model,
+            iterations,
+            reason: best.reason,
+        });
     }
     if let Some(i) = ran_off(30.0) {
         return Err(ClvError::NotIdentifiable {

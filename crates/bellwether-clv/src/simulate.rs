@@ -25,7 +25,9 @@ impl Rng {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             z ^ (z >> 31)
         };
-        Self { s: [next(), next(), next(), next()] }
+        Self {
+            s: [next(), next(), next(), next()],
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -123,7 +125,12 @@ fn simulate_btyd(
                 }
                 alive = rng.uniform() >= p;
             }
-            SimulatedCustomer { x, t_x, t, x_holdout }
+            SimulatedCustomer {
+                x,
+                t_x,
+                t,
+                x_holdout,
+            }
         })
         .collect()
 }

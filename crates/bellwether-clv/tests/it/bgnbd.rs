@@ -10,10 +10,20 @@ use proptest::prelude::*;
 use crate::cdnow_fixtures;
 
 /// lifetimes' BetaGeoFitter on cdnow_customers_summary.csv.
-const CDNOW: BgNbd = BgNbd { r: 0.242593, alpha: 4.41353, a: 0.792886, b: 2.42575 };
+const CDNOW: BgNbd = BgNbd {
+    r: 0.242593,
+    alpha: 4.41353,
+    a: 0.792886,
+    b: 2.42575,
+};
 
 pub fn cdnow_data() -> CompressedSummary {
-    CompressedSummary::from_rows(cdnow_fixtures::summary().into_iter().map(|(_, x, t_x, t)| (x, t_x, t))).unwrap()
+    CompressedSummary::from_rows(
+        cdnow_fixtures::summary()
+            .into_iter()
+            .map(|(_, x, t_x, t)| (x, t_x, t)),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -22,14 +32,30 @@ fn cdnow_fit_matches_lifetimes() {
     assert_eq!(data.n(), 2357.0);
     let fit = BgNbd::fit(&data).unwrap();
     let m = fit.model;
-    for (got, want) in [(m.r, CDNOW.r), (m.alpha, CDNOW.alpha), (m.a, CDNOW.a), (m.b, CDNOW.b)] {
+    for (got, want) in [
+        (m.r, CDNOW.r),
+        (m.alpha, CDNOW.alpha),
+        (m.a, CDNOW.a),
+        (m.b, CDNOW.b),
+    ] {
         assert_relative_eq!(got, want, max_relative = 1e-3);
     }
-    assert!((fit.result.log_likelihood - -9582.4256).abs() < 1e-3, "{}", fit.result.log_likelihood);
+    assert!(
+        (fit.result.log_likelihood - -9582.4256).abs() < 1e-3,
+        "{}",
+        fit.result.log_likelihood
+    );
     assert!(fit.result.converged);
     assert_eq!(fit.result.n, 2357.0);
-    assert_eq!(fit.result.params.iter().map(|p| p.0).collect::<Vec<_>>(), ["r", "alpha", "a", "b"]);
-    assert!(fit.result.std_errors.iter().all(|s| s.is_finite() && *s > 0.0));
+    assert_eq!(
+        fit.result.params.iter().map(|p| p.0).collect::<Vec<_>>(),
+        ["r", "alpha", "a", "b"]
+    );
+    assert!(fit
+        .result
+        .std_errors
+        .iter()
+        .all(|s| s.is_finite() && *s > 0.0));
     assert_serialize(&fit);
 }
 
@@ -43,8 +69,16 @@ fn cdnow_predictions_match_lifetimes() {
         (26.0, 30.86, 31.0, 20.7506, 0.96892),
         (5.0, 8.0, 38.86, 0.0437629, 0.0114946),
     ] {
-        assert_relative_eq!(CDNOW.conditional_expected_purchases(39.0, x, t_x, t), expected, max_relative = 2e-5);
-        assert_relative_eq!(CDNOW.probability_alive(x, t_x, t), alive, max_relative = 2e-5);
+        assert_relative_eq!(
+            CDNOW.conditional_expected_purchases(39.0, x, t_x, t),
+            expected,
+            max_relative = 2e-5
+        );
+        assert_relative_eq!(
+            CDNOW.probability_alive(x, t_x, t),
+            alive,
+            max_relative = 2e-5
+        );
     }
     let total = CDNOW.expected_total(39.0, &cdnow_data());
     assert!((total - 1653.4).abs() < 0.1, "{total}");
@@ -54,14 +88,24 @@ fn cdnow_predictions_match_lifetimes() {
 fn unconditional_predictions_are_consistent() {
     // E[X(t)] = sum_k k P(X(t) = k), and the probabilities sum to 1.
     for t in [1.0, 10.0, 39.0, 78.0] {
-        let probabilities: Vec<f64> = (0..400).map(|k| CDNOW.probability_of_purchases(t, k)).collect();
+        let probabilities: Vec<f64> = (0..400)
+            .map(|k| CDNOW.probability_of_purchases(t, k))
+            .collect();
         let total: f64 = probabilities.iter().sum();
-        let mean: f64 = probabilities.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+        let mean: f64 = probabilities
+            .iter()
+            .enumerate()
+            .map(|(k, p)| k as f64 * p)
+            .sum();
         assert_relative_eq!(total, 1.0, max_relative = 1e-9);
         assert_relative_eq!(mean, CDNOW.expected_purchases(t), max_relative = 1e-7);
     }
     // A new customer is a customer with (0, 0, 0).
-    assert_relative_eq!(CDNOW.conditional_expected_purchases(39.0, 0.0, 0.0, 0.0), CDNOW.expected_purchases(39.0), max_relative = 1e-12);
+    assert_relative_eq!(
+        CDNOW.conditional_expected_purchases(39.0, 0.0, 0.0, 0.0),
+        CDNOW.expected_purchases(39.0),
+        max_relative = 1e-12
+    );
     // Expected purchases grow with t, also far out (2F1 near z = 1).
     let mut previous = 0.0;
     for t in [1.0, 100.0, 1e3, 1e4, 1e5, 1e6] {
@@ -74,21 +118,39 @@ fn unconditional_predictions_are_consistent() {
 #[test]
 fn degenerate_data_are_clear_errors() {
     let no_repeat = CompressedSummary::from_rows([(0.0, 0.0, 10.0), (0.0, 0.0, 20.0)]).unwrap();
-    assert!(matches!(BgNbd::fit(&no_repeat), Err(ClvError::NotIdentifiable { .. })));
+    assert!(matches!(
+        BgNbd::fit(&no_repeat),
+        Err(ClvError::NotIdentifiable { .. })
+    ));
     let one = CompressedSummary::from_rows([(3.0, 5.0, 10.0)]).unwrap();
-    assert!(matches!(BgNbd::fit(&one), Err(ClvError::NotIdentifiable { .. })));
+    assert!(matches!(
+        BgNbd::fit(&one),
+        Err(ClvError::NotIdentifiable { .. })
+    ));
     let empty = CompressedSummary::from_rows([]).unwrap();
-    assert!(matches!(BgNbd::fit(&empty), Err(ClvError::NotIdentifiable { .. })));
+    assert!(matches!(
+        BgNbd::fit(&empty),
+        Err(ClvError::NotIdentifiable { .. })
+    ));
     // Two customers: either a clear error or a finite fit, never a panic.
     let two = CompressedSummary::from_rows([(3.0, 5.0, 10.0), (0.0, 0.0, 10.0)]).unwrap();
     if let Ok(fit) = BgNbd::fit(&two) {
         assert!(fit.result.params.iter().all(|p| p.1.is_finite()));
     }
     // Huge T.
-    let huge = CompressedSummary::from_rows([(3.0, 5.0, 1e6), (0.0, 0.0, 1e6), (1.0, 2.0, 1e6), (10.0, 9e5, 1e6)]).unwrap();
+    let huge = CompressedSummary::from_rows([
+        (3.0, 5.0, 1e6),
+        (0.0, 0.0, 1e6),
+        (1.0, 2.0, 1e6),
+        (10.0, 9e5, 1e6),
+    ])
+    .unwrap();
     match BgNbd::fit(&huge) {
         Ok(fit) => assert!(fit.result.log_likelihood.is_finite()),
-        Err(e) => assert!(matches!(e, ClvError::NotIdentifiable { .. } | ClvError::FitDidNotConverge { .. })),
+        Err(e) => assert!(matches!(
+            e,
+            ClvError::NotIdentifiable { .. } | ClvError::FitDidNotConverge { .. }
+        )),
     }
     for t_cal in [0.0_f64, 1e-9, 1e6, 1e12] {
         let e = CDNOW.conditional_expected_purchases(39.0, 3.0, t_cal.min(5.0), t_cal);
@@ -107,18 +169,32 @@ fn simulate_and_fit(truth: BgNbd, n: usize, seed: u64) -> bellwether_clv::optim:
 
 #[test]
 fn recovers_parameters_from_100k_simulated_customers() {
-    let truth = BgNbd { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5 };
+    let truth = BgNbd {
+        r: 0.25,
+        alpha: 4.0,
+        a: 0.8,
+        b: 2.5,
+    };
     let fit = simulate_and_fit(truth, 100_000, 7);
     let truth_values = [truth.r, truth.alpha, truth.a, truth.b];
     for (i, (name, value)) in fit.result.params.iter().enumerate() {
         let se = fit.result.std_errors[i];
-        assert!((value - truth_values[i]).abs() < 3.0 * se, "{name}: {value} ± {se} vs {}", truth_values[i]);
+        assert!(
+            (value - truth_values[i]).abs() < 3.0 * se,
+            "{name}: {value} ± {se} vs {}",
+            truth_values[i]
+        );
     }
 }
 
 #[test]
 fn confidence_intervals_cover_the_truth() {
-    let truth = BgNbd { r: 0.5, alpha: 5.0, a: 1.2, b: 3.0 };
+    let truth = BgNbd {
+        r: 0.5,
+        alpha: 5.0,
+        a: 1.2,
+        b: 3.0,
+    };
     let truth_values = [truth.r, truth.alpha, truth.a, truth.b];
     let (mut covered, mut total) = (0, 0);
     for seed in 0..20 {
@@ -136,11 +212,17 @@ fn confidence_intervals_cover_the_truth() {
 }
 
 fn arb_model() -> impl Strategy<Value = BgNbd> {
-    (0.05..5.0f64, 0.1..50.0f64, 0.05..5.0f64, 0.05..10.0f64).prop_map(|(r, alpha, a, b)| BgNbd { r, alpha, a, b })
+    (0.05..5.0f64, 0.1..50.0f64, 0.05..5.0f64, 0.05..10.0f64).prop_map(|(r, alpha, a, b)| BgNbd {
+        r,
+        alpha,
+        a,
+        b,
+    })
 }
 
 fn arb_row() -> impl Strategy<Value = (f64, f64, f64)> {
-    (0u32..40, 0.0..1.0f64, 0.0..100.0f64).prop_map(|(x, u, t)| (f64::from(x), if x == 0 { 0.0 } else { u * t }, t))
+    (0u32..40, 0.0..1.0f64, 0.0..100.0f64)
+        .prop_map(|(x, u, t)| (f64::from(x), if x == 0 { 0.0 } else { u * t }, t))
 }
 
 proptest! {
@@ -199,9 +281,19 @@ fn reference_log_likelihood(m: BgNbd, rows: &[(f64, f64, f64)]) -> f64 {
 /// path) and, with 300k customers, more than 80k unique rows (several threads).
 pub fn whole_day_rows(n: usize, seed: u64) -> Vec<(f64, f64, f64)> {
     let mut rng = Rng::new(seed);
-    let ages: Vec<f64> = (0..n).map(|_| (1.0 + (rng.uniform() * 365.0).floor()).min(365.0)).collect();
-    let truth = BgNbd { r: 0.8, alpha: 5.0, a: 0.8, b: 2.5 };
-    simulate::bgnbd(truth, &ages, 0.0, &mut rng).iter().map(|c| (c.x, c.t_x.floor(), c.t)).collect()
+    let ages: Vec<f64> = (0..n)
+        .map(|_| (1.0 + (rng.uniform() * 365.0).floor()).min(365.0))
+        .collect();
+    let truth = BgNbd {
+        r: 0.8,
+        alpha: 5.0,
+        a: 0.8,
+        b: 2.5,
+    };
+    simulate::bgnbd(truth, &ages, 0.0, &mut rng)
+        .iter()
+        .map(|c| (c.x, c.t_x.floor(), c.t))
+        .collect()
 }
 
 #[test]
@@ -210,8 +302,24 @@ fn kernel_matches_the_reference_on_whole_day_data() {
     let data = CompressedSummary::from_rows(rows.iter().copied()).unwrap();
     assert!(data.len() > 80_000, "{}", data.len());
     let runs: Vec<_> = data.x_groups().collect();
-    assert!(runs[1].1.len() > 2 * data.t_levels().len(), "the tabulated path is exercised");
-    for m in [BgNbd { r: 0.8, alpha: 5.0, a: 0.8, b: 2.5 }, BgNbd { r: 3.0, alpha: 0.5, a: 2.0, b: 0.3 }] {
+    assert!(
+        runs[1].1.len() > 2 * data.t_levels().len(),
+        "the tabulated path is exercised"
+    );
+    for m in [
+        BgNbd {
+            r: 0.8,
+            alpha: 5.0,
+            a: 0.8,
+            b: 2.5,
+        },
+        BgNbd {
+            r: 3.0,
+            alpha: 0.5,
+            a: 2.0,
+            b: 0.3,
+        },
+    ] {
         let (ll, g) = log_likelihood_grad(m, &data);
         let reference = reference_log_likelihood(m, &rows);
         assert_relative_eq!(ll, reference, max_relative = 1e-11);
@@ -222,9 +330,20 @@ fn kernel_matches_the_reference_on_whole_day_data() {
             let (mut up, mut down) = (p, p);
             up[i] += h;
             down[i] -= h;
-            let at = |q: [f64; 4]| BgNbd { r: q[0], alpha: q[1], a: q[2], b: q[3] };
-            let fd = (reference_log_likelihood(at(up), &rows) - reference_log_likelihood(at(down), &rows)) / (2.0 * h);
-            assert!((fd - g[i]).abs() < 1e-6 * g[i].abs() + 1e-7 * ll.abs() / p[i], "{i}: {fd} vs {}", g[i]);
+            let at = |q: [f64; 4]| BgNbd {
+                r: q[0],
+                alpha: q[1],
+                a: q[2],
+                b: q[3],
+            };
+            let fd = (reference_log_likelihood(at(up), &rows)
+                - reference_log_likelihood(at(down), &rows))
+                / (2.0 * h);
+            assert!(
+                (fd - g[i]).abs() < 1e-6 * g[i].abs() + 1e-7 * ll.abs() / p[i],
+                "{i}: {fd} vs {}",
+                g[i]
+            );
         }
     }
 }

@@ -18,13 +18,20 @@ fn csv_rows(name: &str) -> Vec<Vec<f64>> {
         .lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split(',').map(|v| v.trim().parse::<f64>().unwrap()).collect())
+        .map(|l| {
+            l.split(',')
+                .map(|v| v.trim().parse::<f64>().unwrap())
+                .collect()
+        })
         .collect()
 }
 
 /// `cdnow_customers_summary.csv`: (ID, x, t_x, T) in weeks.
 pub fn summary() -> Vec<(u64, f64, f64, f64)> {
-    csv_rows("cdnow_customers_summary.csv").into_iter().map(|r| (r[0] as u64, r[1], r[2], r[3])).collect()
+    csv_rows("cdnow_customers_summary.csv")
+        .into_iter()
+        .map(|r| (r[0] as u64, r[1], r[2], r[3]))
+        .collect()
 }
 
 /// `cdnow_customers_summary_with_transactions.csv`: (ID, x, t_x, T, zbar).
@@ -37,7 +44,10 @@ pub fn summary_with_spend() -> Vec<(u64, f64, f64, f64, f64)> {
 
 /// `cdnow_holdout_xstar.csv`: (ID, x_star).
 pub fn holdout() -> Vec<(u64, u32)> {
-    csv_rows("cdnow_holdout_xstar.csv").into_iter().map(|r| (r[0] as u64, r[1] as u32)).collect()
+    csv_rows("cdnow_holdout_xstar.csv")
+        .into_iter()
+        .map(|r| (r[0] as u64, r[1] as u32))
+        .collect()
 }
 
 /// `CDNOW_sample.txt`: (sample customer id, day number, dollar value).

@@ -2,7 +2,10 @@
 
 use approx::assert_relative_eq;
 use bellwether_clv::bgnbd::BgNbd;
-use bellwether_clv::gamma_gamma::{customer_equity, customer_lifetime_value, log_likelihood_grad, ClvOptions, GammaGamma, SpendData};
+use bellwether_clv::gamma_gamma::{
+    customer_equity, customer_lifetime_value, log_likelihood_grad, ClvOptions, GammaGamma,
+    SpendData,
+};
 use bellwether_clv::simulate::{self, Rng};
 use bellwether_clv::ClvError;
 use proptest::prelude::*;
@@ -26,10 +29,18 @@ fn cdnow_fit_matches_lifetimes() {
         assert_relative_eq!(got, want, max_relative = 1e-3);
     }
     // CDNOW's frequency and spend are nearly uncorrelated (r = 0.11): no warning.
-    assert!(data.correlation().abs() < 0.3 && fit.result.warnings.is_empty(), "{}", data.correlation());
+    assert!(
+        data.correlation().abs() < 0.3 && fit.result.warnings.is_empty(),
+        "{}",
+        data.correlation()
+    );
     // lifetimes: conditional_expected_average_profit for customer 1 (x = 2, zbar = 22.35).
     let expected = m.conditional_expected_average_spend(2.0, 22.35);
-    assert_relative_eq!(expected, (m.p * (m.v + 2.0 * 22.35)) / (m.p * 2.0 + m.q - 1.0), max_relative = 1e-12);
+    assert_relative_eq!(
+        expected,
+        (m.p * (m.v + 2.0 * 22.35)) / (m.p * 2.0 + m.q - 1.0),
+        max_relative = 1e-12
+    );
     assert!(expected > 22.35 && expected < m.p * m.v / (m.q - 1.0) + 1.0);
 }
 
@@ -37,8 +48,18 @@ fn cdnow_fit_matches_lifetimes() {
 fn correlated_spend_warns() {
     // Gamma-Gamma spend, but the customers who spend more also buy more often.
     let mut rng = Rng::new(5);
-    let mut x: Vec<f64> = (0..2_000).map(|_| 1.0 + (rng.uniform() * 10.0).floor()).collect();
-    let mut m = simulate::gamma_gamma(GammaGamma { p: 6.0, q: 4.0, v: 15.0 }, &x, &mut rng);
+    let mut x: Vec<f64> = (0..2_000)
+        .map(|_| 1.0 + (rng.uniform() * 10.0).floor())
+        .collect();
+    let mut m = simulate::gamma_gamma(
+        GammaGamma {
+            p: 6.0,
+            q: 4.0,
+            v: 15.0,
+        },
+        &x,
+        &mut rng,
+    );
     x.sort_by(f64::total_cmp);
     m.sort_by(f64::total_cmp);
     let data = SpendData::new(&x, &m).unwrap();
@@ -52,56 +73,105 @@ fn correlated_spend_warns() {
 fn degenerate_mixing_is_not_identifiable() {
     // Spend proportional to frequency with little noise: q and v run off to infinity.
     let x: Vec<f64> = (1..=200).map(|i| f64::from(i % 20 + 1)).collect();
-    let m: Vec<f64> = x.iter().enumerate().map(|(i, x)| 10.0 * x + (i % 7) as f64).collect();
+    let m: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, x)| 10.0 * x + (i % 7) as f64)
+        .collect();
     let result = GammaGamma::fit(&SpendData::new(&x, &m).unwrap());
-    assert!(matches!(result, Err(ClvError::NotIdentifiable { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(ClvError::NotIdentifiable { .. })),
+        "{result:?}"
+    );
 }
 
 #[test]
 fn bad_and_degenerate_input() {
-    assert!(matches!(SpendData::new(&[1.0], &[0.0]), Err(ClvError::InvalidInput { row: 0, .. })));
-    assert!(matches!(SpendData::new(&[1.0, 2.0], &[1.0]), Err(ClvError::InvalidInput { .. })));
+    assert!(matches!(
+        SpendData::new(&[1.0], &[0.0]),
+        Err(ClvError::InvalidInput { row: 0, .. })
+    ));
+    assert!(matches!(
+        SpendData::new(&[1.0, 2.0], &[1.0]),
+        Err(ClvError::InvalidInput { .. })
+    ));
     let only_zero = SpendData::new(&[0.0, 0.0], &[0.0, 0.0]).unwrap();
-    assert!(matches!(GammaGamma::fit(&only_zero), Err(ClvError::NotIdentifiable { .. })));
+    assert!(matches!(
+        GammaGamma::fit(&only_zero),
+        Err(ClvError::NotIdentifiable { .. })
+    ));
     let one = SpendData::new(&[2.0], &[5.0]).unwrap();
-    assert!(matches!(GammaGamma::fit(&one), Err(ClvError::NotIdentifiable { .. })));
+    assert!(matches!(
+        GammaGamma::fit(&one),
+        Err(ClvError::NotIdentifiable { .. })
+    ));
 }
 
 #[test]
 fn recovers_parameters() {
-    let truth = GammaGamma { p: 6.0, q: 4.0, v: 15.0 };
+    let truth = GammaGamma {
+        p: 6.0,
+        q: 4.0,
+        v: 15.0,
+    };
     let mut rng = Rng::new(3);
-    let x: Vec<f64> = (0..100_000).map(|_| 1.0 + (rng.uniform() * 10.0).floor()).collect();
+    let x: Vec<f64> = (0..100_000)
+        .map(|_| 1.0 + (rng.uniform() * 10.0).floor())
+        .collect();
     let m = simulate::gamma_gamma(truth, &x, &mut rng);
     let fit = GammaGamma::fit(&SpendData::new(&x, &m).unwrap()).unwrap();
     for (i, want) in [truth.p, truth.q, truth.v].into_iter().enumerate() {
         let (name, value) = fit.result.params[i];
         let se = fit.result.std_errors[i];
-        assert!((value - want).abs() < 3.0 * se, "{name}: {value} ± {se} vs {want}");
+        assert!(
+            (value - want).abs() < 3.0 * se,
+            "{name}: {value} ± {se} vs {want}"
+        );
     }
 }
 
 #[test]
 fn clv_sums_discounted_monthly_increments() {
-    let bg = BgNbd { r: 0.242593, alpha: 4.41353, a: 0.792886, b: 2.42575 };
-    let options = ClvOptions { months: 12, monthly_discount_rate: 0.01, periods_per_month: 4.345 };
+    let bg = BgNbd {
+        r: 0.242593,
+        alpha: 4.41353,
+        a: 0.792886,
+        b: 2.42575,
+    };
+    let options = ClvOptions {
+        months: 12,
+        monthly_discount_rate: 0.01,
+        periods_per_month: 4.345,
+    };
     let clv = customer_lifetime_value(&bg, 2.0, 30.43, 38.86, 30.0, options);
     let mut manual = 0.0;
     for i in 1..=12 {
         let t = f64::from(i) * 4.345;
-        let step = bg.conditional_expected_purchases(t, 2.0, 30.43, 38.86) - bg.conditional_expected_purchases(t - 4.345, 2.0, 30.43, 38.86);
-        manual += 30.0 * step / 1.01_f64.powi(i as i32);
+        let step = bg.conditional_expected_purchases(t, 2.0, 30.43, 38.86)
+            - bg.conditional_expected_purchases(t - 4.345, 2.0, 30.43, 38.86);
+        manual += 30.0 * step / 1.01_f64.powi(i);
     }
     assert_relative_eq!(clv, manual, max_relative = 1e-12);
     // Undiscounted CLV is spend times E[X(12 months)].
-    let flat = ClvOptions { monthly_discount_rate: 0.0, ..options };
+    let flat = ClvOptions {
+        monthly_discount_rate: 0.0,
+        ..options
+    };
     assert_relative_eq!(
         customer_lifetime_value(&bg, 2.0, 30.43, 38.86, 30.0, flat),
         30.0 * bg.conditional_expected_purchases(12.0 * 4.345, 2.0, 30.43, 38.86),
         max_relative = 1e-12
     );
-    let equity = customer_equity(&bg, &[(2.0, 30.43, 38.86, 30.0), (0.0, 0.0, 38.86, 20.0)], options);
-    assert_relative_eq!(equity, clv + customer_lifetime_value(&bg, 0.0, 0.0, 38.86, 20.0, options), max_relative = 1e-12);
+    let equity = customer_equity(
+        &bg,
+        &[(2.0, 30.43, 38.86, 30.0), (0.0, 0.0, 38.86, 20.0)],
+        options,
+    );
+    assert_relative_eq!(
+        equity,
+        clv + customer_lifetime_value(&bg, 0.0, 0.0, 38.86, 20.0, options),
+        max_relative = 1e-12
+    );
 }
 
 proptest! {

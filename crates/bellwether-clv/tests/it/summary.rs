@@ -1,6 +1,8 @@
 //! Rebuilding the CDNOW summary from the transaction log.
 
-use bellwether_clv::summary::{day_number, CustomerSummary, SummaryBuilder, SummaryOptions, TimeUnit};
+use bellwether_clv::summary::{
+    day_number, CustomerSummary, SummaryBuilder, SummaryOptions, TimeUnit,
+};
 
 use crate::cdnow_fixtures;
 
@@ -30,9 +32,27 @@ fn check(summaries: &[CustomerSummary<u64>]) {
     for ((s, e), h) in summaries.iter().zip(&expected).zip(&holdout) {
         assert_eq!((s.customer, s.customer), (e.0, h.0));
         assert_eq!(f64::from(s.frequency), e.1, "customer {}", e.0);
-        assert!((s.recency - e.2).abs() <= 0.005 + 1e-9, "customer {}: {} vs {}", e.0, s.recency, e.2);
-        assert!((s.age - e.3).abs() <= 0.005 + 1e-9, "customer {}: {} vs {}", e.0, s.age, e.3);
-        assert!((s.monetary_value - e.4).abs() <= 0.01, "customer {}: {} vs {}", e.0, s.monetary_value, e.4);
+        assert!(
+            (s.recency - e.2).abs() <= 0.005 + 1e-9,
+            "customer {}: {} vs {}",
+            e.0,
+            s.recency,
+            e.2
+        );
+        assert!(
+            (s.age - e.3).abs() <= 0.005 + 1e-9,
+            "customer {}: {} vs {}",
+            e.0,
+            s.age,
+            e.3
+        );
+        assert!(
+            (s.monetary_value - e.4).abs() <= 0.01,
+            "customer {}: {} vs {}",
+            e.0,
+            s.monetary_value,
+            e.4
+        );
         assert_eq!(s.holdout_frequency, Some(h.1), "customer {}", e.0);
         assert_eq!(s.holdout_duration, Some(39.0));
     }
@@ -41,7 +61,10 @@ fn check(summaries: &[CustomerSummary<u64>]) {
     assert_eq!((total_x, total_holdout), (2457, 1882));
     // The summary file itself agrees with the spend file.
     let plain = cdnow_fixtures::summary();
-    assert!(plain.iter().zip(&expected).all(|(p, e)| (p.0, p.1, p.2, p.3) == (e.0, e.1, e.2, e.3)));
+    assert!(plain
+        .iter()
+        .zip(&expected)
+        .all(|(p, e)| (p.0, p.1, p.2, p.3) == (e.0, e.1, e.2, e.3)));
 }
 
 #[test]
@@ -57,22 +80,55 @@ fn cdnow_summary_is_reproduced_in_reverse_order() {
 #[test]
 fn string_keys_and_days() {
     let mut builder = SummaryBuilder::<String>::new(SummaryOptions::default());
-    for (c, d, a) in [("x", 10, 1.0), ("y", 12, 2.0), ("x", 13, 3.0), ("x", 13, 1.0)] {
+    for (c, d, a) in [
+        ("x", 10, 1.0),
+        ("y", 12, 2.0),
+        ("x", 13, 3.0),
+        ("x", 13, 1.0),
+    ] {
         builder.push(c, d, a).unwrap();
     }
     let s = builder.finish().unwrap();
     assert_eq!(s.len(), 2);
-    assert_eq!((s[0].customer.as_str(), s[0].frequency, s[0].recency, s[0].age, s[0].monetary_value), ("x", 1, 3.0, 3.0, 4.0));
-    assert_eq!((s[1].frequency, s[1].recency, s[1].age, s[1].holdout_frequency), (0, 0.0, 1.0, None));
-    assert!(SummaryBuilder::<String>::new(SummaryOptions::default()).finish().unwrap().is_empty());
+    assert_eq!(
+        (
+            s[0].customer.as_str(),
+            s[0].frequency,
+            s[0].recency,
+            s[0].age,
+            s[0].monetary_value
+        ),
+        ("x", 1, 3.0, 3.0, 4.0)
+    );
+    assert_eq!(
+        (
+            s[1].frequency,
+            s[1].recency,
+            s[1].age,
+            s[1].holdout_frequency
+        ),
+        (0, 0.0, 1.0, None)
+    );
+    assert!(SummaryBuilder::<String>::new(SummaryOptions::default())
+        .finish()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn bad_options_are_errors() {
-    let options = SummaryOptions { time_unit: TimeUnit::Month, calibration_end: Some(10), observation_end: Some(5) };
+    let options = SummaryOptions {
+        time_unit: TimeUnit::Month,
+        calibration_end: Some(10),
+        observation_end: Some(5),
+    };
     let mut builder = SummaryBuilder::<u64>::new(options);
     builder.push(&1, 1, 1.0).unwrap();
     assert!(builder.finish().is_err());
-    let options = SummaryOptions { time_unit: TimeUnit::Day, calibration_end: None, observation_end: Some(5) };
+    let options = SummaryOptions {
+        time_unit: TimeUnit::Day,
+        calibration_end: None,
+        observation_end: Some(5),
+    };
     assert!(SummaryBuilder::<u64>::new(options).finish().is_err());
 }
