@@ -6,7 +6,7 @@
 //! $p \sim \mathrm{Beta}(\alpha, \beta)$, and before each opportunity dies with
 //! probability $\theta \sim \mathrm{Beta}(\gamma, \delta)$. A customer with `x`
 //! transactions, the last at opportunity `t_x`, over `n` opportunities has
-//! likelihood (FHS 2010, eq. 5)
+//! likelihood (FHS 2010)
 //!
 //! $$L(\alpha,\beta,\gamma,\delta \mid x, t_x, n) =
 //! \frac{B(\alpha+x, \beta+n-x)}{B(\alpha,\beta)}\frac{B(\gamma, \delta+n)}{B(\gamma,\delta)}
@@ -326,7 +326,7 @@ impl Objective for BgBbObjective<'_> {
 /// `m` opportunities at which a customer alive at opportunity `d - delta` is
 /// still alive. Summed directly up to 10,000 terms, else by the closed form
 /// $\frac{d}{\gamma-1}\left[1 - \frac{\Gamma(\gamma+d)\Gamma(1+d+m)}{\Gamma(1+d)\Gamma(\gamma+d+m)}\right]$
-/// (FHS 2010, eq. 7), with its limit $d\,[\psi(1+d+m) - \psi(1+d)]$ at $\gamma = 1$.
+/// (FHS 2010), with its limit $d\,[\psi(1+d+m) - \psi(1+d)]$ at $\gamma = 1$.
 fn alive_opportunities(gamma: f64, d: f64, m: u32) -> f64 {
     if m <= 10_000 {
         let (mut term, mut sum) = (1.0, 0.0);
@@ -408,7 +408,7 @@ impl BgBb {
     }
 
     /// Probability that a customer with history `(x, t_x, n)` is alive at
-    /// opportunity `n + 1` (FHS 2010, eq. 11):
+    /// opportunity `n + 1` (FHS 2010):
     ///
     /// $$P(\text{alive at } n+1) = \frac{B(\alpha+x, \beta+n-x)}{B(\alpha,\beta)}
     /// \frac{B(\gamma, \delta+n+1)}{B(\gamma,\delta)} \Big/ L(\alpha,\beta,\gamma,\delta \mid x, t_x, n).$$
@@ -433,7 +433,7 @@ impl BgBb {
     }
 
     /// Expected number of transactions in the next `n_future` opportunities of
-    /// a customer with history `(x, t_x, n)` (FHS 2010, eq. 13):
+    /// a customer with history `(x, t_x, n)` (FHS 2010):
     ///
     /// $$E[X(n, n+n^*) \mid x, t_x, n] = \frac{1}{L}\,\frac{B(\alpha+x+1, \beta+n-x)}{B(\alpha,\beta)}
     /// \sum_{k=1}^{n^*} \frac{B(\gamma, \delta+n+k)}{B(\gamma,\delta)}.$$
@@ -456,7 +456,7 @@ impl BgBb {
     }
 
     /// Expected number of transactions of a new customer in the first `n`
-    /// opportunities (FHS 2010, eq. 7):
+    /// opportunities (FHS 2010):
     ///
     /// $$E[X(n)] = \frac{\alpha}{\alpha+\beta}\,\frac{\delta}{\gamma-1}
     /// \left[1 - \frac{\Gamma(\gamma+\delta)\,\Gamma(1+\delta+n)}{\Gamma(\gamma+\delta+n)\,\Gamma(1+\delta)}\right].$$

@@ -8,7 +8,7 @@
 //! \qquad c > 1,\; 0 \le z < 1.$$
 //!
 //! It is evaluated by Gauss's continued fraction (the one behind the incomplete
-//! beta function, Numerical Recipes 3rd ed. §6.4, eq. 6.4.5, with $p = c - 1$ and
+//! beta function, Numerical Recipes 3rd ed. §6.4, with $p = c - 1$ and
 //! $q = b - c + 1$, so that $B_z(p, q) = z^p (1-z)^q H / p$):
 //!
 //! $$H = \cfrac{1}{1 + \cfrac{d_1}{1 + \cfrac{d_2}{1 + \cdots}}},\quad

@@ -5,7 +5,7 @@
 //! dies after an exponential lifetime of rate $\mu \sim \Gamma(s, \beta)$. The
 //! likelihood of a customer with `x` repeat purchases, the last at `t_x`,
 //! observed for `T`, is (Fader & Hardie 2005, "A Note on Deriving the
-//! Pareto/NBD Model and Related Expressions", eq. 22):
+//! Pareto/NBD Model and Related Expressions"):
 //!
 //! $$L(r, \alpha, s, \beta \mid x, t_x, T) = \frac{\Gamma(r+x)\,\alpha^r\beta^s}{\Gamma(r)}
 //! \left\{ \frac{1}{(\alpha+T)^{r+x}(\beta+T)^s} + \frac{s}{r+s+x} A_0 \right\},$$
@@ -25,7 +25,7 @@
 //! first parameter 1 and an argument in $[0, 1)$:
 //!
 //! $$J(t) = \begin{cases}
-//! \dfrac{(\alpha+t)^{-(r+x)}(\beta+t)^{-s}}{r+s+x}\; H\!\left(r+x,\; r+s+x+1;\; \dfrac{\alpha-\beta}{\alpha+t}\right) & \alpha \ge \beta,\\[2ex]
+//! \dfrac{(\alpha+t)^{-(r+x)}(\beta+t)^{-s}}{r+s+x}\; H\!\left(r+x,\; r+s+x+1;\; \dfrac{\alpha-\beta}{\alpha+t}\right) & \alpha \ge \beta,\\
 //! \dfrac{(\alpha+t)^{-(r+x-1)}(\beta+t)^{-(s+1)}}{r+s+x}\; H\!\left(s+1,\; r+s+x+1;\; \dfrac{\beta-\alpha}{\beta+t}\right) & \alpha < \beta,
 //! \end{cases}$$
 //!
@@ -223,7 +223,7 @@ impl ParetoNbd {
     /// $$P(\text{alive}) = \frac{(\alpha+T)^{-(r+x)}(\beta+T)^{-s}}
     /// {(\alpha+T)^{-(r+x)}(\beta+T)^{-s} + s\,[J(t_x) - J(T)]}$$
     ///
-    /// (Fader & Hardie 2005, eq. 18). NaN for invalid input.
+    /// (Fader & Hardie 2005). NaN for invalid input.
     pub fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
         if !params_valid(self) || !row_valid(x, t_x, t) {
             return f64::NAN;
@@ -235,7 +235,7 @@ impl ParetoNbd {
     }
 
     /// Expected number of purchases in $(T, T + t]$ of a customer with history
-    /// `(x, t_x, T)` (Fader & Hardie 2005, eq. 20):
+    /// `(x, t_x, T)` (Fader & Hardie 2005):
     ///
     /// $$E[X(T, T+t) \mid x, t_x, T] = \frac{(r+x)(\beta+T)}{(\alpha+T)(s-1)}
     /// \left[1 - \left(\frac{\beta+T}{\beta+T+t}\right)^{s-1}\right] P(\text{alive}),$$
@@ -251,7 +251,7 @@ impl ParetoNbd {
     }
 
     /// Expected number of purchases in $(0, t]$ of a new customer
-    /// (Schmittlein, Morrison & Colombo 1987, eq. 17):
+    /// (Schmittlein, Morrison & Colombo 1987):
     ///
     /// $$E[X(t)] = \frac{r\beta}{\alpha(s-1)}\left[1 - \left(\frac{\beta}{\beta+t}\right)^{s-1}\right].$$
     pub fn expected_purchases(&self, t: f64) -> f64 {
@@ -560,7 +560,7 @@ mod tests {
     use super::*;
     use crate::special::ln_hyp2f1;
 
-    /// ln L by the textbook formula (Fader & Hardie 2005, eq. 22) with the
+    /// ln L by the textbook formula (Fader & Hardie 2005) with the
     /// general hypergeometric series of `special.rs`, for moderate inputs.
     fn textbook_ln_l(p: &ParetoNbd, x: f64, t_x: f64, t: f64) -> f64 {
         let ParetoNbd { r, alpha, s, beta } = *p;

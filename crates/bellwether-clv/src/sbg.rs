@@ -4,7 +4,7 @@
 //!
 //! Each customer renews at the end of every period with probability $1 - \theta$,
 //! $\theta \sim \mathrm{Beta}(\alpha, \beta)$ across customers. The lifetime $T$ (in
-//! periods) then has (F&H 2007, eqs. 2 and 4; recursions eqs. 5 and 6)
+//! periods) then has (F&H 2007, with its recursions)
 //!
 //! $$P(T = t) = \frac{B(\alpha+1, \beta+t-1)}{B(\alpha,\beta)},\qquad
 //! S(t) = P(T > t) = \frac{B(\alpha, \beta+t)}{B(\alpha,\beta)},$$
@@ -13,7 +13,7 @@
 //! S(t) = \frac{\beta+t-1}{\alpha+\beta+t-1} S(t-1).$$
 //!
 //! A cohort of $n_0$ customers observed for $n$ periods, with $n_t$ still active
-//! after period $t$, has log-likelihood (F&H 2007, eq. 7)
+//! after period $t$, has log-likelihood (F&H 2007)
 //!
 //! $$LL(\alpha,\beta) = \sum_{t=1}^{n} (n_{t-1} - n_t) \ln P(T=t) + n_n \ln S(n).$$
 //!
@@ -22,10 +22,10 @@
 //! $\ln\frac{\beta+t-1}{\alpha+\beta+t-1}$).
 //!
 //! The retention rate is $r(t) = S(t)/S(t-1) = \frac{\beta+t-1}{\alpha+\beta+t-1}$
-//! (F&H 2007, eq. 8), and the discounted expected residual lifetime of a customer
+//! (F&H 2007), and the discounted expected residual lifetime of a customer
 //! who has made $n-1$ renewals (Fader & Hardie 2010, "Customer-base valuation
 //! in a contractual setting: the perils of ignoring heterogeneity", *Marketing
-//! Science* 29(1):85–93, eq. 6) is
+//! Science* 29(1):85–93) is
 //!
 //! $$\mathrm{DERL}(d \mid \alpha, \beta, n-1) = \sum_{t=n}^{\infty}
 //! \frac{S(t)}{S(n-1)}\,\frac{1}{(1+d)^{t-n}} = \frac{\beta+n-1}{\alpha+\beta+n-1}\;

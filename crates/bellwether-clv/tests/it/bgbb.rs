@@ -9,7 +9,7 @@ use bellwether_clv::ClvError;
 use proptest::prelude::*;
 
 /// `(x, t_x, n, customers)` of the 11,104 first-time supporters of 1995 over
-/// the 6 repeat-donation opportunities 1996–2001 (FHS 2010, Table 1), as
+/// the 6 repeat-donation opportunities 1996–2001 (FHS 2010), as
 /// shipped in lifetimes' `lifetimes/datasets/donations.csv` (columns
 /// `frequency, recency, n, n_custs`; CamDavidsonPilon/lifetimes at commit
 /// 5dbe04e). The counts add up to 11,104.
@@ -84,7 +84,7 @@ fn donations_golden() {
     assert_eq!(data.n(), 11_104.0);
     let fitted = BgBb::fit(&data).unwrap();
     let m = fitted.model;
-    // Published to three decimals (FHS 2010, section 4).
+    // Published to three decimals in FHS 2010.
     assert!((m.alpha - 1.204).abs() < 6e-4, "{m:?}");
     assert!((m.beta - 0.750).abs() < 6e-4, "{m:?}");
     assert!((m.gamma - 0.657).abs() < 6e-4, "{m:?}");
@@ -109,7 +109,7 @@ fn new_customer_expectation() {
         gamma: 0.657,
         delta: 2.783,
     };
-    // FHS 2010, eq. 7 with log-gamma values.
+    // The closed form of FHS 2010, with log-gamma values.
     for n in [1u32, 5, 6, 100] {
         let nf = f64::from(n);
         let ratio = (ln_gamma(m.gamma + m.delta) + ln_gamma(1.0 + m.delta + nf)

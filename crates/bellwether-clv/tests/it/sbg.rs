@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 /// Customers active at the start and after years 1–7 in the two segments of
 /// Fader & Hardie (2007), "How to project customer retention", *Journal of
-/// Interactive Marketing* 21(1), Table 1 (cohorts of 1,000).
+/// Interactive Marketing* 21(1) (cohorts of 1,000).
 const REGULAR: [f64; 8] = [1000.0, 631.0, 468.0, 382.0, 326.0, 289.0, 262.0, 241.0];
 const HIGH_END: [f64; 8] = [1000.0, 869.0, 743.0, 653.0, 593.0, 551.0, 517.0, 491.0];
 
@@ -32,7 +32,7 @@ fn check(active: &[f64], alpha: f64, beta: f64) -> Sbg {
 
 #[test]
 fn published_fits() {
-    // F&H 2007, section "Estimating the sBG model": regular alpha = 0.704,
+    // Published in F&H 2007: regular alpha = 0.704,
     // beta = 1.182; high end alpha = 0.668, beta = 3.806.
     let regular = check(&REGULAR, 0.704, 1.182);
     let high_end = check(&HIGH_END, 0.668, 3.806);
