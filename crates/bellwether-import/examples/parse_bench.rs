@@ -23,9 +23,15 @@ fn generate(path: &Path, n_rows: u64, style: &str) -> std::io::Result<u64> {
     // A small linear congruential generator keeps the file varied without a dependency.
     let mut state = 0x2545_f491_4f6c_dd1d_u64;
     for _ in 0..n_rows {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         let customer = (state >> 33) % N_CUSTOMERS;
-        let (year, month, day) = (2020 + (state >> 20) % 5, 1 + (state >> 12) % 12, 1 + (state >> 5) % 28);
+        let (year, month, day) = (
+            2020 + (state >> 20) % 5,
+            1 + (state >> 12) % 12,
+            1 + (state >> 5) % 28,
+        );
         let cents = (state >> 40) % 500_000;
         let coupon = if state % 10 == 0 { "SPRING24" } else { "" };
         let date = match style {
@@ -68,7 +74,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match argument.as_str() {
             "--rows" => n_rows = arguments.next().ok_or("--rows needs a number")?.parse()?,
             "--no-lookup" => lookup = false,
-            "--style" => style = arguments.next().ok_or("--style needs iso, slash or semicolon")?,
+            "--style" => {
+                style = arguments
+                    .next()
+                    .ok_or("--style needs iso, slash or semicolon")?
+            }
             _ => path = Some(PathBuf::from(argument)),
         }
     }
@@ -79,23 +89,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let path = directory.path().join("transactions.csv");
             let started = Instant::now();
             let n_bytes = generate(&path, n_rows, &style)?;
-            eprintln!("wrote {n_rows} rows, {:.0} MB, in {:.1} s", n_bytes as f64 / 1e6, started.elapsed().as_secs_f64());
+            eprintln!(
+                "wrote {n_rows} rows, {:.0} MB, in {:.1} s",
+                n_bytes as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
             path
         }
     };
-    let known: HashSet<String> = (0..N_CUSTOMERS).map(|customer| format!("CUST{customer:06}")).collect();
+    let known: HashSet<String> = (0..N_CUSTOMERS)
+        .map(|customer| format!("CUST{customer:06}"))
+        .collect();
     let n_bytes = fs_err::metadata(&path)?.len();
     let mut total_amount = 0.0;
     let started = Instant::now();
     let cpu_started = cpu_seconds();
     let file = bellwether_import::open_file(&path)?;
-    let report = bellwether_import::read_transactions(file, &bellwether_import::display_name(&path), &|id| !lookup || known.contains(id), &mut |row| {
-        total_amount += row.amount
-    })?;
+    let report = bellwether_import::read_transactions(
+        file,
+        &bellwether_import::display_name(&path),
+        &|id| !lookup || known.contains(id),
+        &mut |row| total_amount += row.amount,
+    )?;
     let seconds = started.elapsed().as_secs_f64();
     if let (Some(before), Some(after)) = (cpu_started, cpu_seconds()) {
         let cpu = after - before;
-        println!("cpu {cpu:.2} s: {:.2} million rows per cpu second", report.n_rows as f64 / cpu / 1e6);
+        println!(
+            "cpu {cpu:.2} s: {:.2} million rows per cpu second",
+            report.n_rows as f64 / cpu / 1e6
+        );
     }
     println!(
         "{} rows ({} rejected) in {seconds:.2} s: {:.2} million rows/s, {:.0} MB/s (total amount {total_amount:.2})",

@@ -32,28 +32,82 @@ const DOMAIN: usize = 7;
 const FIELDS: &[FieldSpec] = &[
     FieldSpec {
         name: "customer_id",
-        aliases: &["customerid", "id", "recordid", "accountid", "companyid", "clientid", "customernumber"],
+        aliases: &[
+            "customerid",
+            "id",
+            "recordid",
+            "accountid",
+            "companyid",
+            "clientid",
+            "customernumber",
+        ],
         required: true,
     },
-    FieldSpec { name: "name", aliases: &["name", "companyname", "accountname", "customername", "company"], required: false },
-    FieldSpec { name: "industry", aliases: &["industry"], required: false },
+    FieldSpec {
+        name: "name",
+        aliases: &[
+            "name",
+            "companyname",
+            "accountname",
+            "customername",
+            "company",
+        ],
+        required: false,
+    },
+    FieldSpec {
+        name: "industry",
+        aliases: &["industry"],
+        required: false,
+    },
     FieldSpec {
         name: "country",
-        aliases: &["country", "countryregion", "billingcountry", "shippingcountry", "countrycode"],
+        aliases: &[
+            "country",
+            "countryregion",
+            "billingcountry",
+            "shippingcountry",
+            "countrycode",
+        ],
         required: false,
     },
     FieldSpec {
         name: "employees",
-        aliases: &["employees", "numberofemployees", "employeecount", "noofemployees", "headcount"],
+        aliases: &[
+            "employees",
+            "numberofemployees",
+            "employeecount",
+            "noofemployees",
+            "headcount",
+        ],
         required: false,
     },
-    FieldSpec { name: "annual_revenue", aliases: &["annualrevenue", "revenue"], required: false },
+    FieldSpec {
+        name: "annual_revenue",
+        aliases: &["annualrevenue", "revenue"],
+        required: false,
+    },
     FieldSpec {
         name: "created_at",
-        aliases: &["createdat", "createddate", "createdate", "created", "customersince"],
+        aliases: &[
+            "createdat",
+            "createddate",
+            "createdate",
+            "created",
+            "customersince",
+        ],
         required: false,
     },
-    FieldSpec { name: "domain", aliases: &["domain", "companydomainname", "website", "websiteurl", "url"], required: false },
+    FieldSpec {
+        name: "domain",
+        aliases: &[
+            "domain",
+            "companydomainname",
+            "website",
+            "websiteurl",
+            "url",
+        ],
+        required: false,
+    },
 ];
 
 /// Reads `customers.csv` with default options; see [`read_customers_with`].
@@ -64,7 +118,11 @@ pub fn read_customers(reader: impl Read, file_name: &str) -> Result<Parsed<Custo
 /// Reads all of `customers.csv`; a repeated `customer_id` is rejected, naming the first line.
 ///
 /// The day/month order of `created_at` is detected from the whole column.
-pub fn read_customers_with(reader: impl Read, file_name: &str, options: &ReadOptions) -> Result<Parsed<Customer>, ImportError> {
+pub fn read_customers_with(
+    reader: impl Read,
+    file_name: &str,
+    options: &ReadOptions,
+) -> Result<Parsed<Customer>, ImportError> {
     let source = open_source(reader, file_name, options)?;
     let map = map_columns(&source, FIELDS)?;
     let attribute_columns: Vec<(usize, String)> = map
@@ -78,16 +136,25 @@ pub fn read_customers_with(reader: impl Read, file_name: &str, options: &ReadOpt
     let parse_row = |row: &mut Row<'_>| {
         let customer = parse_customer(row, &attribute_columns)?;
         if let Some(first_line) = first_line_of.get(&customer.customer_id) {
-            let message = format!("duplicate customer_id \"{}\" (first at line {first_line})", customer.customer_id);
+            let message = format!(
+                "duplicate customer_id \"{}\" (first at line {first_line})",
+                customer.customer_id
+            );
             row.problem(CUSTOMER_ID, message);
             return None;
         }
         first_line_of.insert(customer.customer_id.clone(), row.line);
         Some(customer)
     };
-    let report = stream(source, &map, FIELDS, options, Lookahead::whole_file(CREATED_AT, Some(ANNUAL_REVENUE)), parse_row, |customer| {
-        rows.push(customer)
-    })?;
+    let report = stream(
+        source,
+        &map,
+        FIELDS,
+        options,
+        Lookahead::whole_file(CREATED_AT, Some(ANNUAL_REVENUE)),
+        parse_row,
+        |customer| rows.push(customer),
+    )?;
     Ok(Parsed { rows, report })
 }
 
@@ -106,7 +173,10 @@ fn parse_customer(row: &mut Row<'_>, attribute_columns: &[(usize, String)]) -> O
     let domain = row.non_empty(DOMAIN).and_then(normalise_domain);
     let mut attributes = BTreeMap::new();
     for (column, header) in attribute_columns {
-        if let Some(value) = row.text_at(*column).and_then(|text| attribute_value(text, row.decimal_comma)) {
+        if let Some(value) = row
+            .text_at(*column)
+            .and_then(|text| attribute_value(text, row.decimal_comma))
+        {
             attributes.insert(header.clone(), value);
         }
     }
@@ -129,10 +199,15 @@ fn parse_customer(row: &mut Row<'_>, attribute_columns: &[(usize, String)]) -> O
 /// Reduces a website to its host: `https://www.Acme.com/about` becomes `acme.com`.
 pub(crate) fn normalise_domain(text: &str) -> Option<String> {
     let lower = text.trim().to_lowercase();
-    let without_scheme = lower.split_once("://").map_or(lower.as_str(), |(_, rest)| rest);
+    let without_scheme = lower
+        .split_once("://")
+        .map_or(lower.as_str(), |(_, rest)| rest);
     let host = without_scheme.split(['/', '?', '#']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
-    let host = host.strip_prefix("www.").unwrap_or(host).trim_end_matches('.');
+    let host = host
+        .strip_prefix("www.")
+        .unwrap_or(host)
+        .trim_end_matches('.');
     (!host.is_empty()).then(|| host.to_string())
 }
 
@@ -141,7 +216,12 @@ pub(crate) fn attribute_value(text: &str, decimal_comma: bool) -> Option<AttrVal
     if text.is_empty() {
         return None;
     }
-    for (word, value) in [("true", true), ("false", false), ("yes", true), ("no", false)] {
+    for (word, value) in [
+        ("true", true),
+        ("false", false),
+        ("yes", true),
+        ("no", false),
+    ] {
         if text.eq_ignore_ascii_case(word) {
             return Some(AttrValue::Bool(value));
         }
@@ -162,9 +242,15 @@ mod tests {
 
     #[test]
     fn domains() {
-        assert_eq!(normalise_domain("https://www.Acme.com/about"), Some("acme.com".to_string()));
+        assert_eq!(
+            normalise_domain("https://www.Acme.com/about"),
+            Some("acme.com".to_string())
+        );
         assert_eq!(normalise_domain("acme.io"), Some("acme.io".to_string()));
-        assert_eq!(normalise_domain("http://shop.acme.co.uk?x=1"), Some("shop.acme.co.uk".to_string()));
+        assert_eq!(
+            normalise_domain("http://shop.acme.co.uk?x=1"),
+            Some("shop.acme.co.uk".to_string())
+        );
         assert_eq!(normalise_domain("https://"), None);
     }
 
@@ -172,12 +258,24 @@ mod tests {
     fn attribute_values() {
         assert_eq!(attribute_value("", false), None);
         assert_eq!(attribute_value("Yes", false), Some(AttrValue::Bool(true)));
-        assert_eq!(attribute_value("false", false), Some(AttrValue::Bool(false)));
+        assert_eq!(
+            attribute_value("false", false),
+            Some(AttrValue::Bool(false))
+        );
         assert_eq!(attribute_value("42", false), Some(AttrValue::Number(42.0)));
         assert_eq!(attribute_value("12,5", true), Some(AttrValue::Number(12.5)));
-        assert_eq!(attribute_value("12,5", false), Some(AttrValue::Text("12,5".to_string())));
-        assert_eq!(attribute_value("02134", false), Some(AttrValue::Text("02134".to_string())));
+        assert_eq!(
+            attribute_value("12,5", false),
+            Some(AttrValue::Text("12,5".to_string()))
+        );
+        assert_eq!(
+            attribute_value("02134", false),
+            Some(AttrValue::Text("02134".to_string()))
+        );
         assert_eq!(attribute_value("0.5", false), Some(AttrValue::Number(0.5)));
-        assert_eq!(attribute_value("Enterprise", false), Some(AttrValue::Text("Enterprise".to_string())));
+        assert_eq!(
+            attribute_value("Enterprise", false),
+            Some(AttrValue::Text("Enterprise".to_string()))
+        );
     }
 }

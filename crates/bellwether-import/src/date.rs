@@ -55,7 +55,8 @@ impl DateProblem {
     pub(crate) fn explanation(self) -> String {
         match self {
             DateProblem::UnknownForm => {
-                " (expected a date such as 2024-03-05, 05/03/2024, 05.03.2024 or 5 Mar 2024)".to_string()
+                " (expected a date such as 2024-03-05, 05/03/2024, 05.03.2024 or 5 Mar 2024)"
+                    .to_string()
             }
             DateProblem::NoSuchDay => " (no such day)".to_string(),
             DateProblem::WrongOrder { order } => {
@@ -74,7 +75,11 @@ pub(crate) fn parse_date(text: &str, order: DateOrder) -> Result<NaiveDate, Date
     let bytes = text.as_bytes();
     // Fast path: ISO `YYYY-MM-DD`, possibly followed by a time.
     if bytes.len() >= 10 && bytes[4] == b'-' && bytes[7] == b'-' {
-        if let (Some(year), Some(month), Some(day)) = (digits(&bytes[0..4]), digits(&bytes[5..7]), digits(&bytes[8..10])) {
+        if let (Some(year), Some(month), Some(day)) = (
+            digits(&bytes[0..4]),
+            digits(&bytes[5..7]),
+            digits(&bytes[8..10]),
+        ) {
             if bytes.len() == 10 || is_time_suffix(&text[10..]) {
                 return ymd(year, month, day);
             }
@@ -147,7 +152,10 @@ fn is_time_suffix(rest: &str) -> bool {
     }
     let mut n_groups = 0;
     while index < bytes.len() && bytes[index] == b':' {
-        if index + 2 >= bytes.len() || !bytes[index + 1].is_ascii_digit() || !bytes[index + 2].is_ascii_digit() {
+        if index + 2 >= bytes.len()
+            || !bytes[index + 1].is_ascii_digit()
+            || !bytes[index + 2].is_ascii_digit()
+        {
             return false;
         }
         index += 3;
@@ -188,7 +196,13 @@ fn is_zone(text: &str) -> bool {
     let offset = offset.as_bytes();
     match offset.len() {
         2 | 4 => offset.iter().all(u8::is_ascii_digit),
-        5 => offset[2] == b':' && offset[..2].iter().chain(&offset[3..]).all(u8::is_ascii_digit),
+        5 => {
+            offset[2] == b':'
+                && offset[..2]
+                    .iter()
+                    .chain(&offset[3..])
+                    .all(u8::is_ascii_digit)
+        }
         _ => false,
     }
 }
@@ -229,18 +243,38 @@ fn numeric_parts(text: &str) -> Option<NumericParts> {
     }
     let separator = date.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
     let mut pieces = date.split(separator);
-    let (Some(a), Some(b), Some(c), None) = (pieces.next(), pieces.next(), pieces.next(), pieces.next()) else {
+    let (Some(a), Some(b), Some(c), None) =
+        (pieces.next(), pieces.next(), pieces.next(), pieces.next())
+    else {
         return None;
     };
-    let (first, second, third) = (digits(a.as_bytes())?, digits(b.as_bytes())?, digits(c.as_bytes())?);
+    let (first, second, third) = (
+        digits(a.as_bytes())?,
+        digits(b.as_bytes())?,
+        digits(c.as_bytes())?,
+    );
     if !(1..=2).contains(&b.len()) {
         return None;
     }
     if a.len() == 4 && (1..=2).contains(&c.len()) {
-        return Some(NumericParts { first, second, third, year_digits: 4, separator, year_first: true });
+        return Some(NumericParts {
+            first,
+            second,
+            third,
+            year_digits: 4,
+            separator,
+            year_first: true,
+        });
     }
     if (1..=2).contains(&a.len()) && (c.len() == 2 || c.len() == 4) {
-        return Some(NumericParts { first, second, third, year_digits: c.len(), separator, year_first: false });
+        return Some(NumericParts {
+            first,
+            second,
+            third,
+            year_digits: c.len(),
+            separator,
+            year_first: false,
+        });
     }
     None
 }
@@ -249,7 +283,11 @@ fn numeric_parts(text: &str) -> Option<NumericParts> {
 fn parse_date_slow(text: &str, order: DateOrder) -> Result<NaiveDate, DateProblem> {
     if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
         let bytes = text.as_bytes();
-        let (year, month, day) = (digits(&bytes[0..4]), digits(&bytes[4..6]), digits(&bytes[6..8]));
+        let (year, month, day) = (
+            digits(&bytes[0..4]),
+            digits(&bytes[4..6]),
+            digits(&bytes[6..8]),
+        );
         if let (Some(year), Some(month), Some(day)) = (year, month, day) {
             return ymd(year, month, day);
         }
@@ -260,7 +298,11 @@ fn parse_date_slow(text: &str, order: DateOrder) -> Result<NaiveDate, DateProble
         }
         let year = parts.full_year().ok_or(DateProblem::UnknownForm)?;
         let month_first = order == DateOrder::MonthFirst && parts.separator != '.';
-        let (month, day) = if month_first { (parts.first, parts.second) } else { (parts.second, parts.first) };
+        let (month, day) = if month_first {
+            (parts.first, parts.second)
+        } else {
+            (parts.second, parts.first)
+        };
         if let Some(date) = NaiveDate::from_ymd_opt(year, month, day) {
             return Ok(date);
         }
@@ -275,7 +317,17 @@ fn parse_date_slow(text: &str, order: DateOrder) -> Result<NaiveDate, DateProble
 /// The month number of an English month name or abbreviation (`Mar`, `March`, `Sept`), any case.
 fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
         "december",
     ];
     if word.len() < 3 || word.len() > 9 {
@@ -294,23 +346,38 @@ fn month_number(word: &str) -> Option<u32> {
 
 /// Whether a word is an English day name or abbreviation, which a date may start with.
 fn is_weekday(word: &str) -> bool {
-    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
     let lower = word.to_ascii_lowercase();
-    DAYS.iter().any(|day| *day == lower || (lower.len() == 3 && day.starts_with(&lower)))
+    DAYS.iter()
+        .any(|day| *day == lower || (lower.len() == 3 && day.starts_with(&lower)))
 }
 
 /// `5 Mar 2024`, `05-Mar-2024`, `March 5, 2024`, `Mar 5th 2024` and the like.
 fn parse_month_name_date(text: &str) -> Result<NaiveDate, DateProblem> {
     let mut month = None;
     let mut numbers: Vec<&str> = Vec::with_capacity(2);
-    for token in text.split([' ', '-', '/', ',', '.']).filter(|token| !token.is_empty()) {
+    for token in text
+        .split([' ', '-', '/', ',', '.'])
+        .filter(|token| !token.is_empty())
+    {
         if token.bytes().all(|b| b.is_ascii_digit()) {
             numbers.push(token);
         } else if let Some(number) = month_number(token) {
             if month.replace(number).is_some() {
                 return Err(DateProblem::UnknownForm);
             }
-        } else if let Some(day) = ["st", "nd", "rd", "th"].iter().find_map(|suffix| token.strip_suffix(suffix)) {
+        } else if let Some(day) = ["st", "nd", "rd", "th"]
+            .iter()
+            .find_map(|suffix| token.strip_suffix(suffix))
+        {
             if day.is_empty() || !day.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(DateProblem::UnknownForm);
             }
@@ -325,7 +392,11 @@ fn parse_month_name_date(text: &str) -> Result<NaiveDate, DateProblem> {
     let [first, second] = numbers[..] else {
         return Err(DateProblem::UnknownForm);
     };
-    let (day, year) = if first.len() == 4 { (second, first) } else { (first, second) };
+    let (day, year) = if first.len() == 4 {
+        (second, first)
+    } else {
+        (first, second)
+    };
     if day.len() > 2 || year.len() != 4 {
         return Err(DateProblem::UnknownForm);
     }

@@ -21,7 +21,11 @@ pub struct Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.column {
-            Some(column) => write!(formatter, "{}:{}:{}: {}", self.file, self.line, column, self.message),
+            Some(column) => write!(
+                formatter,
+                "{}:{}:{}: {}",
+                self.file, self.line, column, self.message
+            ),
             None => write!(formatter, "{}:{}: {}", self.file, self.line, self.message),
         }
     }
@@ -75,7 +79,9 @@ pub struct FileReport {
 impl FileReport {
     /// Every kept diagnostic, in file order.
     pub fn diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.rejected.iter().flat_map(|rejected| rejected.diagnostics.iter())
+        self.rejected
+            .iter()
+            .flat_map(|rejected| rejected.diagnostics.iter())
     }
 
     /// Whether rows were rejected beyond those kept in `rejected`.
@@ -139,8 +145,14 @@ mod tests {
             column_name: Some("amount".to_string()),
             message: "cannot parse amount \"12,x\" as a number".to_string(),
         };
-        assert_eq!(diagnostic.to_string(), "transactions.csv:14:3: cannot parse amount \"12,x\" as a number");
+        assert_eq!(
+            diagnostic.to_string(),
+            "transactions.csv:14:3: cannot parse amount \"12,x\" as a number"
+        );
         diagnostic.column = None;
-        assert_eq!(diagnostic.to_string(), "transactions.csv:14: cannot parse amount \"12,x\" as a number");
+        assert_eq!(
+            diagnostic.to_string(),
+            "transactions.csv:14: cannot parse amount \"12,x\" as a number"
+        );
     }
 }

@@ -11,7 +11,10 @@ pub struct Dialect {
 
 impl Default for Dialect {
     fn default() -> Self {
-        Dialect { delimiter: b',', decimal_comma: false }
+        Dialect {
+            delimiter: b',',
+            decimal_comma: false,
+        }
     }
 }
 
@@ -56,13 +59,21 @@ pub fn sniff(sample: &[u8]) -> Dialect {
     }
     let header = counts_per_line[0];
     let rows = &counts_per_line[1..];
-    let consistent = |index: usize| header[index] > 0 && rows.iter().all(|row| row[index] == header[index]);
+    let consistent =
+        |index: usize| header[index] > 0 && rows.iter().all(|row| row[index] == header[index]);
     let best_by = |keep: &dyn Fn(usize) -> bool| {
-        (0..CANDIDATES.len()).filter(|&index| keep(index)).max_by_key(|&index| (header[index], usize::MAX - index))
+        (0..CANDIDATES.len())
+            .filter(|&index| keep(index))
+            .max_by_key(|&index| (header[index], usize::MAX - index))
     };
-    let chosen = best_by(&consistent).or_else(|| best_by(&|index| header[index] > 0)).unwrap_or(0);
+    let chosen = best_by(&consistent)
+        .or_else(|| best_by(&|index| header[index] > 0))
+        .unwrap_or(0);
     let delimiter = CANDIDATES[chosen];
-    Dialect { delimiter, decimal_comma: delimiter == b';' }
+    Dialect {
+        delimiter,
+        decimal_comma: delimiter == b';',
+    }
 }
 
 /// A short guess at what a non-UTF-8 text is, for the "file is not UTF-8 (looks like ...)" message.

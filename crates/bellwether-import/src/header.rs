@@ -18,7 +18,11 @@ pub(crate) struct FieldSpec {
 
 /// Lowercases and keeps only letters and digits.
 pub(crate) fn normalise_header(header: &str) -> String {
-    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Which column feeds each field, and which columns feed none.
@@ -37,15 +41,25 @@ impl ColumnMap {
             .iter()
             .zip(&self.field_columns)
             .filter_map(|(field, column)| {
-                column.map(|column| ColumnUse { field: field.name, header: headers[column].clone(), column: column + 1 })
+                column.map(|column| ColumnUse {
+                    field: field.name,
+                    header: headers[column].clone(),
+                    column: column + 1,
+                })
             })
             .collect()
     }
 }
 
 /// Matches `headers` (as written, already trimmed) to `fields`; `Err` lists the missing required fields.
-pub(crate) fn resolve_columns(headers: &[String], fields: &[FieldSpec]) -> Result<ColumnMap, Vec<&'static str>> {
-    let normalised: Vec<String> = headers.iter().map(|header| normalise_header(header)).collect();
+pub(crate) fn resolve_columns(
+    headers: &[String],
+    fields: &[FieldSpec],
+) -> Result<ColumnMap, Vec<&'static str>> {
+    let normalised: Vec<String> = headers
+        .iter()
+        .map(|header| normalise_header(header))
+        .collect();
     let mut taken = vec![false; headers.len()];
     let mut field_columns = vec![None; fields.len()];
     for (field_index, field) in fields.iter().enumerate() {
@@ -68,8 +82,13 @@ pub(crate) fn resolve_columns(headers: &[String], fields: &[FieldSpec]) -> Resul
     if !missing.is_empty() {
         return Err(missing);
     }
-    let other_columns = (0..headers.len()).filter(|&column| !taken[column]).collect();
-    Ok(ColumnMap { field_columns, other_columns })
+    let other_columns = (0..headers.len())
+        .filter(|&column| !taken[column])
+        .collect();
+    Ok(ColumnMap {
+        field_columns,
+        other_columns,
+    })
 }
 
 #[cfg(test)]
@@ -77,8 +96,16 @@ mod tests {
     use super::*;
 
     const FIELDS: &[FieldSpec] = &[
-        FieldSpec { name: "customer_id", aliases: &["customerid", "id"], required: true },
-        FieldSpec { name: "domain", aliases: &["domain", "companydomainname", "website"], required: false },
+        FieldSpec {
+            name: "customer_id",
+            aliases: &["customerid", "id"],
+            required: true,
+        },
+        FieldSpec {
+            name: "domain",
+            aliases: &["domain", "companydomainname", "website"],
+            required: false,
+        },
     ];
 
     fn headers(names: &[&str]) -> Vec<String> {
@@ -95,15 +122,19 @@ mod tests {
 
     #[test]
     fn best_alias_wins_and_the_rest_are_other_columns() {
-        let map = resolve_columns(&headers(&["Website", "Id", "Company Domain Name", "Extra"]), FIELDS)
-            .expect("customer_id is present");
+        let map = resolve_columns(
+            &headers(&["Website", "Id", "Company Domain Name", "Extra"]),
+            FIELDS,
+        )
+        .expect("customer_id is present");
         assert_eq!(map.field_columns, vec![Some(1), Some(2)]);
         assert_eq!(map.other_columns, vec![0, 3]);
     }
 
     #[test]
     fn missing_required_column() {
-        let missing = resolve_columns(&headers(&["name"]), FIELDS).expect_err("customer_id is missing");
+        let missing =
+            resolve_columns(&headers(&["name"]), FIELDS).expect_err("customer_id is missing");
         assert_eq!(missing, vec!["customer_id"]);
     }
 }

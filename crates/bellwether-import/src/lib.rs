@@ -35,16 +35,25 @@ pub use transactions::{read_transactions, read_transactions_with};
 pub fn open_file(path: &Path) -> Result<fs_err::File, ImportError> {
     fs_err::File::open(path).map_err(|error| {
         // `fs-err` already names the path; keep only the operating system's reason under ours.
-        let raw = error.get_ref().and_then(|inner| inner.source()).and_then(|inner| inner.downcast_ref::<std::io::Error>());
+        let raw = error
+            .get_ref()
+            .and_then(|inner| inner.source())
+            .and_then(|inner| inner.downcast_ref::<std::io::Error>());
         let source = match raw {
             Some(raw) => std::io::Error::new(raw.kind(), raw.to_string()),
             None => error,
         };
-        ImportError::Open { path: path.to_path_buf(), source }
+        ImportError::Open {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 
 /// The name to use in diagnostics for a path: its last component, or the whole path.
 pub fn display_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }

@@ -39,8 +39,12 @@ impl NumberProblem {
         match self {
             NumberProblem::NotANumber => "",
             NumberProblem::Percentage => " (a percentage, not an amount)",
-            NumberProblem::AmbiguousComma => " (the decimal mark of this file is '.', and this ',' does not group thousands)",
-            NumberProblem::BadGrouping => " (digit groups around the separators are not groups of three)",
+            NumberProblem::AmbiguousComma => {
+                " (the decimal mark of this file is '.', and this ',' does not group thousands)"
+            }
+            NumberProblem::BadGrouping => {
+                " (digit groups around the separators are not groups of three)"
+            }
         }
     }
 }
@@ -86,7 +90,10 @@ fn parse_plain(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
     for (slot, &byte) in buffer.iter_mut().zip(bytes) {
         *slot = if byte == b',' { b'.' } else { byte };
     }
-    std::str::from_utf8(&buffer[..bytes.len()]).ok()?.parse().ok()
+    std::str::from_utf8(&buffer[..bytes.len()])
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// Strips one currency marker from the start of `text`, if any.
@@ -97,7 +104,10 @@ fn strip_currency_prefix(text: &str) -> &str {
         }
     }
     let bytes = text.as_bytes();
-    if bytes.len() > 3 && bytes[..3].iter().all(u8::is_ascii_uppercase) && !bytes[3].is_ascii_alphabetic() {
+    if bytes.len() > 3
+        && bytes[..3].iter().all(u8::is_ascii_uppercase)
+        && !bytes[3].is_ascii_alphabetic()
+    {
         return text[3..].trim_start();
     }
     text
@@ -112,7 +122,10 @@ fn strip_currency_suffix(text: &str) -> &str {
     }
     let bytes = text.as_bytes();
     let n = bytes.len();
-    if n > 3 && bytes[n - 3..].iter().all(u8::is_ascii_uppercase) && !bytes[n - 4].is_ascii_alphabetic() {
+    if n > 3
+        && bytes[n - 3..].iter().all(u8::is_ascii_uppercase)
+        && !bytes[n - 4].is_ascii_alphabetic()
+    {
         return text[..n - 3].trim_end();
     }
     text
@@ -131,7 +144,10 @@ fn strip_sign(text: &str) -> (bool, &str) {
 
 /// Whether a character groups digits whatever the decimal mark.
 fn is_space_grouping(character: char) -> bool {
-    matches!(character, ' ' | '\'' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '’')
+    matches!(
+        character,
+        ' ' | '\'' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '’'
+    )
 }
 
 /// The slow path, for values with currency markers, parentheses, signs or digit grouping.
@@ -141,7 +157,10 @@ fn parse_decorated(text: &str, decimal_comma: bool) -> Result<f64, NumberProblem
         return Err(NumberProblem::Percentage);
     }
     let mut negative = false;
-    if let Some(inner) = rest.strip_prefix('(').and_then(|inner| inner.strip_suffix(')')) {
+    if let Some(inner) = rest
+        .strip_prefix('(')
+        .and_then(|inner| inner.strip_suffix(')'))
+    {
         negative = true;
         rest = inner.trim();
     }
@@ -160,7 +179,9 @@ fn parse_decorated(text: &str, decimal_comma: bool) -> Result<f64, NumberProblem
     let Some(first) = digits.chars().next() else {
         return Err(NumberProblem::NotANumber);
     };
-    if !(first.is_ascii_digit() || first == '.' || first == ',') || !digits.ends_with(|c: char| c.is_ascii_digit()) {
+    if !(first.is_ascii_digit() || first == '.' || first == ',')
+        || !digits.ends_with(|c: char| c.is_ascii_digit())
+    {
         return Err(NumberProblem::NotANumber);
     }
 
@@ -252,7 +273,8 @@ fn parse_decorated(text: &str, decimal_comma: bool) -> Result<f64, NumberProblem
             return Err(NumberProblem::NotANumber);
         }
     }
-    let normalised = std::str::from_utf8(&buffer[..length]).map_err(|_| NumberProblem::NotANumber)?;
+    let normalised =
+        std::str::from_utf8(&buffer[..length]).map_err(|_| NumberProblem::NotANumber)?;
     normalised.parse().map_err(|_| NumberProblem::NotANumber)
 }
 
@@ -266,7 +288,10 @@ pub(crate) fn decimal_mark_evidence(text: &str) -> Option<char> {
         (Some(at), None) | (None, Some(at)) => {
             let mark = char::from(text.as_bytes()[at]);
             let n_marks = text.matches(mark).count();
-            let n_digits_after = text[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+            let n_digits_after = text[at + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
             (n_marks == 1 && n_digits_after != 3 && n_digits_after > 0).then_some(mark)
         }
         (None, None) => None,
@@ -280,7 +305,9 @@ fn has_valid_grouping(integer_part: &str, mark: char) -> bool {
     let Some(first) = groups.next() else {
         return false;
     };
-    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit()) && !first.starts_with('0');
+    let first_ok = (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && !first.starts_with('0');
     let mut n_later = 0;
     for group in groups {
         if group.len() != 3 || !group.bytes().all(|b| b.is_ascii_digit()) {
@@ -301,7 +328,10 @@ mod tests {
             Ok(value) => format!("{value}"),
             Err(problem) => format!("{problem:?}"),
         };
-        assert_eq!(actual, expect, "parsing {text:?} with decimal_comma={decimal_comma}");
+        assert_eq!(
+            actual, expect,
+            "parsing {text:?} with decimal_comma={decimal_comma}"
+        );
     }
 
     #[test]

@@ -20,19 +20,49 @@ const LANGUAGE: usize = 4;
 
 /// The fields of `requests.csv`, indexed by the constants above.
 const FIELDS: &[FieldSpec] = &[
-    FieldSpec { name: "customer_id", aliases: CUSTOMER_REFERENCE_ALIASES, required: true },
+    FieldSpec {
+        name: "customer_id",
+        aliases: CUSTOMER_REFERENCE_ALIASES,
+        required: true,
+    },
     FieldSpec {
         name: "date",
-        aliases: &["date", "requestdate", "createdat", "createddate", "createdate", "submittedat", "timestamp"],
+        aliases: &[
+            "date",
+            "requestdate",
+            "createdat",
+            "createddate",
+            "createdate",
+            "submittedat",
+            "timestamp",
+        ],
         required: true,
     },
     FieldSpec {
         name: "text",
-        aliases: &["text", "request", "description", "body", "feedback", "message", "comment", "content", "subject"],
+        aliases: &[
+            "text",
+            "request",
+            "description",
+            "body",
+            "feedback",
+            "message",
+            "comment",
+            "content",
+            "subject",
+        ],
         required: true,
     },
-    FieldSpec { name: "request_id", aliases: &["requestid", "id", "ticketid", "feedbackid"], required: false },
-    FieldSpec { name: "language", aliases: &["language", "lang", "locale"], required: false },
+    FieldSpec {
+        name: "request_id",
+        aliases: &["requestid", "id", "ticketid", "feedbackid"],
+        required: false,
+    },
+    FieldSpec {
+        name: "language",
+        aliases: &["language", "lang", "locale"],
+        required: false,
+    },
 ];
 
 /// Reads `requests.csv` with default options; see [`read_requests_with`].
@@ -42,7 +72,13 @@ pub fn read_requests(
     is_known_customer: &dyn Fn(&str) -> bool,
     on_row: &mut dyn FnMut(Request),
 ) -> Result<FileReport, ImportError> {
-    read_requests_with(reader, file_name, &ReadOptions::default(), is_known_customer, on_row)
+    read_requests_with(
+        reader,
+        file_name,
+        &ReadOptions::default(),
+        is_known_customer,
+        on_row,
+    )
 }
 
 /// Streams `requests.csv`, handing each valid row to `on_row` in file order.
@@ -67,7 +103,11 @@ pub fn read_requests_with(
 ///
 /// `last_known` remembers the last customer found known, to skip the look-up on runs of rows of
 /// one customer.
-fn parse_request(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool, last_known: &mut String) -> Option<Request> {
+fn parse_request(
+    row: &mut Row<'_>,
+    is_known_customer: &dyn Fn(&str) -> bool,
+    last_known: &mut String,
+) -> Option<Request> {
     let customer_id = row.required(CUSTOMER_ID);
     if let Some(customer_id) = customer_id {
         if customer_id != last_known.as_str() {
@@ -75,7 +115,10 @@ fn parse_request(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool, la
                 last_known.clear();
                 last_known.push_str(customer_id);
             } else {
-                row.problem(CUSTOMER_ID, format!("unknown customer_id \"{customer_id}\" (not in the customers file)"));
+                row.problem(
+                    CUSTOMER_ID,
+                    format!("unknown customer_id \"{customer_id}\" (not in the customers file)"),
+                );
             }
         }
     }
@@ -86,5 +129,11 @@ fn parse_request(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool, la
     if row.has_problems() {
         return None;
     }
-    Some(Request { request_id, customer_id: customer_id?.to_string(), date: date?, text: text?.to_string(), language })
+    Some(Request {
+        request_id,
+        customer_id: customer_id?.to_string(),
+        date: date?,
+        text: text?.to_string(),
+        language,
+    })
 }

@@ -9,10 +9,10 @@ use csv::ByteRecord;
 use chrono::NaiveDate;
 
 use crate::date::{order_evidence, parse_date, DateOrder, OrderEvidence};
-use crate::number::{decimal_mark_evidence, parse_number};
 use crate::diagnostic::{Diagnostic, FileReport, ImportError, Rejected};
 use crate::dialect::{decode_latin1, guess_encoding, is_utf16, sniff, Dialect};
 use crate::header::{resolve_columns, ColumnMap, FieldSpec};
+use crate::number::{decimal_mark_evidence, parse_number};
 
 /// Choices a caller can make about how files are read; `Default` detects everything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,12 +63,26 @@ pub(crate) struct Lookahead {
 impl Lookahead {
     /// Every row: for files read whole into memory anyway.
     pub(crate) fn whole_file(date_field: usize, number_field: Option<usize>) -> Lookahead {
-        Lookahead { rows: usize::MAX, bytes: usize::MAX, date_field, number_field }
+        Lookahead {
+            rows: usize::MAX,
+            bytes: usize::MAX,
+            date_field,
+            number_field,
+        }
     }
 
     /// The options' row count, and at most 16 MiB.
-    pub(crate) fn streaming(options: &ReadOptions, date_field: usize, number_field: Option<usize>) -> Lookahead {
-        Lookahead { rows: options.date_order_lookahead_rows, bytes: 16 << 20, date_field, number_field }
+    pub(crate) fn streaming(
+        options: &ReadOptions,
+        date_field: usize,
+        number_field: Option<usize>,
+    ) -> Lookahead {
+        Lookahead {
+            rows: options.date_order_lookahead_rows,
+            bytes: 16 << 20,
+            date_field,
+            number_field,
+        }
     }
 }
 
@@ -115,7 +129,10 @@ impl<'r> Row<'r> {
     /// The trimmed text at a 0-based column; `None` when the text is not UTF-8 (which records a problem).
     pub(crate) fn text_at(&mut self, column: usize) -> Option<&'r str> {
         // Fast path: the record as a whole is UTF-8 and the field starts and ends on characters.
-        if let Some(text) = self.whole.and_then(|whole| whole.get(self.record.range(column)?)) {
+        if let Some(text) = self
+            .whole
+            .and_then(|whole| whole.get(self.record.range(column)?))
+        {
             return Some(trim(text));
         }
         let bytes: &'r [u8] = self.record.get(column)?;
@@ -127,7 +144,10 @@ impl<'r> Row<'r> {
                     guess_encoding(bytes),
                     decode_latin1(bytes).trim()
                 );
-                self.problems.push(Problem { column: Some(column), message });
+                self.problems.push(Problem {
+                    column: Some(column),
+                    message,
+                });
                 None
             }
         }
@@ -141,7 +161,10 @@ impl<'r> Row<'r> {
 
     /// Records a problem in the row as a whole.
     pub(crate) fn row_problem(&mut self, message: String) {
-        self.problems.push(Problem { column: None, message });
+        self.problems.push(Problem {
+            column: None,
+            message,
+        });
     }
 
     /// The text of a required field; an empty one records a problem.
@@ -160,8 +183,11 @@ impl<'r> Row<'r> {
         match parse_number(text, self.decimal_comma) {
             Ok(value) => Some(value),
             Err(problem) => {
-                let message =
-                    format!("cannot parse {} \"{text}\" as a number{}", self.fields[field].name, problem.explanation());
+                let message = format!(
+                    "cannot parse {} \"{text}\" as a number{}",
+                    self.fields[field].name,
+                    problem.explanation()
+                );
                 self.problem(field, message);
                 None
             }
@@ -173,7 +199,10 @@ impl<'r> Row<'r> {
         let value = self.number(field)?;
         if value < 0.0 {
             let text = self.text(field).unwrap_or_default();
-            self.problem(field, format!("{} \"{text}\" is negative{why}", self.fields[field].name));
+            self.problem(
+                field,
+                format!("{} \"{text}\" is negative{why}", self.fields[field].name),
+            );
             return None;
         }
         Some(value)
@@ -185,7 +214,11 @@ impl<'r> Row<'r> {
         match parse_date(text, self.date_order) {
             Ok(date) => Some(date),
             Err(problem) => {
-                let message = format!("cannot parse {} \"{text}\"{}", self.fields[field].name, problem.explanation());
+                let message = format!(
+                    "cannot parse {} \"{text}\"{}",
+                    self.fields[field].name,
+                    problem.explanation()
+                );
                 self.problem(field, message);
                 None
             }
@@ -213,7 +246,10 @@ pub(crate) struct QuoteCounter<R> {
 impl<R: Read> Read for QuoteCounter<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let n_read = self.inner.read(buffer)?;
-        self.n_quotes += buffer[..n_read].iter().filter(|&&byte| byte == b'"').count() as u64;
+        self.n_quotes += buffer[..n_read]
+            .iter()
+            .filter(|&&byte| byte == b'"')
+            .count() as u64;
         Ok(n_read)
     }
 }
@@ -237,8 +273,20 @@ pub(crate) struct Source<R: Read> {
 }
 
 /// A file-level error at a line and optional 0-based column.
-fn file_error(file_name: &str, line: u64, column: Option<usize>, column_name: Option<String>, message: String) -> ImportError {
-    ImportError::File(Diagnostic { file: file_name.to_string(), line, column: column.map(|c| c + 1), column_name, message })
+fn file_error(
+    file_name: &str,
+    line: u64,
+    column: Option<usize>,
+    column_name: Option<String>,
+    message: String,
+) -> ImportError {
+    ImportError::File(Diagnostic {
+        file: file_name.to_string(),
+        line,
+        column: column.map(|c| c + 1),
+        column_name,
+        message,
+    })
 }
 
 /// Turns a `csv` error into an [`ImportError`]; `csv` only fails on IO when reading bytes flexibly.
@@ -247,25 +295,46 @@ fn read_error(file_name: &str, line: u64, error: csv::Error) -> ImportError {
         csv::ErrorKind::Io(source) => source,
         other => io::Error::other(format!("{other:?}")),
     };
-    ImportError::Read { file: file_name.to_string(), line, source }
+    ImportError::Read {
+        file: file_name.to_string(),
+        line,
+        source,
+    }
 }
 
 /// Reads the first bytes, checks the encoding, sniffs the dialect and reads the header.
-pub(crate) fn open_source<R: Read>(mut reader: R, file_name: &str, options: &ReadOptions) -> Result<Source<R>, ImportError> {
+pub(crate) fn open_source<R: Read>(
+    mut reader: R,
+    file_name: &str,
+    options: &ReadOptions,
+) -> Result<Source<R>, ImportError> {
     let mut prefetch = Vec::with_capacity(PREFETCH_BYTES);
     (&mut reader)
         .take(PREFETCH_BYTES as u64)
         .read_to_end(&mut prefetch)
-        .map_err(|source| ImportError::Read { file: file_name.to_string(), line: 1, source })?;
+        .map_err(|source| ImportError::Read {
+            file: file_name.to_string(),
+            line: 1,
+            source,
+        })?;
     if is_utf16(&prefetch) {
-        let message = format!("file is not UTF-8 (looks like {}); export it as UTF-8", guess_encoding(&prefetch));
+        let message = format!(
+            "file is not UTF-8 (looks like {}); export it as UTF-8",
+            guess_encoding(&prefetch)
+        );
         return Err(file_error(file_name, 1, Some(0), None, message));
     }
     if prefetch.starts_with(b"\xEF\xBB\xBF") {
         prefetch.drain(..3);
     }
     if prefetch.iter().all(u8::is_ascii_whitespace) {
-        return Err(file_error(file_name, 1, None, None, "file is empty".to_string()));
+        return Err(file_error(
+            file_name,
+            1,
+            None,
+            None,
+            "file is empty".to_string(),
+        ));
     }
     let dialect = options.dialect.unwrap_or_else(|| sniff(&prefetch));
     let mut reader = csv::ReaderBuilder::new()
@@ -273,13 +342,26 @@ pub(crate) fn open_source<R: Read>(mut reader: R, file_name: &str, options: &Rea
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(PREFETCH_BYTES)
-        .from_reader(QuoteCounter { inner: io::Cursor::new(prefetch).chain(reader), n_quotes: 0 });
+        .from_reader(QuoteCounter {
+            inner: io::Cursor::new(prefetch).chain(reader),
+            n_quotes: 0,
+        });
     let mut header_record = ByteRecord::new();
-    let has_header = reader.read_byte_record(&mut header_record).map_err(|error| read_error(file_name, 1, error))?;
+    let has_header = reader
+        .read_byte_record(&mut header_record)
+        .map_err(|error| read_error(file_name, 1, error))?;
     if !has_header {
-        return Err(file_error(file_name, 1, None, None, "file is empty".to_string()));
+        return Err(file_error(
+            file_name,
+            1,
+            None,
+            None,
+            "file is empty".to_string(),
+        ));
     }
-    let header_line = header_record.position().map_or(1, |position| position.line());
+    let header_line = header_record
+        .position()
+        .map_or(1, |position| position.line());
     let mut headers = Vec::with_capacity(header_record.len());
     for (column, bytes) in header_record.iter().enumerate() {
         match std::str::from_utf8(bytes) {
@@ -290,18 +372,36 @@ pub(crate) fn open_source<R: Read>(mut reader: R, file_name: &str, options: &Rea
                     guess_encoding(bytes),
                     decode_latin1(bytes).trim()
                 );
-                return Err(file_error(file_name, header_line, Some(column), None, message));
+                return Err(file_error(
+                    file_name,
+                    header_line,
+                    Some(column),
+                    None,
+                    message,
+                ));
             }
         }
     }
-    Ok(Source { reader, dialect, headers, file_name: file_name.to_string() })
+    Ok(Source {
+        reader,
+        dialect,
+        headers,
+        file_name: file_name.to_string(),
+    })
 }
 
 /// Maps the header to `fields`, or says which required columns are missing.
-pub(crate) fn map_columns<R: Read>(source: &Source<R>, fields: &[FieldSpec]) -> Result<ColumnMap, ImportError> {
+pub(crate) fn map_columns<R: Read>(
+    source: &Source<R>,
+    fields: &[FieldSpec],
+) -> Result<ColumnMap, ImportError> {
     resolve_columns(&source.headers, fields).map_err(|missing| {
         let names = missing.join(", ");
-        let plural = if missing.len() == 1 { "column" } else { "columns" };
+        let plural = if missing.len() == 1 {
+            "column"
+        } else {
+            "columns"
+        };
         let found = source.headers.join(", ");
         let message = format!("missing required {plural} {names} (the header has: {found})");
         file_error(&source.file_name, 1, None, None, message)
@@ -318,8 +418,17 @@ struct Votes {
 }
 
 impl Votes {
-    fn count(&mut self, record: &ByteRecord, date_column: Option<usize>, number_column: Option<usize>) {
-        let text_at = |column: Option<usize>| column.and_then(|column| record.get(column)).and_then(|bytes| std::str::from_utf8(bytes).ok());
+    fn count(
+        &mut self,
+        record: &ByteRecord,
+        date_column: Option<usize>,
+        number_column: Option<usize>,
+    ) {
+        let text_at = |column: Option<usize>| {
+            column
+                .and_then(|column| record.get(column))
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        };
         if let Some(text) = text_at(date_column) {
             match order_evidence(text) {
                 OrderEvidence::DayFirstOnly => self.n_day_first_only += 1,
@@ -339,7 +448,8 @@ impl Votes {
     /// Whether more rows cannot change the decisions.
     fn is_settled(&self, date_column: Option<usize>, number_column: Option<usize>) -> bool {
         let order_settled = date_column.is_none() || self.n_day_first_only > 0;
-        let decimal_settled = number_column.is_none() || (self.n_decimal_comma > 0 && self.n_decimal_point > 0);
+        let decimal_settled =
+            number_column.is_none() || (self.n_decimal_comma > 0 && self.n_decimal_point > 0);
         order_settled && decimal_settled
     }
 
@@ -384,12 +494,21 @@ impl RejectSink<'_> {
                 file: self.file_name.to_string(),
                 line,
                 column: problem.column.map(|column| column + 1),
-                column_name: problem.column.and_then(|column| self.headers.get(column).cloned()),
+                column_name: problem
+                    .column
+                    .and_then(|column| self.headers.get(column).cloned()),
                 message: problem.message,
             })
             .collect();
-        let record = record.iter().map(|field| String::from_utf8_lossy(field).into_owned()).collect();
-        self.kept.push(Rejected { line, diagnostics, record });
+        let record = record
+            .iter()
+            .map(|field| String::from_utf8_lossy(field).into_owned())
+            .collect();
+        self.kept.push(Rejected {
+            line,
+            diagnostics,
+            record,
+        });
     }
 }
 
@@ -409,22 +528,38 @@ pub(crate) fn stream<R: Read, T>(
     let n_headers = source.headers.len();
     let file_name = source.file_name.clone();
     let headers = std::mem::take(&mut source.headers);
-    let mut sink = RejectSink { file_name: &file_name, headers: &headers, max_kept: options.max_rejected_kept, kept: Vec::new(), n_total: 0 };
+    let mut sink = RejectSink {
+        file_name: &file_name,
+        headers: &headers,
+        max_kept: options.max_rejected_kept,
+        kept: Vec::new(),
+        n_total: 0,
+    };
     let mut n_rows = 0_u64;
 
     // Hold back the first rows until the date order and the decimal mark are known.
     let mut held_back: Vec<ByteRecord> = Vec::new();
     let file_name = file_name.as_str();
-    let date_column = map.field_columns[lookahead.date_field].filter(|_| options.date_order.is_none());
-    let number_column =
-        lookahead.number_field.and_then(|field| map.field_columns[field]).filter(|_| options.dialect.is_none());
+    let date_column =
+        map.field_columns[lookahead.date_field].filter(|_| options.date_order.is_none());
+    let number_column = lookahead
+        .number_field
+        .and_then(|field| map.field_columns[field])
+        .filter(|_| options.dialect.is_none());
     let mut votes = Votes::default();
     if date_column.is_some() || number_column.is_some() {
         let mut n_bytes = 0;
-        while held_back.len() < lookahead.rows && n_bytes < lookahead.bytes && !votes.is_settled(date_column, number_column) {
+        while held_back.len() < lookahead.rows
+            && n_bytes < lookahead.bytes
+            && !votes.is_settled(date_column, number_column)
+        {
             let mut record = ByteRecord::new();
             let line = source.reader.position().line();
-            if !source.reader.read_byte_record(&mut record).map_err(|error| read_error(file_name, line, error))? {
+            if !source
+                .reader
+                .read_byte_record(&mut record)
+                .map_err(|error| read_error(file_name, line, error))?
+            {
                 break;
             }
             votes.count(&record, date_column, number_column);
@@ -433,18 +568,37 @@ pub(crate) fn stream<R: Read, T>(
         }
     }
     let date_order = options.date_order.unwrap_or_else(|| votes.date_order());
-    source.dialect.decimal_comma = votes.decimal_comma().unwrap_or(source.dialect.decimal_comma);
+    source.dialect.decimal_comma = votes
+        .decimal_comma()
+        .unwrap_or(source.dialect.decimal_comma);
 
     let decimal_comma = source.dialect.decimal_comma;
     let mut handle = |record: &ByteRecord, sink: &mut RejectSink<'_>| {
-        let starts_with_data = record.get(0).is_some_and(|first| first.first().is_some_and(|&byte| !byte.is_ascii_whitespace()));
-        if !starts_with_data && record.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
+        let starts_with_data = record.get(0).is_some_and(|first| {
+            first
+                .first()
+                .is_some_and(|&byte| !byte.is_ascii_whitespace())
+        });
+        if !starts_with_data
+            && record
+                .iter()
+                .all(|field| field.iter().all(u8::is_ascii_whitespace))
+        {
             // A blank row, as spreadsheets write them (`,,,`): not data, not a problem.
             return;
         }
         let line = record.position().map_or(0, |position| position.line());
         let whole = std::str::from_utf8(record.as_slice()).ok();
-        let mut row = Row { record, whole, map, fields, line, date_order, decimal_comma, problems: Vec::new() };
+        let mut row = Row {
+            record,
+            whole,
+            map,
+            fields,
+            line,
+            date_order,
+            decimal_comma,
+            problems: Vec::new(),
+        };
         if let Some(message) = field_count_problem(record, n_headers) {
             row.row_problem(message);
             sink.reject(record, line, row.problems);
@@ -467,14 +621,17 @@ pub(crate) fn stream<R: Read, T>(
     // Each record is handled once the next one is read, so the last one can be checked for a
     // quote that is never closed (the `csv` crate then silently ends the field at the end of file).
     let mut held_back = VecDeque::from(held_back);
-    let mut next_record = |record: &mut ByteRecord, reader: &mut csv::Reader<_>| -> Result<bool, ImportError> {
-        if let Some(held) = held_back.pop_front() {
-            *record = held;
-            return Ok(true);
-        }
-        let line = reader.position().line();
-        reader.read_byte_record(record).map_err(|error| read_error(file_name, line, error))
-    };
+    let mut next_record =
+        |record: &mut ByteRecord, reader: &mut csv::Reader<_>| -> Result<bool, ImportError> {
+            if let Some(held) = held_back.pop_front() {
+                *record = held;
+                return Ok(true);
+            }
+            let line = reader.position().line();
+            reader
+                .read_byte_record(record)
+                .map_err(|error| read_error(file_name, line, error))
+        };
     let mut current = ByteRecord::new();
     let mut next = ByteRecord::new();
     if next_record(&mut current, &mut source.reader)? {
@@ -491,19 +648,33 @@ pub(crate) fn stream<R: Read, T>(
             Some(column) if ends_in_quotes => {
                 let line = current.position().map_or(0, |position| position.line());
                 // The position is past the file's final newline, which the open quote swallowed.
-                let ends_with_newline = current.iter().last().is_some_and(|field| field.ends_with(b"\n"));
+                let ends_with_newline = current
+                    .iter()
+                    .next_back()
+                    .is_some_and(|field| field.ends_with(b"\n"));
                 let end_line = source.reader.position().line() - u64::from(ends_with_newline);
                 let message = format!(
                     "unterminated quoted field: its opening quote is never closed, so lines {line} to {end_line} were read as one row"
                 );
-                sink.reject(&current, line, vec![Problem { column: Some(column), message }]);
+                sink.reject(
+                    &current,
+                    line,
+                    vec![Problem {
+                        column: Some(column),
+                        message,
+                    }],
+                );
             }
             _ => handle(&current, &mut sink),
         }
     }
 
     let columns = map.uses(fields, &headers);
-    let ignored_columns = map.other_columns.iter().map(|&column| headers[column].clone()).collect();
+    let ignored_columns = map
+        .other_columns
+        .iter()
+        .map(|&column| headers[column].clone())
+        .collect();
     Ok(FileReport {
         file: file_name.to_string(),
         dialect: source.dialect,
@@ -519,11 +690,22 @@ pub(crate) fn stream<R: Read, T>(
 /// The problem with a record's number of fields, if any; extra fields are tolerated when empty.
 fn field_count_problem(record: &ByteRecord, n_headers: usize) -> Option<String> {
     let n_fields = record.len();
-    let extra_are_empty = || record.iter().skip(n_headers).all(|field| field.iter().all(u8::is_ascii_whitespace));
+    let extra_are_empty = || {
+        record
+            .iter()
+            .skip(n_headers)
+            .all(|field| field.iter().all(u8::is_ascii_whitespace))
+    };
     if n_fields == n_headers || (n_fields > n_headers && extra_are_empty()) {
         return None;
     }
     let spans_lines = record.iter().any(|field| field.contains(&b'\n'));
-    let hint = if spans_lines { "; a quoted field spans several lines, check for an unbalanced quote" } else { "" };
-    Some(format!("expected {n_headers} fields as in the header, found {n_fields}{hint}"))
+    let hint = if spans_lines {
+        "; a quoted field spans several lines, check for an unbalanced quote"
+    } else {
+        ""
+    };
+    Some(format!(
+        "expected {n_headers} fields as in the header, found {n_fields}{hint}"
+    ))
 }

@@ -18,8 +18,14 @@ use crate::header::FieldSpec;
 use crate::source::{map_columns, open_source, stream, Lookahead, ReadOptions, Row};
 
 /// Aliases of a customer reference in files other than `customers.csv`.
-pub(crate) const CUSTOMER_REFERENCE_ALIASES: &[&str] =
-    &["customerid", "accountid", "companyid", "clientid", "customernumber", "recordid"];
+pub(crate) const CUSTOMER_REFERENCE_ALIASES: &[&str] = &[
+    "customerid",
+    "accountid",
+    "companyid",
+    "clientid",
+    "customernumber",
+    "recordid",
+];
 
 const CUSTOMER_ID: usize = 0;
 const DATE: usize = 1;
@@ -30,7 +36,11 @@ const CURRENCY: usize = 5;
 
 /// The fields of `transactions.csv`, indexed by the constants above.
 const FIELDS: &[FieldSpec] = &[
-    FieldSpec { name: "customer_id", aliases: CUSTOMER_REFERENCE_ALIASES, required: true },
+    FieldSpec {
+        name: "customer_id",
+        aliases: CUSTOMER_REFERENCE_ALIASES,
+        required: true,
+    },
     FieldSpec {
         name: "date",
         aliases: &[
@@ -66,17 +76,49 @@ const FIELDS: &[FieldSpec] = &[
         ],
         required: true,
     },
-    FieldSpec { name: "discount", aliases: &["discount", "discountamount", "totaldiscount", "rabatt", "remise", "sconto"], required: false },
     FieldSpec {
-        name: "coupon",
-        aliases: &["coupon", "couponcode", "promocode", "promotioncode", "discountcode", "voucher", "vouchercode", "gutschein"],
+        name: "discount",
+        aliases: &[
+            "discount",
+            "discountamount",
+            "totaldiscount",
+            "rabatt",
+            "remise",
+            "sconto",
+        ],
         required: false,
     },
-    FieldSpec { name: "currency", aliases: &["currency", "currencycode", "currencyisocode", "währung", "devise", "valuta"], required: false },
+    FieldSpec {
+        name: "coupon",
+        aliases: &[
+            "coupon",
+            "couponcode",
+            "promocode",
+            "promotioncode",
+            "discountcode",
+            "voucher",
+            "vouchercode",
+            "gutschein",
+        ],
+        required: false,
+    },
+    FieldSpec {
+        name: "currency",
+        aliases: &[
+            "currency",
+            "currencycode",
+            "currencyisocode",
+            "währung",
+            "devise",
+            "valuta",
+        ],
+        required: false,
+    },
 ];
 
 /// Why negative amounts are refused, appended to the diagnostic.
-const NEGATIVE_AMOUNT_REASON: &str = " (refunds are not imported; leave them out or net them against their sale)";
+const NEGATIVE_AMOUNT_REASON: &str =
+    " (refunds are not imported; leave them out or net them against their sale)";
 
 /// Reads `transactions.csv` with default options; see [`read_transactions_with`].
 pub fn read_transactions(
@@ -85,7 +127,13 @@ pub fn read_transactions(
     is_known_customer: &dyn Fn(&str) -> bool,
     on_row: &mut dyn FnMut(Transaction),
 ) -> Result<FileReport, ImportError> {
-    read_transactions_with(reader, file_name, &ReadOptions::default(), is_known_customer, on_row)
+    read_transactions_with(
+        reader,
+        file_name,
+        &ReadOptions::default(),
+        is_known_customer,
+        on_row,
+    )
 }
 
 /// Streams `transactions.csv`, handing each valid row to `on_row` in file order.
@@ -111,7 +159,11 @@ pub fn read_transactions_with(
 ///
 /// `last_known` remembers the last customer found known, to skip the look-up on runs of rows of
 /// one customer.
-fn parse_transaction(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool, last_known: &mut String) -> Option<Transaction> {
+fn parse_transaction(
+    row: &mut Row<'_>,
+    is_known_customer: &dyn Fn(&str) -> bool,
+    last_known: &mut String,
+) -> Option<Transaction> {
     let customer_id = row.required(CUSTOMER_ID);
     if let Some(customer_id) = customer_id {
         if customer_id != last_known.as_str() {
@@ -119,7 +171,10 @@ fn parse_transaction(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool
                 last_known.clear();
                 last_known.push_str(customer_id);
             } else {
-                row.problem(CUSTOMER_ID, format!("unknown customer_id \"{customer_id}\" (not in the customers file)"));
+                row.problem(
+                    CUSTOMER_ID,
+                    format!("unknown customer_id \"{customer_id}\" (not in the customers file)"),
+                );
             }
         }
     }
@@ -134,7 +189,14 @@ fn parse_transaction(row: &mut Row<'_>, is_known_customer: &dyn Fn(&str) -> bool
     if row.has_problems() {
         return None;
     }
-    Some(Transaction { customer_id: customer_id?.to_string(), date: date?, amount: amount?, discount, coupon, currency })
+    Some(Transaction {
+        customer_id: customer_id?.to_string(),
+        date: date?,
+        amount: amount?,
+        discount,
+        coupon,
+        currency,
+    })
 }
 
 /// A coupon cell: a code, or a flag saying whether a coupon was used.

@@ -13,7 +13,11 @@ use crate::{customers_from, data_dir, read_bytes, requests_from, transactions_fr
 
 /// Renders what reading one corpus file produced.
 fn render(path: &Path) -> String {
-    let file_name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default().to_string();
+    let file_name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default()
+        .to_string();
     let bytes = read_bytes(path);
     let options = ReadOptions::default();
     let outcome: Result<FileReport, ImportError> = if file_name.starts_with("customers") {
@@ -31,7 +35,12 @@ fn render(path: &Path) -> String {
             for diagnostic in report.diagnostics() {
                 writeln!(rendered, "{diagnostic}").unwrap_or_default();
             }
-            writeln!(rendered, "# rows: {}, rejected: {}", report.n_rows, report.n_rejected).unwrap_or_default();
+            writeln!(
+                rendered,
+                "# rows: {}, rejected: {}",
+                report.n_rows, report.n_rejected
+            )
+            .unwrap_or_default();
         }
         Err(ImportError::File(diagnostic)) => {
             writeln!(rendered, "{diagnostic}").unwrap_or_default();
@@ -53,7 +62,10 @@ fn check(input: &Path, expect: &Path) -> Result<(), String> {
     if actual == expected {
         Ok(())
     } else {
-        Err(format!("{}:\n--- expected\n{expected}--- actual\n{actual}", input.display()))
+        Err(format!(
+            "{}:\n--- expected\n{expected}--- actual\n{actual}",
+            input.display()
+        ))
     }
 }
 
@@ -66,8 +78,20 @@ fn corpus_of_bad_files() {
         .filter(|path| path.extension().is_some_and(|extension| extension == "csv"))
         .collect();
     inputs.sort();
-    assert!(inputs.len() >= 10, "the corpus has only {} files", inputs.len());
-    let failures: Vec<String> =
-        inputs.iter().filter_map(|input| check(input, &input.with_extension("expected")).err()).collect();
-    assert!(failures.is_empty(), "{} of {} corpus files differ:\n{}", failures.len(), inputs.len(), failures.join("\n"));
+    assert!(
+        inputs.len() >= 10,
+        "the corpus has only {} files",
+        inputs.len()
+    );
+    let failures: Vec<String> = inputs
+        .iter()
+        .filter_map(|input| check(input, &input.with_extension("expected")).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus files differ:\n{}",
+        failures.len(),
+        inputs.len(),
+        failures.join("\n")
+    );
 }

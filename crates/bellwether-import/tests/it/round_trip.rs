@@ -7,9 +7,19 @@ use chrono::{Datelike, NaiveDate};
 use proptest::prelude::*;
 
 /// Reads transactions with every customer known.
-fn transactions_from(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Result<(Vec<Transaction>, bellwether_import::FileReport), bellwether_import::ImportError> {
+fn transactions_from(
+    bytes: &[u8],
+    file_name: &str,
+    options: &ReadOptions,
+) -> Result<(Vec<Transaction>, bellwether_import::FileReport), bellwether_import::ImportError> {
     let mut rows = Vec::new();
-    let report = bellwether_import::read_transactions_with(bytes, file_name, options, &|_| true, &mut |row| rows.push(row))?;
+    let report = bellwether_import::read_transactions_with(
+        bytes,
+        file_name,
+        options,
+        &|_| true,
+        &mut |row| rows.push(row),
+    )?;
     Ok((rows, report))
 }
 
@@ -57,7 +67,11 @@ impl Case {
 /// Writes whole cents with the file's decimal mark and, optionally, digit grouping.
 fn write_amount(cents: u64, delimiter: u8, grouping: bool, currency_symbol: bool) -> String {
     let decimal_comma = delimiter == b';';
-    let (decimal_mark, group_mark) = if decimal_comma { (',', '.') } else { ('.', ',') };
+    let (decimal_mark, group_mark) = if decimal_comma {
+        (',', '.')
+    } else {
+        ('.', ',')
+    };
     let integer = (cents / 100).to_string();
     let mut grouped = String::new();
     for (index, digit) in integer.chars().enumerate() {
@@ -76,20 +90,32 @@ fn write_amount(cents: u64, delimiter: u8, grouping: bool, currency_symbol: bool
 
 /// Writes a date in one of several accepted, unambiguous-under-detection forms.
 fn write_date(date: NaiveDate, form: usize) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     match form {
         0 => date.format("%Y-%m-%d").to_string(),
         1 => format!("{}T10:11:12.000+0000", date.format("%Y-%m-%d")),
         2 => date.format("%d.%m.%Y").to_string(),
         3 => date.format("%d/%m/%Y").to_string(),
-        4 => format!("{} {} {}", date.day(), MONTHS[date.month0() as usize], date.year()),
+        4 => format!(
+            "{} {} {}",
+            date.day(),
+            MONTHS[date.month0() as usize],
+            date.year()
+        ),
         _ => date.format("%Y/%m/%d").to_string(),
     }
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
     let style = (0..6_usize, any::<bool>(), any::<bool>(), 0..4_usize).prop_map(
-        |(date_form, grouping, currency_symbol, coupon_spelling)| Style { date_form, grouping, currency_symbol, coupon_spelling },
+        |(date_form, grouping, currency_symbol, coupon_spelling)| Style {
+            date_form,
+            grouping,
+            currency_symbol,
+            coupon_spelling,
+        },
     );
     (
         "[A-Za-z0-9]([A-Za-z0-9 ,;\"\t\n_-]{0,12}[A-Za-z0-9])?",
@@ -98,21 +124,63 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         proptest::option::of(0_u64..1_000_000),
         0..3_usize,
         "[A-Z]{3}[0-9]{2}",
-        proptest::option::of(prop_oneof![Just("EUR".to_string()), Just("USD".to_string()), Just("GBP".to_string())]),
+        proptest::option::of(prop_oneof![
+            Just("EUR".to_string()),
+            Just("USD".to_string()),
+            Just("GBP".to_string())
+        ]),
         style,
     )
-        .prop_filter_map("not a date", |(customer_id, (year, month, day), amount_cents, discount_cents, coupon_kind, code, currency, style)| {
-            let date = NaiveDate::from_ymd_opt(year, month, day)?;
-            Some(Case { customer_id, date, amount_cents, discount_cents, coupon_kind, code, currency, style })
-        })
+        .prop_filter_map(
+            "not a date",
+            |(
+                customer_id,
+                (year, month, day),
+                amount_cents,
+                discount_cents,
+                coupon_kind,
+                code,
+                currency,
+                style,
+            )| {
+                let date = NaiveDate::from_ymd_opt(year, month, day)?;
+                Some(Case {
+                    customer_id,
+                    date,
+                    amount_cents,
+                    discount_cents,
+                    coupon_kind,
+                    code,
+                    currency,
+                    style,
+                })
+            },
+        )
 }
 
 /// Writes the cases as a CSV file in the given dialect and quoting.
 fn write_file(cases: &[Case], delimiter: u8, quote_style: csv::QuoteStyle, crlf: bool) -> Vec<u8> {
-    let terminator = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
-    let mut writer = csv::WriterBuilder::new().delimiter(delimiter).quote_style(quote_style).terminator(terminator).from_writer(Vec::new());
-    let header = ["customer_id", "date", "amount", "discount", "coupon", "currency"];
-    writer.write_record(header).unwrap_or_else(|error| panic!("{error}"));
+    let terminator = if crlf {
+        csv::Terminator::CRLF
+    } else {
+        csv::Terminator::Any(b'\n')
+    };
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .quote_style(quote_style)
+        .terminator(terminator)
+        .from_writer(Vec::new());
+    let header = [
+        "customer_id",
+        "date",
+        "amount",
+        "discount",
+        "coupon",
+        "currency",
+    ];
+    writer
+        .write_record(header)
+        .unwrap_or_else(|error| panic!("{error}"));
     for case in cases {
         let style = &case.style;
         let coupon = match (case.coupon_kind, style.coupon_spelling) {
@@ -128,14 +196,25 @@ fn write_file(cases: &[Case], delimiter: u8, quote_style: csv::QuoteStyle, crlf:
         let record = [
             case.customer_id.clone(),
             write_date(case.date, style.date_form),
-            write_amount(case.amount_cents, delimiter, style.grouping, style.currency_symbol),
-            case.discount_cents.map(|cents| write_amount(cents, delimiter, false, false)).unwrap_or_default(),
+            write_amount(
+                case.amount_cents,
+                delimiter,
+                style.grouping,
+                style.currency_symbol,
+            ),
+            case.discount_cents
+                .map(|cents| write_amount(cents, delimiter, false, false))
+                .unwrap_or_default(),
             coupon,
             case.currency.clone().unwrap_or_default(),
         ];
-        writer.write_record(&record).unwrap_or_else(|error| panic!("{error}"));
+        writer
+            .write_record(&record)
+            .unwrap_or_else(|error| panic!("{error}"));
     }
-    writer.into_inner().unwrap_or_else(|error| panic!("{error}"))
+    writer
+        .into_inner()
+        .unwrap_or_else(|error| panic!("{error}"))
 }
 
 proptest! {
@@ -168,11 +247,32 @@ fn the_round_trip_writer_can_fail_the_reader() {
         coupon_kind: 0,
         code: String::new(),
         currency: None,
-        style: Style { date_form: 0, grouping: true, currency_symbol: false, coupon_spelling: 0 },
+        style: Style {
+            date_form: 0,
+            grouping: true,
+            currency_symbol: false,
+            coupon_spelling: 0,
+        },
     };
-    let bytes = write_file(std::slice::from_ref(&case), b',', csv::QuoteStyle::Necessary, false);
-    let (rows, _) = transactions_from(&bytes, "t.csv", &ReadOptions::default()).unwrap_or_else(|error| panic!("{error}"));
-    assert_eq!(String::from_utf8_lossy(&bytes), "customer_id,date,amount,discount,coupon,currency\nC1,2024-03-05,\"1,234.56\",,,\n");
+    let bytes = write_file(
+        std::slice::from_ref(&case),
+        b',',
+        csv::QuoteStyle::Necessary,
+        false,
+    );
+    let (rows, _) = transactions_from(&bytes, "t.csv", &ReadOptions::default())
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        String::from_utf8_lossy(&bytes),
+        "customer_id,date,amount,discount,coupon,currency\nC1,2024-03-05,\"1,234.56\",,,\n"
+    );
     assert_eq!(rows[0].amount, 1234.56);
-    assert_ne!(rows[0], Case { amount_cents: 123_457, ..case }.expected());
+    assert_ne!(
+        rows[0],
+        Case {
+            amount_cents: 123_457,
+            ..case
+        }
+        .expected()
+    );
 }
