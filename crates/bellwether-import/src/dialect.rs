@@ -30,8 +30,16 @@ const SNIFF_LINES: usize = 20;
 /// are complete in the sample. The delimiter that appears on the header line and the same number
 /// of times on every sampled line wins; if none is that consistent, the one most frequent on the
 /// header line wins; with none at all (a one-column file) the delimiter is `,`.
+///
+/// A first line `sep=;` (which Excel writes and reads) names the delimiter outright.
 pub fn sniff(sample: &[u8]) -> Dialect {
     let sample = sample.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(sample);
+    if let Some(delimiter) = excel_separator_line(sample) {
+        return Dialect {
+            delimiter,
+            decimal_comma: delimiter == b';',
+        };
+    }
     let mut counts_per_line: Vec<[usize; 3]> = Vec::new();
     let mut current = [0_usize; 3];
     let mut in_quotes = false;
@@ -74,6 +82,14 @@ pub fn sniff(sample: &[u8]) -> Dialect {
         delimiter,
         decimal_comma: delimiter == b';',
     }
+}
+
+/// The delimiter named by an Excel `sep=` first line, when the sample starts with one.
+pub(crate) fn excel_separator_line(sample: &[u8]) -> Option<u8> {
+    let rest = sample.strip_prefix(b"sep=")?;
+    let (&delimiter, after) = rest.split_first()?;
+    let line_ends = after.is_empty() || after.starts_with(b"\n") || after.starts_with(b"\r\n");
+    (line_ends && delimiter != b'\n').then_some(delimiter)
 }
 
 /// A short guess at what a non-UTF-8 text is, for the "file is not UTF-8 (looks like ...)" message.
@@ -127,6 +143,8 @@ mod tests {
         assert_eq!(delimiter_of("single\n1\n"), ',');
         assert_eq!(delimiter_of("a,b;c;d\n1,2;3;4\n"), ';');
         assert_eq!(delimiter_of(""), ',');
+        assert_eq!(delimiter_of("sep=;\na,b;c\n1,2;3\n"), ';');
+        assert_eq!(delimiter_of("sep=\t\r\na\tb\n"), '\t');
     }
 
     #[test]

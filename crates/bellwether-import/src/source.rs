@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 
 use crate::date::{order_evidence, parse_date, DateOrder, OrderEvidence};
 use crate::diagnostic::{Diagnostic, FileReport, ImportError, Rejected};
-use crate::dialect::{decode_latin1, guess_encoding, is_utf16, sniff, Dialect};
+use crate::dialect::{
+    decode_latin1, excel_separator_line, guess_encoding, is_utf16, sniff, Dialect,
+};
 use crate::header::{resolve_columns, ColumnMap, FieldSpec};
 use crate::number::{decimal_mark_evidence, parse_number};
 
@@ -269,6 +271,8 @@ pub(crate) struct Source<R: Read> {
     pub dialect: Dialect,
     /// Trimmed headers as written.
     pub headers: Vec<String>,
+    /// The physical line of the header: 1, or 2 after an Excel `sep=` line.
+    pub header_line: u64,
     pub file_name: String,
 }
 
@@ -337,6 +341,7 @@ pub(crate) fn open_source<R: Read>(
         ));
     }
     let dialect = options.dialect.unwrap_or_else(|| sniff(&prefetch));
+    let has_separator_line = excel_separator_line(&prefetch).is_some();
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(dialect.delimiter)
         .has_headers(false)
@@ -347,9 +352,14 @@ pub(crate) fn open_source<R: Read>(
             n_quotes: 0,
         });
     let mut header_record = ByteRecord::new();
-    let has_header = reader
+    let mut has_header = reader
         .read_byte_record(&mut header_record)
         .map_err(|error| read_error(file_name, 1, error))?;
+    if has_header && has_separator_line {
+        has_header = reader
+            .read_byte_record(&mut header_record)
+            .map_err(|error| read_error(file_name, 2, error))?;
+    }
     if !has_header {
         return Err(file_error(
             file_name,
@@ -386,6 +396,7 @@ pub(crate) fn open_source<R: Read>(
         reader,
         dialect,
         headers,
+        header_line,
         file_name: file_name.to_string(),
     })
 }
@@ -404,7 +415,7 @@ pub(crate) fn map_columns<R: Read>(
         };
         let found = source.headers.join(", ");
         let message = format!("missing required {plural} {names} (the header has: {found})");
-        file_error(&source.file_name, 1, None, None, message)
+        file_error(&source.file_name, source.header_line, None, None, message)
     })
 }
 
@@ -515,7 +526,10 @@ impl RejectSink<'_> {
 /// Reads every record after the header, checks its field count, hands it to `parse_row` and the
 /// value it returns to `on_row`; rows with problems are rejected instead.
 ///
-/// `date_field` is the index in `fields` of the date column whose day/month order is detected.
+/// The first rows are held back until `lookahead` has settled the date order and decimal mark.
+/// The last record is rejected when it holds a line break and the file has an odd number of
+/// double quotes: a quote opened there was never closed. (A stray quote inside an unquoted field
+/// elsewhere, with a legitimate multi-line last record, would be misread the same way.)
 pub(crate) fn stream<R: Read, T>(
     mut source: Source<R>,
     map: &ColumnMap,
