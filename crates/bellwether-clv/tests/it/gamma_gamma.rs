@@ -28,6 +28,15 @@ fn cdnow_fit_matches_lifetimes() {
     for (got, want) in [(m.p, 6.248805), (m.q, 3.744588), (m.v, 15.44774)] {
         assert_relative_eq!(got, want, max_relative = 1e-3);
     }
+    // Standard errors as printed by lifetimes' `GammaGammaFitter.summary`.
+    for (got, want) in fit
+        .result
+        .std_errors
+        .iter()
+        .zip([1.189687, 0.290166, 4.159994])
+    {
+        assert_relative_eq!(*got, want, max_relative = 1e-3);
+    }
     // CDNOW's frequency and spend are nearly uncorrelated (r = 0.11): no warning.
     assert!(
         data.correlation().abs() < 0.3 && fit.result.warnings.is_empty(),
