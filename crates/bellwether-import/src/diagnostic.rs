@@ -72,6 +72,8 @@ pub struct FileReport {
     pub columns: Vec<ColumnUse>,
     /// Headers that feed no field (for customers, these become attributes instead).
     pub ignored_columns: Vec<String>,
+    /// Every header as written (trimmed), to write a rejects file with the same columns.
+    pub headers: Vec<String>,
     /// The day/month order used for all-numeric dates.
     pub date_order: crate::DateOrder,
 }
@@ -88,6 +90,40 @@ impl FileReport {
     pub fn is_truncated(&self) -> bool {
         self.n_rejected > self.rejected.len() as u64
     }
+}
+
+/// Writes rejected rows as a CSV file: the original header plus `line` and `problems` columns,
+/// in the original file's delimiter, so the rows can be fixed and imported again.
+pub fn write_rejects(report: &FileReport, writer: impl std::io::Write) -> std::io::Result<()> {
+    let mut csv_writer = csv::WriterBuilder::new()
+        .delimiter(report.dialect.delimiter)
+        .flexible(true)
+        .from_writer(writer);
+    let header = report
+        .headers
+        .iter()
+        .map(String::as_str)
+        .chain(["line", "problems"]);
+    csv_writer.write_record(header)?;
+    for rejected in &report.rejected {
+        let problems: Vec<String> = rejected
+            .diagnostics
+            .iter()
+            .map(|diagnostic| match &diagnostic.column_name {
+                Some(name) => format!("{name}: {}", diagnostic.message),
+                None => diagnostic.message.clone(),
+            })
+            .collect();
+        let line = rejected.line.to_string();
+        let problems = problems.join("; ");
+        let fields = rejected
+            .record
+            .iter()
+            .map(String::as_str)
+            .chain([line.as_str(), problems.as_str()]);
+        csv_writer.write_record(fields)?;
+    }
+    csv_writer.flush()
 }
 
 /// A file read whole into memory: the accepted rows and the report.

@@ -25,7 +25,9 @@ use std::path::Path;
 
 pub use customers::{read_customers, read_customers_with};
 pub use date::DateOrder;
-pub use diagnostic::{ColumnUse, Diagnostic, FileReport, ImportError, Parsed, Rejected};
+pub use diagnostic::{
+    write_rejects, ColumnUse, Diagnostic, FileReport, ImportError, Parsed, Rejected,
+};
 pub use dialect::{sniff, Dialect};
 pub use requests::{read_requests, read_requests_with};
 pub use source::ReadOptions;

@@ -697,6 +697,7 @@ pub(crate) fn stream<R: Read, T>(
         rejected: sink.kept,
         columns,
         ignored_columns,
+        headers,
         date_order,
     })
 }

@@ -24,7 +24,9 @@ pub(crate) const CUSTOMER_REFERENCE_ALIASES: &[&str] = &[
     "companyid",
     "clientid",
     "customernumber",
-    "recordid",
+    "associatedcompanyid",
+    "associatedcompanyids",
+    "associatedcompanyidsprimary",
 ];
 
 const CUSTOMER_ID: usize = 0;

@@ -444,3 +444,18 @@ fn explicit_dialect_overrides_detection() {
     let amounts: Vec<f64> = rows.iter().map(|row| row.amount).collect();
     assert_eq!(amounts, [12.5, 1234.0]);
 }
+
+#[test]
+fn rejects_file_keeps_the_columns_and_says_why() {
+    let csv = "customer_id;date;amount\nC1;2024-03-05;12,50\nC9;2024-03-06;x\n";
+    let (_, report) = transactions_from(csv.as_bytes(), "t.csv", &ReadOptions::default())
+        .unwrap_or_else(|error| panic!("{error}"));
+    let mut written = Vec::new();
+    bellwether_import::write_rejects(&report, &mut written)
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(
+        String::from_utf8_lossy(&written),
+        "customer_id;date;amount;line;problems\n\
+         C9;2024-03-06;x;3;\"customer_id: unknown customer_id \"\"C9\"\" (not in the customers file); amount: cannot parse amount \"\"x\"\" as a number\"\n"
+    );
+}
