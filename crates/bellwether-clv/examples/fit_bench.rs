@@ -35,6 +35,25 @@ fn cpu_seconds() -> f64 {
     (tick(11) + tick(12)) / 100.0
 }
 
+/// A multiply-xorshift hasher for the bench's trusted u64 keys.
+#[derive(Default)]
+struct U64Hasher(u64);
+
+impl std::hash::Hasher for U64Hasher {
+    fn finish(&self) -> u64 {
+        let h = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^ (h >> 29)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, word: u64) {
+        self.0 ^= word;
+    }
+}
+
 /// Counts objective evaluations.
 struct Counting<'a> {
     inner: &'a dyn Objective,
@@ -95,6 +114,29 @@ fn main() {
             calibration_end: Some(calibration_end),
             observation_end: None,
         });
+        for (id, &(x, t_x, t)) in rows.iter().enumerate() {
+            let first = calibration_end - t as i32;
+            let id = id as u64;
+            let _ = builder.push(&id, first, 10.0);
+            for k in 1..=x as i32 {
+                let _ = builder.push(&id, first + (t_x as i32 * k) / x as i32, 10.0);
+            }
+        }
+        let rows_pushed = builder.rows();
+        (rows_pushed, builder.finish().expect("valid options"))
+    });
+    println!("  {} rows -> {} customers", summaries.0, summaries.1.len());
+    drop(summaries);
+
+    let summaries = timed("summary builder, fast hasher", || {
+        let mut builder = SummaryBuilder::<u64, _>::with_hasher(
+            SummaryOptions {
+                time_unit: TimeUnit::Day,
+                calibration_end: Some(calibration_end),
+                observation_end: None,
+            },
+            std::hash::BuildHasherDefault::<U64Hasher>::default(),
+        );
         for (id, &(x, t_x, t)) in rows.iter().enumerate() {
             let first = calibration_end - t as i32;
             let id = id as u64;

@@ -27,8 +27,9 @@
 //! so the crate needs no date library.
 
 use std::borrow::Borrow;
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use crate::error::ClvError;
 
@@ -87,10 +88,13 @@ pub struct CustomerSummary<K> {
 }
 
 /// Streams transactions into per-customer summaries. See the module docs.
+///
+/// `S` hashes the customer keys: std's DoS-resistant default, or a faster
+/// hasher through [`SummaryBuilder::with_hasher`] when keys are trusted.
 #[derive(Debug, Clone)]
-pub struct SummaryBuilder<K> {
+pub struct SummaryBuilder<K, S = RandomState> {
     options: SummaryOptions,
-    index: HashMap<K, u32>,
+    index: HashMap<K, u32, S>,
     /// Distinct (day, summed amount) of each customer, sorted by day.
     days: Vec<Vec<(i32, f64)>>,
     rows: usize,
@@ -99,9 +103,16 @@ pub struct SummaryBuilder<K> {
 
 impl<K: Hash + Eq> SummaryBuilder<K> {
     pub fn new(options: SummaryOptions) -> Self {
+        Self::with_hasher(options, RandomState::new())
+    }
+}
+
+impl<K: Hash + Eq, S: BuildHasher> SummaryBuilder<K, S> {
+    /// A builder hashing customer keys with `hasher`.
+    pub fn with_hasher(options: SummaryOptions, hasher: S) -> Self {
         Self {
             options,
-            index: HashMap::new(),
+            index: HashMap::with_hasher(hasher),
             days: Vec::new(),
             rows: 0,
             last_day: None,
