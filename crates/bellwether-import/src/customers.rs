@@ -17,7 +17,7 @@ use bellwether_core::{AttrValue, Customer};
 use crate::diagnostic::{ImportError, Parsed};
 use crate::header::FieldSpec;
 use crate::number::parse_number;
-use crate::source::{map_columns, open_source, stream, Lookahead, ReadOptions, Row};
+use crate::source::{map_columns, open_source, quote, stream, Lookahead, ReadOptions, Row};
 
 const CUSTOMER_ID: usize = 0;
 const NAME: usize = 1;
@@ -137,8 +137,8 @@ pub fn read_customers_with(
         let customer = parse_customer(row, &attribute_columns)?;
         if let Some(first_line) = first_line_of.get(&customer.customer_id) {
             let message = format!(
-                "duplicate customer_id \"{}\" (first at line {first_line})",
-                customer.customer_id
+                "duplicate customer_id {} (first at line {first_line})",
+                quote(&customer.customer_id)
             );
             row.problem(CUSTOMER_ID, message);
             return None;

@@ -9,7 +9,7 @@ use bellwether_core::Request;
 
 use crate::diagnostic::{FileReport, ImportError};
 use crate::header::FieldSpec;
-use crate::source::{map_columns, open_source, stream, Lookahead, ReadOptions, Row};
+use crate::source::{map_columns, open_source, quote, stream, Lookahead, ReadOptions, Row};
 use crate::transactions::CUSTOMER_REFERENCE_ALIASES;
 
 const CUSTOMER_ID: usize = 0;
@@ -117,7 +117,10 @@ fn parse_request(
             } else {
                 row.problem(
                     CUSTOMER_ID,
-                    format!("unknown customer_id \"{customer_id}\" (not in the customers file)"),
+                    format!(
+                        "unknown customer_id {} (not in the customers file)",
+                        quote(customer_id)
+                    ),
                 );
             }
         }

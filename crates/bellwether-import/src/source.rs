@@ -142,9 +142,9 @@ impl<'r> Row<'r> {
             Ok(text) => Some(trim(text)),
             Err(_) => {
                 let message = format!(
-                    "file is not UTF-8 (looks like {}): this field reads \"{}\" in Latin-1; export it as UTF-8",
+                    "file is not UTF-8 (looks like {}): this field reads {} in Latin-1; export it as UTF-8",
                     guess_encoding(bytes),
-                    decode_latin1(bytes).trim()
+                    quote(decode_latin1(bytes).trim())
                 );
                 self.problems.push(Problem {
                     column: Some(column),
@@ -186,8 +186,9 @@ impl<'r> Row<'r> {
             Ok(value) => Some(value),
             Err(problem) => {
                 let message = format!(
-                    "cannot parse {} \"{text}\" as a number{}",
+                    "cannot parse {} {} as a number{}",
                     self.fields[field].name,
+                    quote(text),
                     problem.explanation()
                 );
                 self.problem(field, message);
@@ -203,7 +204,11 @@ impl<'r> Row<'r> {
             let text = self.text(field).unwrap_or_default();
             self.problem(
                 field,
-                format!("{} \"{text}\" is negative{why}", self.fields[field].name),
+                format!(
+                    "{} {} is negative{why}",
+                    self.fields[field].name,
+                    quote(text)
+                ),
             );
             return None;
         }
@@ -217,8 +222,9 @@ impl<'r> Row<'r> {
             Ok(date) => Some(date),
             Err(problem) => {
                 let message = format!(
-                    "cannot parse {} \"{text}\"{}",
+                    "cannot parse {} {}{}",
                     self.fields[field].name,
+                    quote(text),
                     problem.explanation()
                 );
                 self.problem(field, message);
@@ -239,20 +245,40 @@ impl<'r> Row<'r> {
     }
 }
 
-/// Counts the double quotes passing through, to tell at the end of file whether a quote is still open.
+/// Counts the double quotes passing through, to tell at the end of file whether a quote is still
+/// open; also turns carriage returns into line feeds for files that end lines with `\r` alone
+/// (classic Mac), whose line numbers would otherwise all be 1.
 pub(crate) struct QuoteCounter<R> {
     inner: R,
     n_quotes: u64,
+    carriage_returns_end_lines: bool,
 }
 
 impl<R: Read> Read for QuoteCounter<R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let n_read = self.inner.read(buffer)?;
+        if self.carriage_returns_end_lines {
+            for byte in &mut buffer[..n_read] {
+                if *byte == b'\r' {
+                    *byte = b'\n';
+                }
+            }
+        }
         self.n_quotes += buffer[..n_read]
             .iter()
             .filter(|&&byte| byte == b'"')
             .count() as u64;
         Ok(n_read)
+    }
+}
+
+/// Quotes a value for a one-line message: escapes quotes, backslashes and line breaks as Rust
+/// does, and shortens values longer than 60 characters with an ellipsis.
+pub(crate) fn quote(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+        None => format!("{text:?}"),
     }
 }
 
@@ -340,6 +366,14 @@ pub(crate) fn open_source<R: Read>(
             "file is empty".to_string(),
         ));
     }
+    let carriage_returns_end_lines = prefetch.contains(&b'\r') && !prefetch.contains(&b'\n');
+    if carriage_returns_end_lines {
+        for byte in &mut prefetch {
+            if *byte == b'\r' {
+                *byte = b'\n';
+            }
+        }
+    }
     let dialect = options.dialect.unwrap_or_else(|| sniff(&prefetch));
     let has_separator_line = excel_separator_line(&prefetch).is_some();
     let mut reader = csv::ReaderBuilder::new()
@@ -350,6 +384,7 @@ pub(crate) fn open_source<R: Read>(
         .from_reader(QuoteCounter {
             inner: io::Cursor::new(prefetch).chain(reader),
             n_quotes: 0,
+            carriage_returns_end_lines,
         });
     let mut header_record = ByteRecord::new();
     let mut has_header = reader
@@ -378,9 +413,9 @@ pub(crate) fn open_source<R: Read>(
             Ok(text) => headers.push(text.trim().to_string()),
             Err(_) => {
                 let message = format!(
-                    "file is not UTF-8 (looks like {}): this header reads \"{}\" in Latin-1; export it as UTF-8",
+                    "file is not UTF-8 (looks like {}): this header reads {} in Latin-1; export it as UTF-8",
                     guess_encoding(bytes),
-                    decode_latin1(bytes).trim()
+                    quote(decode_latin1(bytes).trim())
                 );
                 return Err(file_error(
                     file_name,

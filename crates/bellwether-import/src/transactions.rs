@@ -15,7 +15,7 @@ use bellwether_core::Transaction;
 
 use crate::diagnostic::{FileReport, ImportError};
 use crate::header::FieldSpec;
-use crate::source::{map_columns, open_source, stream, Lookahead, ReadOptions, Row};
+use crate::source::{map_columns, open_source, quote, stream, Lookahead, ReadOptions, Row};
 
 /// Aliases of a customer reference in files other than `customers.csv`.
 pub(crate) const CUSTOMER_REFERENCE_ALIASES: &[&str] = &[
@@ -175,7 +175,10 @@ fn parse_transaction(
             } else {
                 row.problem(
                     CUSTOMER_ID,
-                    format!("unknown customer_id \"{customer_id}\" (not in the customers file)"),
+                    format!(
+                        "unknown customer_id {} (not in the customers file)",
+                        quote(customer_id)
+                    ),
                 );
             }
         }
