@@ -448,7 +448,17 @@ pub(crate) fn map_columns<R: Read>(
         } else {
             "columns"
         };
-        let found = source.headers.join(", ");
+        const MAX_SHOWN: usize = 12;
+        let mut found = source
+            .headers
+            .iter()
+            .take(MAX_SHOWN)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if source.headers.len() > MAX_SHOWN {
+            found.push_str(&format!(" and {} more", source.headers.len() - MAX_SHOWN));
+        }
         let message = format!("missing required {plural} {names} (the header has: {found})");
         file_error(&source.file_name, source.header_line, None, None, message)
     })
