@@ -177,11 +177,21 @@ pub(crate) enum RangeCriterion {
 }
 
 impl RangeCriterion {
-    /// Stable prefix of reason codes.
-    pub(crate) fn code(self) -> &'static str {
+    /// Stable reason codes: unknown, below, above and within the range.
+    pub(crate) fn codes(self) -> [&'static str; 4] {
         match self {
-            RangeCriterion::Employees => "employees",
-            RangeCriterion::AnnualRevenue => "annual-revenue",
+            RangeCriterion::Employees => [
+                "employees-unknown",
+                "employees-below-range",
+                "employees-above-range",
+                "employees-in-range",
+            ],
+            RangeCriterion::AnnualRevenue => [
+                "annual-revenue-unknown",
+                "annual-revenue-below-range",
+                "annual-revenue-above-range",
+                "annual-revenue-in-range",
+            ],
         }
     }
 

@@ -14,7 +14,7 @@ use crate::model::PurchaseStats;
 use super::criteria::{CriterionCheck, RangeCriterion};
 use super::influence::Influence;
 use super::reputation::signal_value;
-use super::text::{format_list, format_number, format_percent};
+use super::text::{format_list, Percent, Thousands};
 use super::{Population, Reason};
 
 /// At most this many informational (zero-effect) reasons are kept per customer.
@@ -204,9 +204,9 @@ pub(crate) fn select(found: &mut [Pending<'_>], max_reasons: usize) -> usize {
 
 /// Puts a finding into words.
 pub(crate) fn render(population: &Population<'_>, index: usize, pending: &Pending<'_>) -> Reason {
-    let (code, text): (String, String) = match pending.finding {
+    let (code, text): (&'static str, String) = match pending.finding {
         Finding::AudienceUnconfigured => (
-            "audience-unconfigured".into(),
+            "audience-unconfigured",
             "no audience criteria configured: everyone meets them".into(),
         ),
         Finding::Criterion(check) => describe_criterion(&check, population),
@@ -214,25 +214,25 @@ pub(crate) fn render(population: &Population<'_>, index: usize, pending: &Pendin
             let core = &population.core_description;
             if value >= 0.5 {
                 (
-                    "typical-of-audience".into(),
-                    format!("{} similar to {core}", format_percent(value)),
+                    "typical-of-audience",
+                    format!("{} similar to {core}", Percent(value)),
                 )
             } else {
                 let least = least_alike
                     .map(|name| format!(", least on {name}"))
                     .unwrap_or_default();
                 (
-                    "atypical-of-audience".into(),
-                    format!("only {} similar to {core}{least}", format_percent(value)),
+                    "atypical-of-audience",
+                    format!("only {} similar to {core}{least}", Percent(value)),
                 )
             }
         }
         Finding::TypicalityUnknown => (
-            "typicality-unknown".into(),
+            "typicality-unknown",
             "typicality unknown: nothing to compare with the audience, counted as 0.5".into(),
         ),
         Finding::ReputationUnconfigured => (
-            "reputation-unconfigured".into(),
+            "reputation-unconfigured",
             "no reputation signals configured: reputation counted as 0.5".into(),
         ),
         Finding::ReputationUnknown => {
@@ -242,7 +242,7 @@ pub(crate) fn render(population: &Population<'_>, index: usize, pending: &Pendin
                 .map(|signal| signal.name.as_str())
                 .collect();
             (
-                "reputation-unknown".into(),
+                "reputation-unknown",
                 format!(
                     "no reputation signal known ({}): reputation counted as 0.5",
                     format_list(&names, 3)
@@ -250,7 +250,7 @@ pub(crate) fn render(population: &Population<'_>, index: usize, pending: &Pendin
             )
         }
         Finding::ReputationNoPeers { group } => (
-            "reputation-no-peers".into(),
+            "reputation-no-peers",
             format!(
                 "the only one of {} with reputation signals: reputation counted as 0.5",
                 population.group_names[group]
@@ -270,64 +270,73 @@ pub(crate) fn render(population: &Population<'_>, index: usize, pending: &Pendin
                 .map(|signal| signal.name.as_str())
                 .collect();
             (
-                "signal-unknown".into(),
+                "signal-unknown",
                 format!("{} unknown", format_list(&unknown, 3)),
             )
         }
         Finding::NoTransactions => (
-            "no-transactions".into(),
+            "no-transactions",
             "no transactions: influence not lowered".into(),
         ),
         Finding::CouponDependence { share } => (
-            "coupon-dependence".into(),
-            format!("{} of purchases used a coupon", format_percent(share)),
+            "coupon-dependence",
+            format!("{} of purchases used a coupon", Percent(share)),
         ),
         Finding::DiscountDependence { share } => (
-            "discount-dependence".into(),
+            "discount-dependence",
             format!(
                 "discounts were {} of the list value of purchases",
-                format_percent(share)
+                Percent(share)
             ),
         ),
     };
     Reason {
-        code,
+        code: code.to_string(),
         effect: pending.effect,
         text,
     }
 }
 
-fn describe_reputation(percentile: f64, industry: &str, peers: u64) -> (String, String) {
-    let peers = format_number(peers as f64);
+fn describe_reputation(percentile: f64, industry: &str, peers: u64) -> (&'static str, String) {
+    let peers = Thousands(peers as f64);
     if percentile >= 0.6 {
         let top = ((1.0 - percentile) * 100.0 - 1e-9).ceil().max(1.0) as i64;
         (
-            "reputation-top-in-industry".into(),
+            "reputation-top-in-industry",
             format!("top {top}% of {industry} by reputation signals ({peers} peers)"),
         )
     } else if percentile <= 0.4 {
         let bottom = (percentile * 100.0 - 1e-9).ceil().max(1.0) as i64;
         (
-            "reputation-bottom-in-industry".into(),
+            "reputation-bottom-in-industry",
             format!("bottom {bottom}% of {industry} by reputation signals ({peers} peers)"),
         )
     } else {
         (
-            "reputation-middle-in-industry".into(),
+            "reputation-middle-in-industry",
             format!("middle of {industry} by reputation signals ({peers} peers)"),
         )
     }
 }
 
-fn describe_criterion(check: &CriterionCheck<'_>, population: &Population<'_>) -> (String, String) {
+fn describe_criterion(
+    check: &CriterionCheck<'_>,
+    population: &Population<'_>,
+) -> (&'static str, String) {
     let criteria = &population.criteria;
     match check {
-        CriterionCheck::Industry { value, allowed } => {
-            describe_label("industry", *value, *allowed, &criteria.industries.display)
-        }
-        CriterionCheck::Country { value, allowed } => {
-            describe_label("country", *value, *allowed, &criteria.countries.display)
-        }
+        CriterionCheck::Industry { value, allowed } => describe_label(
+            LabelCriterion::Industry,
+            *value,
+            *allowed,
+            &criteria.industries.display,
+        ),
+        CriterionCheck::Country { value, allowed } => describe_label(
+            LabelCriterion::Country,
+            *value,
+            *allowed,
+            &criteria.countries.display,
+        ),
         CriterionCheck::Attribute {
             criterion,
             value,
@@ -336,18 +345,18 @@ fn describe_criterion(check: &CriterionCheck<'_>, population: &Population<'_>) -
             let name = &criterion.name;
             match (value, allowed) {
                 (Some(value), Some(true)) => (
-                    "attribute-match".into(),
+                    "attribute-match",
                     format!("{name} matches: {}", value.as_text().trim()),
                 ),
                 (Some(value), Some(false)) => (
-                    "attribute-mismatch".into(),
+                    "attribute-mismatch",
                     format!(
                         "{name} {} is not among {}",
                         value.as_text().trim(),
                         format_list(&criterion.display, 3)
                     ),
                 ),
-                _ => ("attribute-unknown".into(), format!("{name} unknown")),
+                _ => ("attribute-unknown", format!("{name} unknown")),
             }
         }
         CriterionCheck::Range {
@@ -359,22 +368,39 @@ fn describe_criterion(check: &CriterionCheck<'_>, population: &Population<'_>) -
     }
 }
 
+/// The categorical criteria named in reasons, with their stable codes.
+#[derive(Debug, Clone, Copy)]
+enum LabelCriterion {
+    Industry,
+    Country,
+}
+
 fn describe_label(
-    name: &str,
+    which: LabelCriterion,
     value: Option<&str>,
     allowed: Option<bool>,
     allowed_labels: &[String],
-) -> (String, String) {
+) -> (&'static str, String) {
+    let (name, codes) = match which {
+        LabelCriterion::Industry => (
+            "industry",
+            ["industry-match", "industry-mismatch", "industry-unknown"],
+        ),
+        LabelCriterion::Country => (
+            "country",
+            ["country-match", "country-mismatch", "country-unknown"],
+        ),
+    };
     match (value, allowed) {
-        (Some(value), Some(true)) => (format!("{name}-match"), format!("{name} matches: {value}")),
+        (Some(value), Some(true)) => (codes[0], format!("{name} matches: {value}")),
         (Some(value), Some(false)) => (
-            format!("{name}-mismatch"),
+            codes[1],
             format!(
                 "{name} {value} is outside the audience ({})",
                 format_list(allowed_labels, 3)
             ),
         ),
-        _ => (format!("{name}-unknown"), format!("{name} unknown")),
+        _ => (codes[2], format!("{name} unknown")),
     }
 }
 
@@ -383,14 +409,14 @@ pub(crate) fn describe_range(
     value: Option<f64>,
     range: [f64; 2],
     credit: f64,
-) -> (String, String) {
-    let code = which.code();
+) -> (&'static str, String) {
     let label = which.label();
+    let [unknown, below, above, within] = which.codes();
     let Some(value) = value else {
-        return (format!("{code}-unknown"), format!("{label} unknown"));
+        return (unknown, format!("{label} unknown"));
     };
-    let range_text = format!("{}–{}", format_number(range[0]), format_number(range[1]));
-    let value_text = format_number(value);
+    let (low, high) = (Thousands(range[0]), Thousands(range[1]));
+    let value_text = Thousands(value);
     let degree = if credit >= 0.8 {
         "slightly "
     } else if credit < 0.2 {
@@ -400,18 +426,18 @@ pub(crate) fn describe_range(
     };
     if value.max(0.0) < range[0] {
         (
-            format!("{code}-below-range"),
-            format!("{label} {value_text}, {degree}below the audience range ({range_text})"),
+            below,
+            format!("{label} {value_text}, {degree}below the audience range ({low}–{high})"),
         )
     } else if value > range[1] {
         (
-            format!("{code}-above-range"),
-            format!("{label} {value_text}, {degree}above the audience range ({range_text})"),
+            above,
+            format!("{label} {value_text}, {degree}above the audience range ({low}–{high})"),
         )
     } else {
         (
-            format!("{code}-in-range"),
-            format!("{label} {value_text}, within the audience range ({range_text})"),
+            within,
+            format!("{label} {value_text}, within the audience range ({low}–{high})"),
         )
     }
 }

@@ -1,6 +1,7 @@
 //! Small text helpers of scoring: case-insensitive keys and English number formatting.
 
 use std::borrow::Cow;
+use std::fmt;
 
 /// The key under which a label is compared: trimmed and lowercased, `None` when empty.
 ///
@@ -26,59 +27,78 @@ pub(crate) fn display_label(label: Option<&str>) -> Option<&str> {
     label.map(str::trim).filter(|trimmed| !trimmed.is_empty())
 }
 
-/// Formats a number in English with thousands separators: `250000.0` → `"250,000"`.
+/// Shows a number in English with thousands separators: `250000.0` → `"250,000"`.
 ///
 /// Values of 100 or more are rounded to whole numbers; smaller ones keep up to two decimals.
-pub(crate) fn format_number(value: f64) -> String {
-    if !value.is_finite() {
-        return value.to_string();
-    }
-    if value.abs() >= 1e18 {
-        return format!("{value:e}");
-    }
-    if value.abs() >= 100.0 || value.fract() == 0.0 {
-        // Rounded to a whole number, which fits an i128 below 1e18.
-        let whole = value.round() as i128;
-        return group_thousands(whole);
-    }
-    let text = format!("{value:.2}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" {
-        "0".to_string()
-    } else {
-        text.to_string()
-    }
-}
+/// Written straight into the output, so that reasons cost one allocation each.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Thousands(pub(crate) f64);
 
-fn group_thousands(whole: i128) -> String {
-    let digits = whole.unsigned_abs().to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if whole < 0 {
-        grouped.push('-');
-    }
-    // Digits left before the next separator: the leading group has 1 to 3 of them.
-    let mut left_in_group = (digits.len() - 1) % 3 + 1;
-    for digit in digits.chars() {
-        if left_in_group == 0 {
-            grouped.push(',');
-            left_in_group = 3;
+impl fmt::Display for Thousands {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = self.0;
+        if !value.is_finite() {
+            return write!(formatter, "{value}");
         }
-        grouped.push(digit);
-        left_in_group -= 1;
+        if value.abs() >= 1e18 {
+            return write!(formatter, "{value:e}");
+        }
+        if value.abs() >= 100.0 || value.fract() == 0.0 {
+            // Rounded to a whole number, which fits an i128 below 1e18; digits are written from
+            // the right, with a comma before every third one.
+            let whole = value.round() as i128;
+            let mut rest = whole.unsigned_abs();
+            let mut buffer = [0u8; 48];
+            let mut start = buffer.len();
+            let mut in_group = 0;
+            loop {
+                if in_group == 3 {
+                    start -= 1;
+                    buffer[start] = b',';
+                    in_group = 0;
+                }
+                start -= 1;
+                buffer[start] = b'0' + (rest % 10) as u8;
+                in_group += 1;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            if whole < 0 {
+                start -= 1;
+                buffer[start] = b'-';
+            }
+            return formatter
+                .write_str(std::str::from_utf8(&buffer[start..]).map_err(|_| fmt::Error)?);
+        }
+        let text = format!("{value:.2}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        formatter.write_str(if text == "-0" { "0" } else { text })
     }
-    grouped
 }
 
-/// Formats a share in [0, 1] as a whole percentage, never rounding a non-zero share to
-/// "0%" nor a share below one to "100%".
-pub(crate) fn format_percent(share: f64) -> String {
-    let percent = (share * 100.0).round();
-    if share > 0.0 && percent < 1.0 {
-        "<1%".to_string()
-    } else if share < 1.0 && percent >= 100.0 {
-        ">99%".to_string()
-    } else {
-        format!("{}%", percent as i64)
+/// Formats a number in English with thousands separators, as [`Thousands`] shows it.
+pub(crate) fn format_number(value: f64) -> String {
+    Thousands(value).to_string()
+}
+
+/// Shows a share in [0, 1] as a whole percentage, never rounding a non-zero share to "0%" nor
+/// a share below one to "100%".
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Percent(pub(crate) f64);
+
+impl fmt::Display for Percent {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let share = self.0;
+        let percent = (share * 100.0).round();
+        if share > 0.0 && percent < 1.0 {
+            formatter.write_str("<1%")
+        } else if share < 1.0 && percent >= 100.0 {
+            formatter.write_str(">99%")
+        } else {
+            write!(formatter, "{}%", percent as i64)
+        }
     }
 }
 
@@ -112,15 +132,21 @@ mod tests {
         assert_eq!(format_number(4.25), "4.25");
         assert_eq!(format_number(-0.001), "0");
         assert_eq!(format_number(123.6), "124");
+        assert_eq!(format_number(100.0), "100");
+        assert_eq!(format_number(999_999.0), "999,999");
+        assert_eq!(format_number(1_000_000.0), "1,000,000");
+        assert_eq!(format_number(-100_000.0), "-100,000");
+        assert_eq!(format_number(f64::NAN), "NaN");
+        assert_eq!(format_number(2e18), "2e18");
     }
 
     #[test]
     fn percentages_never_hide_small_shares() {
-        assert_eq!(format_percent(0.82), "82%");
-        assert_eq!(format_percent(0.001), "<1%");
-        assert_eq!(format_percent(0.999), ">99%");
-        assert_eq!(format_percent(1.0), "100%");
-        assert_eq!(format_percent(0.0), "0%");
+        assert_eq!(Percent(0.82).to_string(), "82%");
+        assert_eq!(Percent(0.001).to_string(), "<1%");
+        assert_eq!(Percent(0.999).to_string(), ">99%");
+        assert_eq!(Percent(1.0).to_string(), "100%");
+        assert_eq!(Percent(0.0).to_string(), "0%");
     }
 
     #[test]
