@@ -166,14 +166,21 @@ fn main() {
     println!("  LL at the truth {likelihood:.1}");
 
     match timed("BG/NBD fit", || BgNbd::fit(&data)) {
-        Ok(fit) => println!(
-            "  {} iterations, {:?}, LL {:.2}, params {:?}, se {:?}",
-            fit.result.iterations,
-            fit.result.reason,
-            fit.result.log_likelihood,
-            fit.result.params,
-            fit.result.std_errors
-        ),
+        Ok(fit) => {
+            let total = timed(
+                "sum of E[X(365 days) | x, t_x, T] over the customers",
+                || fit.model.expected_total(365.0, &data),
+            );
+            println!("  {total:.1} expected purchases");
+            println!(
+                "  {} iterations, {:?}, LL {:.2}, params {:?}, se {:?}",
+                fit.result.iterations,
+                fit.result.reason,
+                fit.result.log_likelihood,
+                fit.result.params,
+                fit.result.std_errors
+            );
+        }
         Err(e) => println!("  BG/NBD fit failed: {e}"),
     }
     let objective = Counting {

@@ -27,7 +27,9 @@ use serde::Serialize;
 
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
-use crate::optim::{fit_log_space, Fitted, MinimizeOptions, Objective};
+use crate::optim::{
+    fit_log_space, fit_log_space_coarse_to_fine, Fitted, MinimizeOptions, Objective,
+};
 use crate::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1};
 
 const MODEL: &str = "bg_nbd";
@@ -300,6 +302,12 @@ fn kernel_rows(
     (ll, g)
 }
 
+/// Above this many unique rows, fits start on data coarsened to
+/// [`COARSE_LEVELS`] time steps (see [`CompressedSummary::coarsen`]) when that
+/// at least halves the rows, then refine on the full data.
+pub(crate) const COARSE_ABOVE_ROWS: usize = 20_000;
+pub(crate) const COARSE_LEVELS: usize = 100;
+
 /// Checks that a data set can identify a 4-parameter BTYD model.
 pub(crate) fn check_identifiable(
     model: &'static str,
@@ -372,14 +380,23 @@ impl BgNbd {
     ) -> Result<Fitted<BgNbd>, ClvError> {
         check_identifiable(MODEL, data)?;
         let objective = BgNbdObjective { data };
-        let result = fit_log_space(
-            MODEL,
-            &["r", "alpha", "a", "b"],
-            &objective,
-            &starts(data),
-            data.n(),
-            options,
-        )?;
+        let names = ["r", "alpha", "a", "b"];
+        let coarse = (data.len() > COARSE_ABOVE_ROWS).then(|| data.coarsen(COARSE_LEVELS));
+        let result = match coarse.filter(|c| c.len() * 2 < data.len()) {
+            Some(coarse) => {
+                let coarse_objective = BgNbdObjective { data: &coarse };
+                fit_log_space_coarse_to_fine(
+                    MODEL,
+                    &names,
+                    &objective,
+                    &coarse_objective,
+                    &starts(data),
+                    data.n(),
+                    options,
+                )?
+            }
+            None => fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?,
+        };
         let v = result.values();
         Ok(Fitted {
             model: BgNbd {

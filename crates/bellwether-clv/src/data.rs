@@ -213,6 +213,22 @@ impl CompressedSummary {
         &self.t_index
     }
 
+    /// The same customers with `t_x` and `T` rounded to a grid of `levels` steps
+    /// over [0, max T] (rounding is monotone, so `t_x <= T` still holds): far fewer
+    /// unique rows, for a cheap first fit whose optimum is close to the full one.
+    pub fn coarsen(&self, levels: usize) -> Self {
+        let t_max = self.t_levels.last().copied().unwrap_or(0.0);
+        if t_max <= 0.0 || levels == 0 {
+            return self.clone();
+        }
+        let step = t_max / levels as f64;
+        let round = |v: f64| (v / step).round() * step;
+        let rows = self
+            .rows()
+            .map(|r| (r.x, round(r.t_x).min(round(r.t)), round(r.t), r.weight));
+        Self::from_weighted_rows(rows).unwrap_or_else(|_| self.clone())
+    }
+
     /// Keeps the rows where `keep` holds (e.g. `|r| r.x > 0.0`).
     pub fn filter(&self, mut keep: impl FnMut(&Row) -> bool) -> Self {
         Self::from_unique(self.rows().filter(|r| keep(r)).collect())

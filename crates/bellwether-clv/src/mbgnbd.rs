@@ -23,11 +23,14 @@ use serde::Serialize;
 
 use crate::bgnbd::{
     around_a_equals_one, check_identifiable, clean, logistic_of_minus, neg_binomial_ln_pmfs,
-    one_minus_scaled_hyp2f1, starts, two_term_kernel, valid, XTerms,
+    one_minus_scaled_hyp2f1, starts, two_term_kernel, valid, XTerms, COARSE_ABOVE_ROWS,
+    COARSE_LEVELS,
 };
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
-use crate::optim::{fit_log_space, Fitted, MinimizeOptions, Objective};
+use crate::optim::{
+    fit_log_space, fit_log_space_coarse_to_fine, Fitted, MinimizeOptions, Objective,
+};
 use crate::special::{digamma, ln_beta, ln_gamma};
 
 const MODEL: &str = "mbg_nbd";
@@ -108,14 +111,23 @@ impl MbgNbd {
     ) -> Result<Fitted<MbgNbd>, ClvError> {
         check_identifiable(MODEL, data)?;
         let objective = MbgNbdObjective { data };
-        let result = fit_log_space(
-            MODEL,
-            &["r", "alpha", "a", "b"],
-            &objective,
-            &starts(data),
-            data.n(),
-            options,
-        )?;
+        let names = ["r", "alpha", "a", "b"];
+        let coarse = (data.len() > COARSE_ABOVE_ROWS).then(|| data.coarsen(COARSE_LEVELS));
+        let result = match coarse.filter(|c| c.len() * 2 < data.len()) {
+            Some(coarse) => {
+                let coarse_objective = MbgNbdObjective { data: &coarse };
+                fit_log_space_coarse_to_fine(
+                    MODEL,
+                    &names,
+                    &objective,
+                    &coarse_objective,
+                    &starts(data),
+                    data.n(),
+                    options,
+                )?
+            }
+            None => fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?,
+        };
         let v = result.values();
         Ok(Fitted {
             model: MbgNbd {

@@ -243,6 +243,27 @@ fn cubic_minimizer(p: &LinePoint, q: &LinePoint) -> f64 {
 /// quasi-Newton direction, the inverse-Hessian approximation is reset and a
 /// steepest-descent step is tried before giving up.
 pub fn minimize(objective: &dyn Objective, theta0: &[f64], options: MinimizeOptions) -> Minimum {
+    minimize_from(objective, theta0, None, options)
+}
+
+/// [`minimize`] warm-started with an approximation of the inverse Hessian at
+/// `theta0` (e.g. from a fit on coarsened data), so BFGS takes near-Newton steps
+/// from the first iteration.
+pub fn minimize_warm(
+    objective: &dyn Objective,
+    theta0: &[f64],
+    inverse_hessian: &[Vec<f64>],
+    options: MinimizeOptions,
+) -> Minimum {
+    minimize_from(objective, theta0, Some(inverse_hessian), options)
+}
+
+fn minimize_from(
+    objective: &dyn Objective,
+    theta0: &[f64],
+    inverse_hessian: Option<&[Vec<f64>]>,
+    options: MinimizeOptions,
+) -> Minimum {
     let n = theta0.len();
     let mut theta = theta0.to_vec();
     let mut gradient = vec![0.0; n];
@@ -265,6 +286,13 @@ pub fn minimize(objective: &dyn Objective, theta0: &[f64], options: MinimizeOpti
     // Inverse-Hessian approximation, row-major.
     let mut inverse = identity(n);
     let mut is_identity = true;
+    if let Some(h) = inverse_hessian.filter(|h| h.len() == n && h.iter().all(|row| row.len() == n))
+    {
+        if h.iter().flatten().all(|v| v.is_finite()) {
+            inverse = h.iter().flatten().copied().collect();
+            is_identity = false;
+        }
+    }
     let mut direction = vec![0.0; n];
     for iteration in 0..options.max_iterations {
         if inf_norm(&gradient) <= options.gradient_tolerance * value.abs().max(1.0) {
@@ -582,6 +610,43 @@ pub fn fit_log_space(
     n: f64,
     options: MinimizeOptions,
 ) -> Result<FitResult, ClvError> {
+    let (best, iterations) = best_minimum(objective, starts, options);
+    finish_fit(model, names, objective, best, iterations, n)
+}
+
+/// Like [`fit_log_space`], but first fits `coarse` (the same model on coarsened,
+/// smaller data), then refines on `objective` from there with BFGS warm-started
+/// by the inverse of the coarse Hessian: a few full-data evaluations instead of
+/// dozens. Falls back to [`fit_log_space`] when the refinement does not converge.
+pub fn fit_log_space_coarse_to_fine(
+    model: &'static str,
+    names: &[&'static str],
+    objective: &dyn Objective,
+    coarse: &dyn Objective,
+    starts: &[Vec<f64>],
+    n: f64,
+    options: MinimizeOptions,
+) -> Result<FitResult, ClvError> {
+    let (coarse_best, coarse_iterations) = best_minimum(coarse, starts, options);
+    if let Some(c) = coarse_best.filter(|m| m.converged()) {
+        if let Ok(inverse) = inverse_spd(&hessian(coarse, &c.theta)) {
+            let fine = minimize_warm(objective, &c.theta, &inverse, options);
+            if fine.converged() {
+                let iterations = coarse_iterations + fine.iterations;
+                return finish_fit(model, names, objective, Some(fine), iterations, n);
+            }
+        }
+    }
+    fit_log_space(model, names, objective, starts, n, options)
+}
+
+/// Minimises from each start until one converges; the best minimum and the total
+/// number of iterations.
+fn best_minimum(
+    objective: &dyn Objective,
+    starts: &[Vec<f64>],
+    options: MinimizeOptions,
+) -> (Option<Minimum>, usize) {
     let mut best: Option<Minimum> = None;
     let mut iterations = 0;
     for start in starts {
@@ -603,6 +668,18 @@ pub fn fit_log_space(
             break;
         }
     }
+    (best, iterations)
+}
+
+/// Checks a minimum and turns it into a [`FitResult`] with standard errors.
+fn finish_fit(
+    model: &'static str,
+    names: &[&'static str],
+    objective: &dyn Objective,
+    best: Option<Minimum>,
+    iterations: usize,
+    n: f64,
+) -> Result<FitResult, ClvError> {
     let Some(best) = best else {
         return Err(ClvError::FitDidNotConverge {
             model,

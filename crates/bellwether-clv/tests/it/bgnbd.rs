@@ -404,3 +404,51 @@ fn conditional_expectation_matches_quadrature() {
         assert_relative_eq!(got, reference, max_relative = 1e-8);
     }
 }
+
+#[test]
+fn coarse_to_fine_fit_reaches_the_direct_optimum() {
+    use bellwether_clv::bgnbd::BgNbdObjective;
+    use bellwether_clv::optim::{fit_log_space, MinimizeOptions};
+    // CDNOW-like customers in days, T up to two years.
+    let truth = BgNbd {
+        r: 0.243,
+        alpha: 30.9,
+        a: 0.793,
+        b: 2.426,
+    };
+    let mut rng = Rng::new(9);
+    let ages: Vec<f64> = (0..200_000)
+        .map(|_| (1.0 + (rng.uniform() * 730.0).floor()).min(730.0))
+        .collect();
+    let customers = simulate::bgnbd(truth, &ages, 0.0, &mut rng);
+    let data =
+        CompressedSummary::from_rows(customers.iter().map(|c| (c.x, c.t_x.floor(), c.t))).unwrap();
+    let coarse = data.coarsen(100).len();
+    assert!(
+        coarse * 2 < data.len(),
+        "coarse path: {coarse} of {}",
+        data.len()
+    );
+    let warm = BgNbd::fit(&data).unwrap();
+    let objective = BgNbdObjective { data: &data };
+    let names = ["r", "alpha", "a", "b"];
+    let direct = fit_log_space(
+        "bg_nbd",
+        &names,
+        &objective,
+        &[vec![0.0; 4]],
+        data.n(),
+        MinimizeOptions::default(),
+    )
+    .unwrap();
+    for (w, d) in warm.result.params.iter().zip(&direct.params) {
+        assert_relative_eq!(w.1, d.1, max_relative = 1e-5);
+    }
+    assert!(
+        (warm.result.log_likelihood - direct.log_likelihood).abs()
+            < 1e-6 * direct.log_likelihood.abs()
+    );
+    for (w, d) in warm.result.std_errors.iter().zip(&direct.std_errors) {
+        assert_relative_eq!(*w, *d, max_relative = 1e-4);
+    }
+}
