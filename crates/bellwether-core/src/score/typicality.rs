@@ -148,82 +148,89 @@ pub(crate) fn build_features(
     industry_ids: &[u32],
     attribute_names: &[&str],
 ) -> Vec<Feature> {
-    let mut features = vec![
-        Feature {
-            name: "employees".into(),
-            column: FeatureColumn::Numeric(
-                records
-                    .iter()
-                    .map(|record| log_size(record.customer.employees))
-                    .collect(),
-            ),
-        },
-        Feature {
-            name: "annual revenue".into(),
-            column: FeatureColumn::Numeric(
-                records
-                    .iter()
-                    .map(|record| log_size(record.customer.annual_revenue))
-                    .collect(),
-            ),
-        },
-        Feature {
-            name: "industry".into(),
-            column: FeatureColumn::Categorical(industry_ids.to_vec()),
-        },
-    ];
-    let country_column = intern_labels(
-        records
-            .iter()
-            .map(|record| record.customer.country.as_deref()),
-        &mut LabelInterner::default(),
-    );
-    features.push(Feature {
-        name: "country".into(),
-        column: FeatureColumn::Categorical(country_column),
-    });
-    for name in attribute_names {
-        let values = || {
-            records
-                .iter()
-                .map(|record| record.customer.attributes.get(*name))
-        };
-        let mut any_present = false;
-        let mut all_numbers = true;
-        for value in values().flatten() {
-            any_present = true;
-            all_numbers &= matches!(value, AttrValue::Number(_));
+    // Each feature is independent: they are built in parallel, in a fixed order.
+    let n_fixed = 4;
+    super::parallel::map_indices(n_fixed + attribute_names.len(), 1, |feature_index| {
+        match feature_index {
+            0 => Feature {
+                name: "employees".into(),
+                column: FeatureColumn::Numeric(
+                    records
+                        .iter()
+                        .map(|record| log_size(record.customer.employees))
+                        .collect(),
+                ),
+            },
+            1 => Feature {
+                name: "annual revenue".into(),
+                column: FeatureColumn::Numeric(
+                    records
+                        .iter()
+                        .map(|record| log_size(record.customer.annual_revenue))
+                        .collect(),
+                ),
+            },
+            2 => Feature {
+                name: "industry".into(),
+                column: FeatureColumn::Categorical(industry_ids.to_vec()),
+            },
+            3 => Feature {
+                name: "country".into(),
+                column: FeatureColumn::Categorical(intern_labels(
+                    records
+                        .iter()
+                        .map(|record| record.customer.country.as_deref()),
+                    &mut LabelInterner::default(),
+                )),
+            },
+            _ => attribute_feature(records, attribute_names[feature_index - n_fixed]),
         }
-        let column = if any_present && all_numbers {
-            FeatureColumn::Numeric(
-                values()
-                    .map(|value| {
-                        value
-                            .and_then(AttrValue::as_f64)
-                            .filter(|number| number.is_finite())
-                            .unwrap_or(f64::NAN)
-                    })
-                    .collect(),
-            )
-        } else {
-            let mut interner = LabelInterner::default();
-            FeatureColumn::Categorical(
-                values()
-                    .map(|value| match value {
-                        Some(AttrValue::Text(text)) => interner.intern(text),
-                        Some(other) => interner.intern(&other.as_text()),
-                        None => None,
-                    })
-                    .map(|id| id.unwrap_or(MISSING_CATEGORY))
-                    .collect(),
-            )
-        };
-        features.push(Feature {
-            name: (*name).to_string(),
-            column,
-        });
+    })
+}
+
+/// An `[audience.attributes]` column: numeric when every value present is a number, categorical
+/// by case-insensitive text otherwise.
+fn attribute_feature(records: &[CustomerRecord], name: &str) -> Feature {
+    let values: Vec<Option<&AttrValue>> = records
+        .iter()
+        .map(|record| record.customer.attributes.get(name))
+        .collect();
+    let mut any_present = false;
+    let mut all_numbers = true;
+    for value in values.iter().flatten() {
+        any_present = true;
+        all_numbers &= matches!(value, AttrValue::Number(_));
     }
-    features
+    let column = if any_present && all_numbers {
+        FeatureColumn::Numeric(
+            values
+                .iter()
+                .map(|value| {
+                    value
+                        .and_then(AttrValue::as_f64)
+                        .filter(|number| number.is_finite())
+                        .unwrap_or(f64::NAN)
+                })
+                .collect(),
+        )
+    } else {
+        let mut interner = LabelInterner::default();
+        FeatureColumn::Categorical(
+            values
+                .iter()
+                .map(|value| match value {
+                    Some(AttrValue::Text(text)) => interner.intern(text),
+                    Some(other) => interner.intern(&other.as_text()),
+                    None => None,
+                })
+                .map(|id| id.unwrap_or(MISSING_CATEGORY))
+                .collect(),
+        )
+    };
+    Feature {
+        name: name.to_string(),
+        column,
+    }
 }
 
 /// The core's values of one feature, prepared for exact mean distances.
