@@ -124,43 +124,81 @@ struct RowTerms {
     ln_p_alive: f64,
 }
 
-/// Combines prefactor, alive term and the two $J$ values of a row.
-/// `prefactor` is $\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + s\ln\beta$ with gradient.
+/// What a row needs from one `(x, t)` pair: $\ln[s J(t)]$ and the alive term
+/// $\ln[(\alpha+t)^{-(r+x)}(\beta+t)^{-s}]$ (meaningful when `t` is a `T`),
+/// with gradients, and $u = s J(t) / (\alpha+t)^{-(r+x)}(\beta+t)^{-s}$.
+#[derive(Clone, Copy)]
+struct PairTerms {
+    s_j: ValueGrad,
+    alive: ValueGrad,
+    ratio: f64,
+}
+
+fn pair_terms(p: &ParetoNbd, x: f64, t: f64) -> PairTerms {
+    let mut s_j = ln_j(p, x, t);
+    s_j[0] += p.s.ln();
+    s_j[3] += 1.0 / p.s;
+    let alive = ln_alive_term(p, x, t);
+    PairTerms {
+        s_j,
+        alive,
+        ratio: (s_j[0] - alive[0]).exp(),
+    }
+}
+
+/// Above this ratio $u$ the fast form of [`combine`] would lose more than about
+/// 1e-13 to cancellation.
+const FAST_RATIO_MAX: f64 = 1e3;
+
+/// Combines the prefactor (ln Γ(r+x) - ln Γ(r) + r ln α + s ln β, with
+/// gradient) with the pair terms at `t_x` and at `T`:
+/// $\ln L = \text{prefactor} + \ln\{E_1 + s[J(t_x) - J(T)]\}$, $E_1$ the alive term.
+///
+/// Fast form, dividing by $E_1$: $\ln L = \text{prefactor} + \ln E_1 + \ln(1 + v - u)$
+/// with $v = s J(t_x)/E_1$ (one exponential per row) and the pair's $u = s J(T)/E_1$;
+/// exact zero when $t_x = T$ (same pair, so $v = u$). When $v$ could overflow or $u$
+/// is large, the difference is taken as $e^b(1 - e^{c-b})$ with `expm1` instead.
 fn combine(
-    p: &ParetoNbd,
     prefactor: &ValueGrad,
-    alive: &ValueGrad,
-    j_tx: &ValueGrad,
-    j_t: &ValueGrad,
+    at_tx: &PairTerms,
+    at_t: &PairTerms,
     want_grad: bool,
 ) -> RowTerms {
-    let ln_s = p.s.ln();
+    let alive = &at_t.alive;
+    let (j_tx, j_t) = (&at_tx.s_j, &at_t.s_j);
     let a = alive[0];
-    let b = ln_s + j_tx[0];
-    let c = ln_s + j_t[0];
-    let m = a.max(b);
-    let w_a = (a - m).exp();
-    let w_b = (b - m).exp();
-    // e^b - e^c = e^b (1 - e^{c - b}), exact zero when t_x = T.
-    let w_diff = -w_b * (c - b).exp_m1();
-    let bracket = w_a + w_diff;
-    let ln_bracket = m + bracket.ln();
+    let b = j_tx[0];
+    let (w_a, w_b, w_c, bracket, ln_bracket, ln_p_alive);
+    if b - a < 600.0 && at_t.ratio <= FAST_RATIO_MAX {
+        let v = (b - a).exp();
+        let excess = v - at_t.ratio;
+        let ln_1p = excess.ln_1p();
+        (w_a, w_b, w_c) = (1.0, v, at_t.ratio);
+        bracket = 1.0 + excess;
+        ln_bracket = a + ln_1p;
+        ln_p_alive = -ln_1p;
+    } else {
+        let c = j_t[0];
+        let m = a.max(b);
+        w_a = (a - m).exp();
+        w_b = (b - m).exp();
+        // e^b - e^c = e^b (1 - e^{c - b}).
+        let w_diff = -w_b * (c - b).exp_m1();
+        w_c = w_b - w_diff;
+        bracket = w_a + w_diff;
+        ln_bracket = m + bracket.ln();
+        ln_p_alive = (a - m) - bracket.ln();
+    }
     let mut ln_l = [0.0; 5];
     ln_l[0] = prefactor[0] + ln_bracket;
     if want_grad {
-        let w_c = w_b - w_diff;
         let inv = 1.0 / bracket;
         for k in 1..5 {
-            // d ln s / d s = 1 / s enters both J terms.
-            let ds = if k == 3 { 1.0 / p.s } else { 0.0 };
-            let d = w_a * alive[k] + w_b * (j_tx[k] + ds) - w_c * (j_t[k] + ds);
+            let d = w_a * alive[k] + w_b * j_tx[k] - w_c * j_t[k];
             ln_l[k] = prefactor[k] + d * inv;
         }
     }
-    RowTerms {
-        ln_l,
-        ln_p_alive: (a - m) - bracket.ln(),
-    }
+    RowTerms { ln_l, ln_p_alive }
 }
 
 /// Prefactor $\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + s\ln\beta$ and gradient,
@@ -187,10 +225,9 @@ fn ln_gamma_ratio(r: f64, x: f64) -> (f64, f64) {
 fn row_terms(p: &ParetoNbd, x: f64, t_x: f64, t: f64, want_grad: bool) -> RowTerms {
     let (lg, dg) = ln_gamma_ratio(p.r, x);
     let pre = prefactor(p, lg, dg);
-    let alive = ln_alive_term(p, x, t);
-    let j_tx = ln_j(p, x, t_x);
-    let j_t = if t_x == t { j_tx } else { ln_j(p, x, t) };
-    combine(p, &pre, &alive, &j_tx, &j_t, want_grad)
+    let at_tx = pair_terms(p, x, t_x);
+    let at_t = if t_x == t { at_tx } else { pair_terms(p, x, t) };
+    combine(&pre, &at_tx, &at_t, want_grad)
 }
 
 fn params_valid(p: &ParetoNbd) -> bool {
@@ -361,20 +398,16 @@ impl Prepared {
         } else {
             threads
         };
-        // Per pair: [ln J, grad..., ln alive-term, grad...].
-        let pair_terms: Vec<[ValueGrad; 2]> = par_map(&self.pairs, threads, |&(ix, t)| {
-            let x = self.xs[ix as usize];
-            [ln_j(p, x, t), ln_alive_term(p, x, t)]
+        let pairs: Vec<PairTerms> = par_map(&self.pairs, threads, |&(ix, t)| {
+            pair_terms(p, self.xs[ix as usize], t)
         });
         let partials = par_chunks(&self.rows, threads, |chunk| {
             let mut acc = [0.0; 5];
             for row in chunk {
                 let terms = combine(
-                    p,
                     &prefactors[row.ix as usize],
-                    &pair_terms[row.j_t as usize][1],
-                    &pair_terms[row.j_tx as usize][0],
-                    &pair_terms[row.j_t as usize][0],
+                    &pairs[row.j_tx as usize],
+                    &pairs[row.j_t as usize],
                     want_grad,
                 );
                 for k in 0..5 {
@@ -615,6 +648,47 @@ mod tests {
                     "{p:?} {x} {t_x} {t}: {ours} vs {reference}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn fast_and_careful_combinations_agree() {
+        let p = ParetoNbd {
+            r: 0.55,
+            alpha: 10.58,
+            s: 0.61,
+            beta: 11.67,
+        };
+        for &(x, t_x, t) in &[
+            (0.0, 0.0, 38.0),
+            (2.0, 30.4, 38.9),
+            (7.0, 3.0, 30.0),
+            (1.0, 30.0, 30.0),
+            (40.0, 1.0, 300.0),
+        ] {
+            let (lg, dg) = ln_gamma_ratio(p.r, x);
+            let pre = prefactor(&p, lg, dg);
+            let at_tx = pair_terms(&p, x, t_x);
+            let at_t = pair_terms(&p, x, t);
+            assert!(at_t.ratio <= FAST_RATIO_MAX);
+            let fast = combine(&pre, &at_tx, &at_t, true);
+            let careful = combine(
+                &pre,
+                &at_tx,
+                &PairTerms {
+                    ratio: f64::INFINITY,
+                    ..at_t
+                },
+                true,
+            );
+            for k in 0..5 {
+                let (f, c) = (fast.ln_l[k], careful.ln_l[k]);
+                assert!(
+                    (f - c).abs() <= 1e-12 * (1.0 + c.abs()),
+                    "{x} {t_x} {t} [{k}]: {f} {c}"
+                );
+            }
+            assert!((fast.ln_p_alive - careful.ln_p_alive).abs() <= 1e-12);
         }
     }
 
