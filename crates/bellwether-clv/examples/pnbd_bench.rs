@@ -3,10 +3,11 @@
 //! Run: `cargo run --release -p bellwether-clv --example pnbd_bench [customers]
 //! [--continuous] [--threads=N]`.
 //! Simulates (seeded) CDNOW-like customers in days (r = 0.55, alpha = 74,
-//! s = 0.6, beta = 82; `T` uniform on 1..=730 days; purchase days whole),
-//! compresses them to unique `(x, t_x, T)` rows, fits, and prints the timings.
-//! Flooring purchase times to whole days biases `beta` down a little (the
-//! model is continuous-time); `--continuous` keeps exact times.
+//! s = 0.6, beta = 82; `T` uniform on 1..=730 days; `t_x` rounded to the
+//! nearest day), compresses them to unique `(x, t_x, T)` rows, fits, and
+//! prints the timings and the estimates against the truth. Rounding keeps the
+//! estimates unbiased (flooring would pull `beta` down by about 3 standard
+//! errors at this size); `--continuous` keeps exact times, every `t_x` distinct.
 
 use std::time::Instant;
 
@@ -72,7 +73,11 @@ fn main() {
                     break;
                 }
                 x += 1.0;
-                t_x = if continuous { clock } else { clock.floor() };
+                t_x = if continuous {
+                    clock
+                } else {
+                    clock.round().min(t)
+                };
             }
             (x, t_x, t)
         })
