@@ -42,6 +42,10 @@ use crate::special::ln_beta;
 
 const MODEL: &str = "sbg";
 
+/// Above this, Beta(alpha, beta) is nearly a point mass: the data show no
+/// heterogeneity in churn and the fit says so in a warning.
+const HOMOGENEOUS_ALPHA_PLUS_BETA: f64 = 1e4;
+
 /// sBG parameters: per-period churn probability $\theta \sim \mathrm{Beta}(\alpha, \beta)$.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Sbg {
@@ -227,7 +231,7 @@ impl Sbg {
         // first period's churn, then from all ones.
         let churn1 = ((active[0] - active[1]) / active[0]).clamp(0.01, 0.99);
         let starts = [vec![0.0, ((1.0 - churn1) / churn1).ln()], vec![0.0, 0.0]];
-        let result = fit_log_space(
+        let mut result = fit_log_space(
             MODEL,
             &["alpha", "beta"],
             &objective,
@@ -236,6 +240,14 @@ impl Sbg {
             options,
         )?;
         let v = result.values();
+        if v[0] + v[1] > HOMOGENEOUS_ALPHA_PLUS_BETA {
+            result.warnings.push(format!(
+                "alpha + beta = {:.3e}: churn looks homogeneous (a plain geometric model with \
+                 churn probability {:.4}); alpha and beta are not separately identified",
+                v[0] + v[1],
+                v[0] / (v[0] + v[1])
+            ));
+        }
         Ok(Fitted {
             model: Sbg {
                 alpha: v[0],

@@ -171,9 +171,14 @@ fn degenerate_input() {
     }
     assert!(Cohort::from_shares(&[1.0, 0.5], 0.0).is_err());
     assert!(Cohort::from_shares(&[], 10.0).is_err());
-    // A single customer who churns in year 2: a clear error or a finite fit.
+    // A single customer who churns in year 2: a clear error, or the homogeneous
+    // limit (churn probability 1/2) with a warning.
     match Sbg::fit(&Cohort::from_counts(&[1.0, 1.0, 0.0, 0.0]).unwrap()) {
-        Ok(f) => assert!(f.result.values().iter().all(|v| v.is_finite() && *v > 0.0)),
+        Ok(f) => {
+            assert!(f.result.values().iter().all(|v| v.is_finite() && *v > 0.0));
+            assert!((f.model.alpha / (f.model.alpha + f.model.beta) - 0.5).abs() < 1e-3);
+            assert_eq!(f.result.warnings.len(), 1, "{:?}", f.result.warnings);
+        }
         Err(e) => assert!(matches!(
             e,
             ClvError::NotIdentifiable { .. } | ClvError::FitDidNotConverge { .. }
