@@ -36,6 +36,7 @@ use crate::error::ClvError;
 use crate::mbgnbd::MbgNbd;
 use crate::optim::{fit_log_space, Fitted, MinimizeOptions, Objective};
 use crate::special::{digamma, ln_gamma};
+use crate::summary::CustomerSummary;
 
 const MODEL: &str = "gamma_gamma";
 
@@ -112,6 +113,13 @@ impl SpendData {
             0.0
         };
         Ok(out)
+    }
+
+    /// From transaction summaries (their calibration frequency and mean repeat spend).
+    pub fn from_summaries<K>(summaries: &[CustomerSummary<K>]) -> Result<Self, ClvError> {
+        let frequency: Vec<f64> = summaries.iter().map(|s| f64::from(s.frequency)).collect();
+        let monetary: Vec<f64> = summaries.iter().map(|s| s.monetary_value).collect();
+        Self::new(&frequency, &monetary)
     }
 
     /// Number of customers with x > 0.

@@ -22,9 +22,9 @@
 use serde::Serialize;
 
 use crate::bgnbd::{
-    around_a_equals_one, check_identifiable, clean, logistic_of_minus, neg_binomial_ln_pmfs,
-    one_minus_scaled_hyp2f1, starts, two_term_kernel, valid, XTerms, COARSE_ABOVE_ROWS,
-    COARSE_LEVELS,
+    around_a_equals_one, check_identifiable, clean, expected_purchases_by_quadrature,
+    logistic_of_minus, neg_binomial_ln_pmf, neg_binomial_upper_tail, one_minus_scaled_hyp2f1,
+    starts, two_term_kernel, valid, XTerms, COARSE_ABOVE_ROWS, COARSE_LEVELS,
 };
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
@@ -158,7 +158,12 @@ impl MbgNbd {
             b / (a - 1.0)
                 * one_minus_scaled_hyp2f1(r, (alpha / (alpha + t)).ln(), r, b + 1.0, a + b, z)
         });
-        clean(value)
+        if value.is_finite() {
+            clean(value)
+        } else {
+            // Alive after the first purchase with probability b / (a + b); then p ~ Beta(a, b + 1).
+            b / (self.a + b) * expected_purchases_by_quadrature(self.a, b + 1.0, r, alpha, t)
+        }
     }
 
     /// E[X(t) | x, t_x, T]:
@@ -177,6 +182,12 @@ impl MbgNbd {
             (a + b + x) / (a - 1.0)
                 * one_minus_scaled_hyp2f1(r + x, ln_ratio, r + x, b + x + 1.0, a + b + x, z)
         });
+        let value = if value.is_finite() {
+            value
+        } else {
+            // Alive customers: p ~ Beta(a, b + x + 1), rate ~ Gamma(r + x, alpha + T).
+            expected_purchases_by_quadrature(self.a, b + x + 1.0, r + x, alpha + t_cal, t)
+        };
         clean(value * self.probability_alive(x, t_x, t_cal))
     }
 
@@ -199,10 +210,10 @@ impl MbgNbd {
         let MbgNbd { r, alpha, a, b } = *self;
         let kf = f64::from(k);
         let ln_bab = ln_beta(a, b);
-        let nb = neg_binomial_ln_pmfs(r, alpha, t, k);
-        let alive = (ln_beta(a, b + kf + 1.0) - ln_bab + nb[k as usize]).exp();
-        let below: f64 = nb[..k as usize].iter().map(|l| l.exp()).sum();
-        let dead = (ln_beta(a + 1.0, b + kf) - ln_bab).exp() * (1.0 - below).max(0.0);
+        let alive =
+            (ln_beta(a, b + kf + 1.0) - ln_bab + neg_binomial_ln_pmf(r, alpha, t, kf)).exp();
+        let dead =
+            (ln_beta(a + 1.0, b + kf) - ln_bab).exp() * neg_binomial_upper_tail(r, alpha, t, k);
         clean((alive + dead).min(1.0))
     }
 

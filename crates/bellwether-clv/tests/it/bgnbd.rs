@@ -452,3 +452,17 @@ fn coarse_to_fine_fit_reaches_the_direct_optimum() {
         assert_relative_eq!(*w, *d, max_relative = 1e-4);
     }
 }
+
+#[test]
+fn extreme_counts_stay_finite() {
+    // k = u32::MAX needs neither O(k) memory nor O(k) time; x in the millions
+    // falls back from the 2F1 series to quadrature.
+    assert!(CDNOW.probability_of_purchases(39.0, u32::MAX) < 1e-12);
+    for x in [1e4, 1e7] {
+        let e = CDNOW.conditional_expected_purchases(39.0, x, 38.86, 38.86);
+        assert!(e.is_finite() && e > 0.0, "{x}: {e}");
+    }
+    let e = CDNOW.conditional_expected_purchases(39.0, 1e7, 38.86, 38.86);
+    // About 39 weeks at the customer's rate (x / T per week), discounted by dropout.
+    assert!(e < 1e7 * 39.0 / 38.86 && e > 1.0, "{e}");
+}

@@ -132,3 +132,30 @@ fn bad_options_are_errors() {
     };
     assert!(SummaryBuilder::<u64>::new(options).finish().is_err());
 }
+
+#[test]
+fn end_to_end_from_the_transaction_log() {
+    use approx::assert_relative_eq;
+    use bellwether_clv::bgnbd::BgNbd;
+    use bellwether_clv::data::CompressedSummary;
+    use bellwether_clv::gamma_gamma::{GammaGamma, SpendData};
+    // Unrounded times and spend: the fits land within 1 % of the published ones.
+    let summaries = build(cdnow_fixtures::transactions().into_iter());
+    let bg = BgNbd::fit(&CompressedSummary::from_summaries(&summaries))
+        .unwrap()
+        .model;
+    for (got, want) in [
+        (bg.r, 0.242593),
+        (bg.alpha, 4.41353),
+        (bg.a, 0.792886),
+        (bg.b, 2.42575),
+    ] {
+        assert_relative_eq!(got, want, max_relative = 1e-2);
+    }
+    let gg = GammaGamma::fit(&SpendData::from_summaries(&summaries).unwrap())
+        .unwrap()
+        .model;
+    for (got, want) in [(gg.p, 6.248805), (gg.q, 3.744588), (gg.v, 15.44774)] {
+        assert_relative_eq!(got, want, max_relative = 1e-2);
+    }
+}
