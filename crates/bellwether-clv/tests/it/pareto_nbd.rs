@@ -14,25 +14,11 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-pub const CDNOW_SUMMARY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/data/cdnow/cdnow_customers_summary.csv"
-);
-
 /// `(x, t_x, T)` of the 2,357 CDNOW customers, in weeks.
 pub fn cdnow_rows() -> Vec<(f64, f64, f64)> {
-    let text =
-        std::fs::read_to_string(CDNOW_SUMMARY).expect("CDNOW summary is in /work/shared/data");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<f64> = l
-                .split(',')
-                .map(|v| v.trim().parse().expect("number"))
-                .collect();
-            (f[1], f[2], f[3])
-        })
+    crate::cdnow_fixtures::summary()
+        .into_iter()
+        .map(|(_, x, t_x, t)| (x, t_x, t))
         .collect()
 }
 
