@@ -1,4 +1,18 @@
 //! BG/NBD: CDNOW golden values (lifetimes 0.11.3), gradient, recovery, robustness.
+//!
+//! The golden values come from lifetimes 0.11.3 (they agree with btyd and
+//! pymc-marketing to the digits used; see /work/shared/data/cdnow/README.md):
+//!
+//! ```python
+//! from lifetimes import BetaGeoFitter
+//! from lifetimes.datasets import load_cdnow_summary
+//! d = load_cdnow_summary(index_col=[0])
+//! bg = BetaGeoFitter().fit(d["frequency"], d["recency"], d["T"])
+//! print(bg.params_, bg.summary)  # r, alpha, a, b and their standard errors
+//! print(bg.conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86))
+//! print(bg.conditional_probability_alive(2, 30.43, 38.86))
+//! print(bg.conditional_expected_number_of_purchases_up_to_time(39, d["frequency"], d["recency"], d["T"]).sum())
+//! ```
 
 use approx::assert_relative_eq;
 use bellwether_clv::bgnbd::{log_likelihood_grad, BgNbd};

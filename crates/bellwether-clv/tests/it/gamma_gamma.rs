@@ -1,4 +1,13 @@
 //! Gamma-Gamma spend model and CLV: CDNOW golden values (lifetimes 0.11.3), gradient, recovery.
+//!
+//! ```python
+//! from lifetimes import GammaGammaFitter
+//! from lifetimes.datasets import load_cdnow_summary_data_with_monetary_value
+//! d = load_cdnow_summary_data_with_monetary_value()
+//! r = d[d["frequency"] > 0]
+//! gg = GammaGammaFitter().fit(r["frequency"], r["monetary_value"])
+//! print(gg.params_, gg.summary)  # p, q, v and their standard errors
+//! ```
 
 use approx::assert_relative_eq;
 use bellwether_clv::bgnbd::BgNbd;

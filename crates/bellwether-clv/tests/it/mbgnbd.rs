@@ -1,4 +1,12 @@
 //! MBG/NBD: CDNOW golden values (lifetimes 0.11.3), gradient, recovery.
+//!
+//! ```python
+//! from lifetimes import ModifiedBetaGeoFitter
+//! from lifetimes.datasets import load_cdnow_summary
+//! d = load_cdnow_summary(index_col=[0])
+//! mbg = ModifiedBetaGeoFitter().fit(d["frequency"], d["recency"], d["T"])
+//! print(mbg.params_, mbg.summary)
+//! ```
 
 use approx::assert_relative_eq;
 use bellwether_clv::data::CompressedSummary;
