@@ -1,7 +1,9 @@
 //! The stated audience criteria of `[audience]`: how well one customer meets them.
 //!
-//! Each configured criterion gives a credit in [0, 1] and the criteria score is their plain
-//! mean, so that a customer who misses one of four criteria keeps three quarters of the credit.
+//! Each configured criterion gives a credit in [0, 1] and the criteria score is their geometric
+//! mean $\left(\prod_i c_i\right)^{1/k}$: a customer outside a stated industry or country does not
+//! represent the audience (score 0) however well it meets the rest, while near misses and unknowns
+//! cost little (one unknown among five criteria keeps $0.5^{1/5} = 0.87$).
 //!
 //! - Industries, countries and `[audience.attributes]`: 1 when the customer's value is allowed
 //!   (compared case-insensitively as text, and numerically when both sides are numbers), 0 when
@@ -327,19 +329,54 @@ impl AudienceCriteria {
         }
     }
 
-    /// The criteria score in [0, 1]: the mean credit, 1 when nothing is configured.
+    /// The criteria score in [0, 1]: the geometric mean credit, 1 when nothing is configured.
     pub(crate) fn score(&self, customer: &Customer) -> f64 {
-        let mut total = 0.0;
-        let mut count = 0usize;
-        self.check(customer, |check| {
-            total += check.credit();
-            count += 1;
-        });
-        if count == 0 {
-            1.0
+        let mut credits = CreditProduct::default();
+        self.check(customer, |check| credits.add(check.credit()));
+        credits.geometric_mean()
+    }
+}
+
+/// Running product of credits, kept as a count of zeros and a sum of logarithms.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct CreditProduct {
+    count: usize,
+    zeros: usize,
+    log_sum: f64,
+}
+
+impl CreditProduct {
+    pub(crate) fn add(&mut self, credit: f64) {
+        self.count += 1;
+        if credit > 0.0 {
+            self.log_sum += credit.min(1.0).ln();
         } else {
-            (total / count as f64).clamp(0.0, 1.0)
+            self.zeros += 1;
         }
+    }
+
+    /// The geometric mean of the credits, 1 when there are none.
+    pub(crate) fn geometric_mean(&self) -> f64 {
+        if self.count == 0 {
+            1.0
+        } else if self.zeros > 0 {
+            0.0
+        } else {
+            (self.log_sum / self.count as f64).exp().clamp(0.0, 1.0)
+        }
+    }
+
+    /// The geometric mean had one of the credits been `replacement` instead.
+    pub(crate) fn with_replaced(&self, credit: f64, replacement: f64) -> f64 {
+        let mut changed = *self;
+        if credit > 0.0 {
+            changed.log_sum -= credit.min(1.0).ln();
+        } else {
+            changed.zeros -= 1;
+        }
+        changed.count -= 1;
+        changed.add(replacement);
+        changed.geometric_mean()
     }
 }
 
@@ -384,18 +421,30 @@ mod tests {
     }
 
     #[test]
-    fn criteria_score_is_the_mean_credit() {
+    fn criteria_score_is_the_geometric_mean_credit() {
         let criteria = audience("[audience]\nindustries = [\"Banking\", \"Credit Unions\"]\ncountries = [\"US\"]\nemployees = [1000, 100000]\n");
         assert_eq!(criteria.n_criteria(), 3);
         assert_eq!(
             criteria.score(&customer("banking ", "us", Some(5_000.0))),
             1.0
         );
-        assert!(
-            (criteria.score(&customer("Bakery", "US", Some(5_000.0))) - 2.0 / 3.0).abs() < 1e-12
+        // Outside the industries: not the audience, whatever else matches.
+        assert_eq!(
+            criteria.score(&customer("Bakery", "US", Some(5_000.0))),
+            0.0
         );
-        // Unknown employees count one half.
-        assert!((criteria.score(&customer("Banking", "FR", None)) - 1.5 / 3.0).abs() < 1e-12);
+        // Unknown employees count one half: (1 * 1 * 0.5)^(1/3).
+        assert!(
+            (criteria.score(&customer("Banking", "us", None)) - 0.5f64.powf(1.0 / 3.0)).abs()
+                < 1e-12
+        );
+        // Twice too large: (1 * 1 * exp(-log10(200,001 / 100,001)^2 / 0.5))^(1/3).
+        let credit = (-(200_001.0f64 / 100_001.0).log10().powi(2) / 0.5).exp();
+        assert!(
+            (criteria.score(&customer("Banking", "US", Some(200_000.0))) - credit.powf(1.0 / 3.0))
+                .abs()
+                < 1e-12
+        );
     }
 
     #[test]
@@ -419,8 +468,32 @@ mod tests {
         customer
             .attributes
             .insert("tier".into(), AttrValue::Number(3.0));
+        assert_eq!(criteria.score(&customer), 0.0);
+        customer
+            .attributes
+            .insert("tier".into(), AttrValue::Number(1.0));
         customer.attributes.remove("regulated");
-        assert!((criteria.score(&customer) - 1.5 / 3.0).abs() < 1e-12);
+        assert!((criteria.score(&customer) - 0.5f64.powf(1.0 / 3.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn replacing_one_credit_matches_recomputing() {
+        let credits = [1.0, 0.0, 0.3, 0.5];
+        let mut product = CreditProduct::default();
+        credits.iter().for_each(|credit| product.add(*credit));
+        assert_eq!(product.geometric_mean(), 0.0);
+        for (index, credit) in credits.iter().enumerate() {
+            let mut replaced = CreditProduct::default();
+            credits
+                .iter()
+                .enumerate()
+                .for_each(|(other, value)| replaced.add(if other == index { 0.5 } else { *value }));
+            assert!(
+                (product.with_replaced(*credit, 0.5) - replaced.geometric_mean()).abs() < 1e-12
+            );
+        }
+        // Without the zero: (1 * 0.5 * 0.3 * 0.5)^(1/4).
+        assert!((product.with_replaced(0.0, 0.5) - 0.075f64.powf(0.25)).abs() < 1e-12);
     }
 
     #[test]

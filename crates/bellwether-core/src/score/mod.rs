@@ -4,21 +4,25 @@
 //! audience and has an outstanding reputation in its own field; one that buys mostly with coupons
 //! or discounts has little influence. Each customer gets:
 //!
-//! - **fit** in [0, 1]: `criteria_weight` × the stated criteria score ([`criteria`]) plus the rest ×
-//!   typicality ([`typicality`]), the Gower similarity to the *core*: the customers whose criteria
-//!   score is at least 0.999, or, when none is, the top tenth by criteria score (ties included).
-//!   Unknown typicality counts 0.5. With no criterion configured, everyone meets the criteria (score
-//!   1) and typicality is measured against the whole customer base.
+//! - **fit** in [0, 1]: `criteria_weight` × the stated criteria score (module `criteria`) plus the
+//!   rest × typicality (module `typicality`), the Gower similarity to the *core*: the customers
+//!   whose criteria score is at least 0.999, or, when none is, the top tenth by criteria score
+//!   (ties included). Unknown typicality counts 0.5. With no criterion configured, everyone meets
+//!   the criteria (score 1) and typicality is measured against the whole customer base.
 //! - **reputation** in [0, 1]: the weighted mid-rank percentile of the reputation signals within
-//!   the customer's own industry, shrunk toward 0.5 for small industries ([`reputation`]).
-//! - **influence** in [0, 1]: one minus `discount_penalty` × coupon/discount dependence ([`influence`]).
+//!   the customer's own industry, shrunk toward 0.5 for small industries (module `reputation`).
+//! - **influence** in [0, 1]: one minus `discount_penalty` × coupon/discount dependence (module
+//!   `influence`).
 //! - **strategic_score** $= \sqrt{\text{fit} \times \text{reputation}} \times \text{influence}$:
 //!   the geometric mean is high only when both fit and reputation are.
 //!
-//! Scoring is pure and deterministic, and costs $O(n \log n)$: typicality compares each customer to
-//! the core per feature through sorted values and counts, never pairwise.
+//! Scoring is pure (no IO) and deterministic, and costs $O(n \log n)$: typicality compares each
+//! customer to the core per feature through sorted values and counts, never pairwise. Large inputs
+//! are spread over the machine's cores with scoped threads; the output does not depend on how many.
 //!
-//! Each score carries its strongest [`Reason`]s; [`reasons`] says how their effects are scaled.
+//! Each score carries its strongest [`Reason`]s, at most [`MAX_REASONS`]; module `reasons` says how
+//! their effects are scaled. Rendering them is most of the cost of scoring a large base:
+//! [`score_customers_with`] can skip them.
 
 mod criteria;
 mod influence;

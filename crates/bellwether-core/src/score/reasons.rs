@@ -3,15 +3,16 @@
 //! Findings are first collected with their effect and no text; only the few that are kept get
 //! put into words, which is most of the cost of scoring a million customers.
 //!
-//! Each `effect` is twice the pull of its signal on its component away from the neutral 0.5,
-//! weighted by the signal's share of that component: the criteria findings of one customer add up
-//! to at most ±`criteria_weight`, typicality to ±(1 − `criteria_weight`), reputation to ±1, and
-//! coupon or discount dependence is −2 × penalty × dependence. Zero marks an informational finding
-//! (something unknown).
+//! Each `effect` is twice the change of its component that the finding causes compared with a
+//! neutral one: for a criterion, $2w(G - G_{c_i = 0.5})$ with $G$ the geometric mean of the
+//! credits and $w$ = `criteria_weight` (so a stated industry missed weighs heavily); for
+//! typicality $2(1 - w)(t - 0.5)$; for reputation $2(r - 0.5)$; coupon or discount dependence is
+//! $-2 \times \text{penalty} \times \text{dependence}$. Effects are clamped to [-1, 1]. Zero marks
+//! an informational finding (something unknown).
 
 use crate::model::PurchaseStats;
 
-use super::criteria::{CriterionCheck, RangeCriterion};
+use super::criteria::{CreditProduct, CriterionCheck, RangeCriterion};
 use super::influence::Influence;
 use super::reputation::signal_value;
 use super::text::{format_list, Percent, Thousands};
@@ -86,17 +87,29 @@ pub(crate) fn collect<'a>(
     let record = &population.records[index];
     let settings = &population.settings;
 
-    let n_criteria = population.criteria.n_criteria();
-    if n_criteria == 0 {
+    if population.criteria.n_criteria() == 0 {
         found.push(pending(0.0, Finding::AudienceUnconfigured));
     } else {
-        let share = settings.criteria_weight / n_criteria as f64;
+        // A criterion's effect: how much fit would move had its credit been the neutral 0.5.
+        let first = found.len();
+        let mut credits = CreditProduct::default();
         population.criteria.check(&record.customer, |check| {
-            found.push(pending(
-                share * (check.credit() - 0.5) * 2.0,
-                Finding::Criterion(check),
-            ))
+            credits.add(check.credit());
+            found.push(pending(0.0, Finding::Criterion(check)));
         });
+        let score = credits.geometric_mean();
+        for pending in &mut found[first..] {
+            if let Finding::Criterion(check) = pending.finding {
+                let effect = 2.0
+                    * settings.criteria_weight
+                    * (score - credits.with_replaced(check.credit(), 0.5));
+                pending.effect = if effect.is_finite() {
+                    effect.clamp(-1.0, 1.0)
+                } else {
+                    0.0
+                };
+            }
+        }
     }
 
     match facts.typicality.value {
