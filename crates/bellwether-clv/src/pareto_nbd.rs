@@ -73,6 +73,16 @@ type ValueGrad = [f64; 5];
 
 /// $\ln J(t)$ and its gradient in `(r, alpha, s, beta)` (see the module docs).
 fn ln_j(p: &ParetoNbd, x: f64, t: f64) -> ValueGrad {
+    let (small, big) = (p.alpha.min(p.beta), p.alpha.max(p.beta));
+    if (big - small) / (big + t) > QUADRATURE_MIN_Z {
+        ln_j_quadrature(p, x, t)
+    } else {
+        ln_j_hypergeometric(p, x, t)
+    }
+}
+
+/// $\ln J(t)$ by the hypergeometric closed form (module docs).
+fn ln_j_hypergeometric(p: &ParetoNbd, x: f64, t: f64) -> ValueGrad {
     let ParetoNbd { r, alpha, s, beta } = *p;
     let a = r + s + x;
     let inv_a = 1.0 / a;
@@ -100,6 +110,155 @@ fn ln_j(p: &ParetoNbd, x: f64, t: f64) -> ValueGrad {
             -(s + 1.0) / bt + h.d_z * at / (bt * bt),
         ]
     }
+}
+
+/// Above this hypergeometric argument $z$, i.e. when $\min(\alpha,\beta) + t$ is
+/// below 1/10,000 of $\max(\alpha,\beta) + t$, [`ln_j`] integrates numerically:
+/// the continued fraction needs $O(1/\sqrt{1-z})$ terms there, and loses
+/// accuracy once $1 - z$ is below about 1e-8.
+const QUADRATURE_MIN_Z: f64 = 0.9999;
+
+/// Nodes and weights of 8-point Gauss–Legendre quadrature on [-1, 1]
+/// (Newton's method on $P_8$, as in Numerical Recipes' `gauleg`). On panels
+/// where the log-integrand moves by at most about 1.5, its error is far below
+/// 1e-15.
+fn gauss_legendre_8() -> &'static [(f64, f64); 8] {
+    static NODES: std::sync::OnceLock<[(f64, f64); 8]> = std::sync::OnceLock::new();
+    NODES.get_or_init(|| {
+        const N: usize = 8;
+        let mut out = [(0.0, 0.0); N];
+        for i in 0..N / 2 {
+            let mut z = (std::f64::consts::PI * (i as f64 + 0.75) / (N as f64 + 0.5)).cos();
+            let mut derivative = 1.0;
+            for _ in 0..100 {
+                let (mut p1, mut p2) = (1.0, 0.0);
+                for j in 0..N {
+                    let p3 = p2;
+                    p2 = p1;
+                    p1 = ((2 * j + 1) as f64 * z * p2 - j as f64 * p3) / (j + 1) as f64;
+                }
+                derivative = N as f64 * (z * p1 - p2) / (z * z - 1.0);
+                let step = p1 / derivative;
+                z -= step;
+                if step.abs() < 1e-16 {
+                    break;
+                }
+            }
+            let weight = 2.0 / ((1.0 - z * z) * derivative * derivative);
+            out[i] = (-z, weight);
+            out[N - 1 - i] = (z, weight);
+        }
+        out
+    })
+}
+
+/// $\ln J(t)$ and its gradient by quadrature, for $\min(\alpha,\beta) + t \ll
+/// \max(\alpha,\beta) + t$.
+///
+/// With $A = \min(\alpha,\beta) + t$, $B = \max(\alpha,\beta) + t$ and exponents
+/// $p_A, p_B$ (the $r+x$ and $s+1$ of the factors $(\alpha+\tau)$, $(\beta+\tau)$
+/// whose constant is $A$, resp. $B$), split at $t' = t + B - 2A$, where the
+/// hypergeometric argument is 1/2:
+/// $J(t) = \int_t^{t'} f(\tau)\,d\tau + J(t')$. The first part, in
+/// $v = \ln\frac{\min(\alpha,\beta)+\tau}{A} \in [0, \ln\frac{B-A}{A}]$, has the
+/// concave log-integrand $g(v) = (1-p_A)(\ln A + v) - p_B\ln(B - A + Ae^v)$;
+/// composite 8-point Gauss–Legendre panels of width at most
+/// $\min(1, 1.5/|g'|)$ integrate it, stopping once the rest is below
+/// $e^{-40}$ of the peak. Derivatives are the integrals of
+/// $f\,\partial\ln f$ ($-\ln(\alpha+\tau)$, $-\ln(\beta+\tau)$, $-\frac{r+x}{\alpha+\tau}$,
+/// $-\frac{s+1}{\beta+\tau}$) on the same nodes; $J(t')$ comes from
+/// [`ln_j_hypergeometric`].
+fn ln_j_quadrature(p: &ParetoNbd, x: f64, t: f64) -> ValueGrad {
+    let ParetoNbd { r, alpha, s, beta } = *p;
+    let (p_alpha, p_beta) = (r + x, s + 1.0);
+    let alpha_small = alpha <= beta;
+    let (small, big) = if alpha_small {
+        (alpha, beta)
+    } else {
+        (beta, alpha)
+    };
+    let (p_small, p_big) = if alpha_small {
+        (p_alpha, p_beta)
+    } else {
+        (p_beta, p_alpha)
+    };
+    let (a_scale, b_scale) = (small + t, big + t);
+    let ln_a = a_scale.ln();
+    let gap = b_scale - a_scale;
+    let end = (gap / a_scale).ln();
+    let g = |v: f64| (1.0 - p_small) * (ln_a + v) - p_big * (gap + a_scale * v.exp()).ln();
+    let slope = |v: f64| {
+        let e = a_scale * v.exp();
+        (1.0 - p_small) - p_big * e / (gap + e)
+    };
+    // Peak of the concave g on [0, end].
+    let peak_v = if slope(0.0) <= 0.0 {
+        0.0
+    } else {
+        let w = (1.0 - p_small) / p_big;
+        if w >= 1.0 {
+            end
+        } else {
+            (w * gap / ((1.0 - w) * a_scale)).ln().clamp(0.0, end)
+        }
+    };
+    let g_max = g(peak_v);
+    let nodes = gauss_legendre_8();
+    let mut sums = [0.0_f64; 5];
+    let mut v = 0.0;
+    let mut truncated = false;
+    let mut panels = 0;
+    while v < end && panels < 100_000 {
+        panels += 1;
+        let mut h = (1.0 / (slope(v).abs() + 1e-3)).min(1.0).min(end - v);
+        while h > 1e-6 && (slope(v + h) - slope(v)).abs() * h > 1.5 {
+            h *= 0.5;
+        }
+        let h = h.max(1e-6).min(end - v);
+        for &(node, weight) in nodes {
+            let u = v + 0.5 * h * (1.0 + node);
+            let e = a_scale * u.exp();
+            let ln_small_tau = ln_a + u;
+            let ln_big_tau = (gap + e).ln();
+            let w = 0.5
+                * h
+                * weight
+                * ((1.0 - p_small) * ln_small_tau - p_big * ln_big_tau - g_max).exp();
+            let (ln_alpha_tau, ln_beta_tau, alpha_tau, beta_tau) = if alpha_small {
+                (ln_small_tau, ln_big_tau, e, gap + e)
+            } else {
+                (ln_big_tau, ln_small_tau, gap + e, e)
+            };
+            sums[0] += w;
+            sums[1] -= w * ln_alpha_tau;
+            sums[2] -= w * p_alpha / alpha_tau;
+            sums[3] -= w * ln_beta_tau;
+            sums[4] -= w * p_beta / beta_tau;
+        }
+        v += h;
+        let sl = slope(v);
+        // Concave g: the rest is at most e^{g(v)} / |g'(v)|.
+        if sl < 0.0 && g(v) - (-sl).ln() < g_max - 40.0 + sums[0].ln() {
+            truncated = true;
+            break;
+        }
+    }
+    if !truncated {
+        let tail = ln_j_hypergeometric(p, x, t + b_scale - 2.0 * a_scale);
+        let w = (tail[0] - g_max).exp();
+        sums[0] += w;
+        for k in 1..5 {
+            sums[k] += w * tail[k];
+        }
+    }
+    let inv = 1.0 / sums[0];
+    [
+        g_max + sums[0].ln(),
+        sums[1] * inv,
+        sums[2] * inv,
+        sums[3] * inv,
+        sums[4] * inv,
+    ]
 }
 
 /// $\ln[(\alpha+T)^{-(r+x)}(\beta+T)^{-s}]$, the "alive at T" term, with its gradient.
@@ -689,6 +848,47 @@ mod tests {
                 );
             }
             assert!((fast.ln_p_alive - careful.ln_p_alive).abs() <= 1e-12);
+        }
+    }
+
+    #[test]
+    fn quadrature_matches_the_continued_fraction_near_z_one() {
+        for &(r, s, x) in &[
+            (0.55, 0.61, 0.0),
+            (0.3, 0.2, 0.0),
+            (2.0, 1.5, 7.0),
+            (0.55, 0.61, 60.0),
+            (1.0, 1.0, 1.0),
+        ] {
+            for &(alpha, beta) in &[(2e3, 1.0), (1.0, 2e3), (3e5, 2.0), (2.0, 3e5)] {
+                for &t in &[0.0, 0.5, 4.0] {
+                    let p = ParetoNbd { r, alpha, s, beta };
+                    let (quad, cf) = (ln_j_quadrature(&p, x, t), ln_j_hypergeometric(&p, x, t));
+                    for k in 0..5 {
+                        let tol = 1e-10 * (1.0 + cf[k].abs());
+                        assert!(
+                            (quad[k] - cf[k]).abs() <= tol,
+                            "{p:?} x={x} t={t} [{k}]: {quad:?} {cf:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quadrature_stays_finite_at_extreme_ratios() {
+        for &(alpha, beta) in &[(1e12, 1e-3), (1e-3, 1e12), (1e15, 1.0)] {
+            for &x in &[0.0, 1.0, 500.0] {
+                let p = ParetoNbd {
+                    r: 0.3,
+                    alpha,
+                    s: 0.2,
+                    beta,
+                };
+                let j = ln_j(&p, x, 0.0);
+                assert!(j.iter().all(|v| v.is_finite()), "{p:?} {x}: {j:?}");
+            }
         }
     }
 
