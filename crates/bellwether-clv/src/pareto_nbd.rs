@@ -36,6 +36,13 @@
 //! overflows for large `x` or `T`, and the difference $J(t_x) - J(T) \ge 0$ is
 //! taken as $J(t_x)\,(1 - e^{\ln J(T) - \ln J(t_x)})$ with `expm1`.
 //!
+//! When $z > 0.9999$ (one of $\alpha + t$, $\beta + t$ below 1/10,000 of the other,
+//! which only happens far from any plausible optimum but can be visited by a
+//! line search) the continued fraction slows down like $1/\sqrt{1-z}$ and loses
+//! accuracy below $1 - z \approx 10^{-8}$; there $J(t)$ is integrated instead, by
+//! composite Gauss–Legendre quadrature in $\ln(\min(\alpha,\beta)+\tau)$ up to
+//! the point where $z = 1/2$, plus the closed form beyond (see `ln_j_quadrature`).
+//!
 //! # Gradient and speed
 //!
 //! The gradient is analytic: $\partial \ln J$ follows from the chain rule through
