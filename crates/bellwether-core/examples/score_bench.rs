@@ -149,6 +149,16 @@ fn main() {
     let mode = arguments.next().unwrap_or_else(|| "full".to_string());
     let config = Config::from_toml(bellwether_core::config::TEMPLATE).expect("the template parses");
     let records = timed(&format!("generated {n} records"), || synthetic_records(n));
+    if mode == "digest" {
+        // A fingerprint of every score, to check that a faster version scores the same.
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for score in score_customers(&records, &config) {
+            format!("{score:?}").hash(&mut hasher);
+        }
+        println!("digest {:016x}", hasher.finish());
+        return;
+    }
     let repeats = if mode == "full" { 1 } else { 3 };
     for _ in 0..repeats {
         if mode != "numbers-only" {

@@ -25,6 +25,7 @@
 //! [`score_customers_with`] can skip them.
 
 mod criteria;
+mod extract;
 mod influence;
 mod parallel;
 mod reasons;
@@ -39,7 +40,7 @@ use crate::{Config, CustomerRecord};
 use criteria::AudienceCriteria;
 use reputation::{Reputations, Signal};
 use text::format_number;
-use typicality::{Feature, LabelInterner, MISSING_CATEGORY};
+use typicality::{Feature, MISSING_CATEGORY};
 
 /// Criteria score at or above which a customer is in the core.
 pub const CORE_CRITERIA_THRESHOLD: f64 = 0.999;
@@ -246,26 +247,41 @@ pub fn score_customers_with(
 ) -> Vec<Score> {
     let settings = Settings::new(config);
     let criteria = AudienceCriteria::new(&config.audience);
-    let criteria_scores = parallel::map_indices(records.len(), MIN_CUSTOMERS_PER_THREAD, |index| {
-        criteria.score(&records[index].customer)
-    });
-    let (in_core, core_rule) = select_core(&criteria_scores, criteria.n_criteria());
-    let core_size = in_core.iter().filter(|member| **member).count();
-
-    let mut industries = LabelInterner::default();
-    let industry_ids = typicality::intern_labels(
-        records
-            .iter()
-            .map(|record| record.customer.industry.as_deref()),
-        &mut industries,
-    );
     let attribute_names: Vec<&str> = config
         .audience
         .attributes
         .keys()
         .map(String::as_str)
         .collect();
-    let features = typicality::build_features(records, &industry_ids, &attribute_names);
+    // Sorted by name, as the configuration's map keeps them.
+    let signals: Vec<Signal> = config
+        .reputation
+        .signals
+        .iter()
+        .filter(|(_, weight)| weight.is_finite() && **weight != 0.0)
+        .map(|(name, weight)| Signal {
+            name: name.clone(),
+            weight: *weight,
+        })
+        .collect();
+    let signal_names: Vec<&str> = signals.iter().map(|signal| signal.name.as_str()).collect();
+    let extracted = extract::extract(
+        records,
+        &criteria,
+        &attribute_names,
+        &signal_names,
+        MIN_CUSTOMERS_PER_THREAD,
+    );
+    let extract::Extracted {
+        criteria_scores,
+        industry_ids,
+        industries,
+        features,
+        signal_columns,
+    } = extracted;
+    let (in_core, core_rule) = select_core(&criteria_scores, criteria.n_criteria());
+    let core_size = in_core.iter().filter(|member| **member).count();
+
     let core = typicality::build_core(&features, &in_core);
 
     // Customers without an industry share the last group.
@@ -282,23 +298,14 @@ pub fn score_customers_with(
         .collect();
     let mut group_names = industries.display;
     group_names.push("customers without an industry".to_string());
-    let signals: Vec<Signal> = config
-        .reputation
-        .signals
-        .iter()
-        .filter(|(_, weight)| weight.is_finite() && **weight != 0.0)
-        .map(|(name, weight)| Signal {
-            name: name.clone(),
-            weight: *weight,
-        })
-        .collect();
-    let reputations = reputation::reputations(
-        records,
+    let reputations = reputation::reputations_from_columns(
+        &signal_columns,
         &reputation_groups,
         group_names.len(),
         &signals,
         settings.shrinkage,
     );
+    drop(signal_columns);
 
     let core_description = match core_rule {
         CoreRule::Everyone => format!("the {} customers", format_number(core_size as f64)),

@@ -3,6 +3,12 @@
 //! The output is in index order and each item is computed by the same function whatever the
 //! number of threads, so results do not depend on the machine.
 
+/// How many threads [`map_indices`] uses for `n` indices.
+pub(crate) fn thread_count(n: usize, min_per_thread: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    cores.min(8).min(n / min_per_thread.max(1)).max(1)
+}
+
 /// Calls `compute` for every index in `0..n` and collects the results in order, on up to eight
 /// threads when there are at least `min_per_thread` indices for each.
 pub(crate) fn map_indices<T: Send>(
@@ -20,8 +26,7 @@ pub(crate) fn map_indices_with<T: Send, S>(
     scratch: impl Fn() -> S + Sync,
     compute: impl Fn(&mut S, usize) -> T + Sync,
 ) -> Vec<T> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let threads = cores.min(8).min(n / min_per_thread.max(1)).max(1);
+    let threads = thread_count(n, min_per_thread);
     if threads == 1 {
         let mut state = scratch();
         return (0..n).map(|index| compute(&mut state, index)).collect();

@@ -13,7 +13,9 @@
 //! one signal and $k$ = `reputation.shrinkage`. A customer with no known signal gets 0.5.
 //! Customers without an industry form one group of their own ("unknown industry").
 
-use crate::model::{AttrValue, CustomerRecord};
+use crate::model::AttrValue;
+#[cfg(test)]
+use crate::model::CustomerRecord;
 
 /// A configured signal: an attribute column and its weight.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +71,7 @@ fn order_bits(value: f64) -> u64 {
 
 /// Each customer's value of every signal, one column per signal (`NaN` where missing), read in a
 /// single sorted merge over each customer's attributes; `names` must be sorted.
+#[cfg(test)]
 fn signal_columns(records: &[CustomerRecord], names: &[&str]) -> Vec<Vec<f64>> {
     let mut columns = vec![vec![f64::NAN; records.len()]; names.len()];
     for (index, record) in records.iter().enumerate() {
@@ -135,7 +138,8 @@ fn signal_percentiles(values: &[f64], groups: &[u32], weight: f64) -> Vec<f64> {
     percentiles
 }
 
-/// Scores every customer's reputation; `groups[i]` is customer `i`'s industry group, below `n_groups`.
+/// Scores every customer's reputation from the records (reads the signal columns first).
+#[cfg(test)]
 pub(crate) fn reputations(
     records: &[CustomerRecord],
     groups: &[u32],
@@ -143,20 +147,37 @@ pub(crate) fn reputations(
     signals: &[Signal],
     shrinkage: f64,
 ) -> Reputations {
-    let n = records.len();
-    let mut signals: Vec<&Signal> = signals
+    let mut signals: Vec<Signal> = signals
         .iter()
         .filter(|signal| signal.weight.is_finite() && signal.weight != 0.0)
+        .cloned()
         .collect();
     signals.sort_by(|left, right| left.name.cmp(&right.name));
     signals.dedup_by(|right, left| right.name == left.name);
     let names: Vec<&str> = signals.iter().map(|signal| signal.name.as_str()).collect();
-    let columns = signal_columns(records, &names);
+    reputations_from_columns(
+        &signal_columns(records, &names),
+        groups,
+        n_groups,
+        &signals,
+        shrinkage,
+    )
+}
+
+/// Scores every customer's reputation; `columns[s]` holds signal `signals[s]` of every customer
+/// (`NaN` where missing) and `groups[i]` is customer `i`'s industry group, below `n_groups`.
+pub(crate) fn reputations_from_columns(
+    columns: &[Vec<f64>],
+    groups: &[u32],
+    n_groups: usize,
+    signals: &[Signal],
+    shrinkage: f64,
+) -> Reputations {
+    let n = groups.len();
     // Signals are ranked independently, one per thread; they combine below in a fixed order.
     let per_signal = super::parallel::map_indices(signals.len(), 1, |signal_index| {
         signal_percentiles(&columns[signal_index], groups, signals[signal_index].weight)
     });
-    drop(columns);
     let mut weighted_sum = vec![0.0f64; n];
     let mut weight_sum = vec![0.0f64; n];
     let mut n_known = vec![0u16; n];

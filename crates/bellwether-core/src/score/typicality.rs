@@ -23,6 +23,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
+#[cfg(test)]
 use crate::model::{AttrValue, CustomerRecord};
 
 use super::text::comparison_key;
@@ -128,6 +129,7 @@ pub(crate) fn log_size(value: Option<f64>) -> f64 {
     }
 }
 
+#[cfg(test)]
 /// Interns a column of labels.
 pub(crate) fn intern_labels<'a>(
     labels: impl Iterator<Item = Option<&'a str>>,
@@ -142,6 +144,7 @@ pub(crate) fn intern_labels<'a>(
         .collect()
 }
 
+#[cfg(test)]
 /// Builds the Gower features; `industry_ids` is the already interned industry column.
 pub(crate) fn build_features(
     records: &[CustomerRecord],
@@ -188,6 +191,7 @@ pub(crate) fn build_features(
     })
 }
 
+#[cfg(test)]
 /// An `[audience.attributes]` column: numeric when every value present is a number, categorical
 /// by case-insensitive text otherwise.
 fn attribute_feature(records: &[CustomerRecord], name: &str) -> Feature {
