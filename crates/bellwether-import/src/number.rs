@@ -18,7 +18,7 @@
 //! - when only `.` appears, it is the decimal mark, except in a decimal-comma file where a valid
 //!   grouping such as `1.234` or `1.234.567` is read as thousands.
 //!
-//! `inf`, `NaN`, exponents and percentages are refused.
+//! Scientific notation (`2.1e9`) is read; `inf`, `NaN` and percentages are refused.
 
 /// Why a text is not a number; the caller adds the field name and the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,22 @@ pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Result<f64, Numbe
     if let Some(value) = parse_plain(text.as_bytes(), decimal_comma) {
         return Ok(value);
     }
+    if let Some(value) = parse_scientific(text.trim(), decimal_comma) {
+        return Ok(value);
+    }
     parse_decorated(text, decimal_comma)
+}
+
+/// Scientific notation as spreadsheets and scripts write large figures: `2.1e9`, `1E+06`, `-3,5e2` (decimal comma).
+fn parse_scientific(text: &str, decimal_comma: bool) -> Option<f64> {
+    let (mantissa, exponent) = text.split_once(['e', 'E'])?;
+    let exponent_digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    if exponent_digits.is_empty() || exponent_digits.len() > 3 || !exponent_digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    let value = parse_plain(mantissa.as_bytes(), decimal_comma)?;
+    let value = format!("{value}e{exponent}").parse::<f64>().ok()?;
+    value.is_finite().then_some(value)
 }
 
 /// The fast path: an optional `-` then digits with at most one `.` (or `,` in a decimal-comma file).
@@ -322,6 +337,17 @@ fn has_valid_grouping(integer_part: &str, mark: char) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn scientific_notation() {
+        assert_eq!(parse_number("2.1e9", false), Ok(2.1e9));
+        assert_eq!(parse_number("1E+06", false), Ok(1e6));
+        assert_eq!(parse_number("-3,5e2", true), Ok(-350.0));
+        assert_eq!(parse_number("4e-2", false), Ok(0.04));
+        assert!(parse_number("1e400", false).is_err());
+        assert!(parse_number("e5", false).is_err());
+        assert!(parse_number("1e", false).is_err());
+    }
+
     /// Parses `text` and renders the outcome, so one table can hold both successes and failures.
     fn check(text: &str, decimal_comma: bool, expect: &str) {
         let actual = match parse_number(text, decimal_comma) {
@@ -397,7 +423,7 @@ mod tests {
         check("abc", false, "NotANumber");
         check("inf", false, "NotANumber");
         check("NaN", false, "NotANumber");
-        check("1e5", false, "NotANumber");
+        check("1e5", false, "100000");
         check("10%", false, "Percentage");
         check("--5", false, "NotANumber");
         check("-(5)", false, "NotANumber");

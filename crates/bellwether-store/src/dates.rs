@@ -4,8 +4,25 @@ use chrono::{Datelike, NaiveDate};
 
 /// Formats a date as `YYYY-MM-DD` (years 0..=9999).
 pub fn format_date(date: NaiveDate) -> String {
+    DateBuffer::default().format(date).to_string()
+}
+
+/// A reusable buffer that formats dates without allocating, for bulk inserts.
+#[derive(Debug, Default)]
+pub(crate) struct DateBuffer([u8; 10]);
+
+impl DateBuffer {
+    /// Formats `date` as `YYYY-MM-DD` into the buffer and returns it.
+    pub(crate) fn format(&mut self, date: NaiveDate) -> &str {
+        self.0 = digits(date);
+        // The buffer holds ASCII digits and dashes only.
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00")
+    }
+}
+
+fn digits(date: NaiveDate) -> [u8; 10] {
     let (year, month, day) = (date.year().clamp(0, 9999) as u32, date.month(), date.day());
-    let digits = [
+    [
         b'0' + (year / 1000) as u8,
         b'0' + (year / 100 % 10) as u8,
         b'0' + (year / 10 % 10) as u8,
@@ -16,8 +33,7 @@ pub fn format_date(date: NaiveDate) -> String {
         b'-',
         b'0' + (day / 10) as u8,
         b'0' + (day % 10) as u8,
-    ];
-    digits.iter().map(|&byte| byte as char).collect()
+    ]
 }
 
 /// Parses a stored `YYYY-MM-DD` date.

@@ -27,10 +27,10 @@ fn transaction(id: &str, day: &str, amount: f64, coupon: Option<&str>) -> Transa
 }
 
 async fn import(store: &Store, customers: &[Customer], transactions: &[Transaction]) -> bellwether_store::ImportSummary {
-    let mut writer = store.begin_import("test").await.unwrap();
-    writer.upsert_customers(customers).await.unwrap();
-    writer.insert_transactions(transactions).await.unwrap();
-    writer.commit(0).await.unwrap()
+    let mut writer = store.begin_import("test").unwrap();
+    writer.upsert_customers(customers).unwrap();
+    writer.insert_transactions(transactions).unwrap();
+    writer.commit(0).unwrap()
 }
 
 #[tokio::test]
@@ -86,10 +86,10 @@ async fn dropped_import_leaves_nothing() {
     let store = Store::open(&dir.path().join("b.db")).await.unwrap();
     import(&store, &[customer("A", "Alpha")], &[transaction("A", "2024-01-02", 1.0, None)]).await;
     {
-        let mut writer = store.begin_import("abandoned").await.unwrap();
-        writer.upsert_customers(&[customer("Z", "Zeta")]).await.unwrap();
-        writer.insert_transactions(&[transaction("A", "2024-05-05", 9.0, None)]).await.unwrap();
-        let error = writer.insert_transactions(&[transaction("nobody", "2024-05-05", 9.0, None)]).await.unwrap_err();
+        let mut writer = store.begin_import("abandoned").unwrap();
+        writer.upsert_customers(&[customer("Z", "Zeta")]).unwrap();
+        writer.insert_transactions(&[transaction("A", "2024-05-05", 9.0, None)]).unwrap();
+        let error = writer.insert_transactions(&[transaction("nobody", "2024-05-05", 9.0, None)]).unwrap_err();
         assert_eq!(error.to_string(), "customer `nobody` is not in the store");
     }
     let counts = store.counts().await.unwrap();
@@ -100,8 +100,8 @@ async fn dropped_import_leaves_nothing() {
 async fn requests_and_settings_are_stored() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("b.db")).await.unwrap();
-    let mut writer = store.begin_import("test").await.unwrap();
-    writer.upsert_customers(&[customer("A", "Alpha")]).await.unwrap();
+    let mut writer = store.begin_import("test").unwrap();
+    writer.upsert_customers(&[customer("A", "Alpha")]).unwrap();
     let request = Request {
         request_id: Some("R1".to_string()),
         customer_id: "A".to_string(),
@@ -109,9 +109,9 @@ async fn requests_and_settings_are_stored() {
         text: "Authentification unique, s'il vous plaît\navec SAML".to_string(),
         language: Some("fr".to_string()),
     };
-    writer.insert_requests(std::slice::from_ref(&request)).await.unwrap();
-    writer.set_setting("config", "[audience]\n").await.unwrap();
-    writer.commit(0).await.unwrap();
+    writer.insert_requests(std::slice::from_ref(&request)).unwrap();
+    writer.set_setting("config", "[audience]\n").unwrap();
+    writer.commit(0).unwrap();
     assert_eq!(store.requests(Some("A")).await.unwrap(), vec![request]);
     assert_eq!(store.setting("config").await.unwrap().as_deref(), Some("[audience]\n"));
 }

@@ -11,12 +11,11 @@ use std::collections::HashSet;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use bellwether_core::{Config, Customer, Request, Transaction};
 use bellwether_import::{Diagnostic, FileReport, ImportError, Rejected};
-use bellwether_store::{ImportSummary, Store};
+use bellwether_store::{ImportSummary, ImportWriter, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::ImportArgs;
@@ -271,19 +270,30 @@ fn write_rejects(path: &Path, validation: &Validation) -> anyhow::Result<()> {
 /// Writes everything in one database transaction.
 async fn write(db: &Path, plan: &ImportPlan, validation: Validation, quiet: bool) -> anyhow::Result<ImportSummary> {
     let store = Store::open(db).await.with_context(|| format!("cannot open {}", db.display()))?;
-    let mut writer = store.begin_import(&plan_source(plan)).await?;
-    if let Some(text) = &validation.config_text {
-        writer.set_setting("config", text).await?;
-    }
-    writer.upsert_customers(&validation.customers).await?;
+    let mut known: HashSet<String> = store.customer_ids().await?.into_iter().collect();
+    known.extend(validation.customers.iter().map(|customer| customer.customer_id.clone()));
+    let writer = store.begin_import(&plan_source(plan))?;
+    let transactions = plan.transactions.clone();
+    let summary = tokio::task::spawn_blocking(move || write_blocking(writer, transactions, validation, known, quiet)).await??;
+    store.close().await;
+    Ok(summary)
+}
 
-    if let Some(path) = plan.transactions.clone() {
-        let known: Arc<HashSet<String>> = {
-            let mut ids: HashSet<String> = store.customer_ids().await?.into_iter().collect();
-            ids.extend(validation.customers.iter().map(|customer| customer.customer_id.clone()));
-            Arc::new(ids)
-        };
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<Transaction>>(4);
+/// The bulk of the import, on a blocking thread: a reader thread streams the transaction file
+/// a second time and hands batches to this thread, which holds the only write connection.
+fn write_blocking(
+    mut writer: ImportWriter,
+    transactions: Option<PathBuf>,
+    validation: Validation,
+    known: HashSet<String>,
+    quiet: bool,
+) -> anyhow::Result<ImportSummary> {
+    if let Some(text) = &validation.config_text {
+        writer.set_setting("config", text)?;
+    }
+    writer.upsert_customers(&validation.customers)?;
+    if let Some(path) = transactions {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Transaction>>(4);
         let reader = std::thread::spawn(move || {
             let mut batch = Vec::with_capacity(BATCH_ROWS);
             let is_known = |id: &str| known.contains(id);
@@ -292,29 +302,27 @@ async fn write(db: &Path, plan: &ImportPlan, validation: Validation, quiet: bool
                     batch.push(transaction);
                     if batch.len() == BATCH_ROWS {
                         // A closed channel means the writer failed; its error is reported instead.
-                        let _ = sender.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)));
+                        let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)));
                     }
                 })
             });
             if !batch.is_empty() {
-                let _ = sender.blocking_send(batch);
+                let _ = sender.send(batch);
             }
             result
         });
         let mut written = 0_u64;
-        while let Some(batch) = receiver.recv().await {
+        for batch in receiver {
             written += batch.len() as u64;
-            writer.insert_transactions(&batch).await?;
+            writer.insert_transactions(&batch)?;
         }
         let report = reader.join().map_err(|_| anyhow::anyhow!("the transaction reader panicked"))??;
         if written != validation.n_transactions || report.n_rows != written {
             bail!("{TRANSACTIONS} changed while it was being imported; nothing was imported");
         }
     }
-    writer.insert_requests(&validation.requests).await?;
-    let summary = writer.commit(validation.n_rejected()).await?;
-    store.close().await;
-    Ok(summary)
+    writer.insert_requests(&validation.requests)?;
+    Ok(writer.commit(validation.n_rejected())?)
 }
 
 fn plan_source(plan: &ImportPlan) -> String {

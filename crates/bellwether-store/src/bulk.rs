@@ -1,0 +1,92 @@
+//! Bulk reads on SQLite with plain `rusqlite` connections, one per core.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use bellwether_core::{AttrValue, Customer, CustomerRecord, PurchaseStats};
+use rusqlite::{Connection, OpenFlags, Row};
+
+use crate::{parse_date, Result, StoreError};
+
+fn open_read(path: &Path) -> Result<Connection> {
+    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    connection.execute_batch("PRAGMA cache_size = -131072; PRAGMA busy_timeout = 10000")?;
+    Ok(connection)
+}
+
+/// Every customer record, in `id` order, decoded by one thread per core over ranges of `id`.
+pub(crate) fn customer_records(path: &Path) -> Result<Vec<CustomerRecord>> {
+    let connection = open_read(path)?;
+    let (low, high): (Option<i64>, Option<i64>) =
+        connection.query_row("SELECT min(id), max(id) FROM customers", [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let (Some(low), Some(high)) = (low, high) else {
+        return Ok(Vec::new());
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as i64;
+    let span = (high - low) / threads + 1;
+    let ranges: Vec<(i64, i64)> = (0..threads).map(|index| (low + index * span, (low + (index + 1) * span - 1).min(high))).collect();
+    let parts: Vec<Result<Vec<CustomerRecord>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|&(first, last)| scope.spawn(move || customer_range(path, first, last)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|_| Err(StoreError::Corrupt("a reader thread panicked".into()))))
+            .collect()
+    });
+    let mut records = Vec::new();
+    for part in parts {
+        records.extend(part?);
+    }
+    Ok(records)
+}
+
+fn customer_range(path: &Path, first: i64, last: i64) -> Result<Vec<CustomerRecord>> {
+    let connection = open_read(path)?;
+    let mut statement = connection.prepare(
+        "SELECT customer_id, name, industry, country, employees, annual_revenue, created_at, domain, attributes, \
+         n_transactions, n_coupon, n_discounted, total_amount, total_discount, first_purchase, last_purchase \
+         FROM customers WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+    )?;
+    let mut rows = statement.query([first, last])?;
+    let mut records = Vec::new();
+    while let Some(row) = rows.next()? {
+        records.push(decode(row)?);
+    }
+    Ok(records)
+}
+
+fn optional_date(row: &Row<'_>, index: usize) -> Result<Option<chrono::NaiveDate>> {
+    match row.get_ref(index)?.as_str_or_null()? {
+        None => Ok(None),
+        Some(text) => parse_date(text).map(Some).ok_or_else(|| StoreError::Corrupt(format!("{text:?} is not a YYYY-MM-DD date"))),
+    }
+}
+
+fn decode(row: &Row<'_>) -> Result<CustomerRecord> {
+    let attributes_json = row.get_ref(8)?.as_str()?;
+    let attributes: BTreeMap<String, AttrValue> = serde_json::from_str(attributes_json)
+        .map_err(|error| StoreError::Corrupt(format!("attributes {attributes_json:?}: {error}")))?;
+    let customer = Customer {
+        customer_id: row.get(0)?,
+        name: row.get(1)?,
+        industry: row.get(2)?,
+        country: row.get(3)?,
+        employees: row.get(4)?,
+        annual_revenue: row.get(5)?,
+        created_at: optional_date(row, 6)?,
+        domain: row.get(7)?,
+        attributes,
+    };
+    let stats = PurchaseStats {
+        n_transactions: row.get::<_, i64>(9)? as u64,
+        n_coupon: row.get::<_, i64>(10)? as u64,
+        n_discounted: row.get::<_, i64>(11)? as u64,
+        total_amount: row.get(12)?,
+        total_discount: row.get(13)?,
+        first_date: optional_date(row, 14)?,
+        last_date: optional_date(row, 15)?,
+    };
+    Ok(CustomerRecord { customer, stats })
+}
