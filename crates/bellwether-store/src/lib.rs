@@ -82,14 +82,17 @@ impl Store {
         Ok(Store { backend: Backend::Sqlite(pool), path: path.to_path_buf() })
     }
 
-    /// Opens an existing database without creating, migrating or writing anything.
+    /// Opens an existing database without creating or migrating it; the caller only reads.
     ///
     /// Returns `None` when there is no file at `path`.
     pub async fn open_read_only(path: &Path) -> Result<Option<Store>> {
         if !path.exists() {
             return Ok(None);
         }
-        let options = SqliteConnectOptions::from_str("sqlite:")?.filename(path).read_only(true).immutable(false);
+        // Not `read_only`: a read-only connection to a WAL database leaves `-wal` and `-shm` files
+        // behind, which it may not delete. A read-write connection that only reads removes them when it
+        // closes, and leaves the database file itself untouched.
+        let options = SqliteConnectOptions::from_str("sqlite:")?.filename(path).create_if_missing(false);
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
         Ok(Some(Store { backend: Backend::Sqlite(pool), path: path.to_path_buf() }))
     }
