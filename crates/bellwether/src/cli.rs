@@ -33,6 +33,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write the built-in demo data set, import it and show the top of the ranking.
     Demo(DemoArgs),
+    /// Customer-lifetime-value models: summaries, fits and predictions (BG/NBD, Pareto/NBD, Gamma-Gamma…).
+    Clv(crate::commands::clv::ClvArgs),
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per subcommand; each turns validated flags into work.
 
+pub mod clv;
 mod demo;
 mod explain;
 mod import;
@@ -22,6 +23,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Rank(args) => rank::run(&cli.db, &args, cli.quiet).await,
         Command::Explain(args) => explain::run(&cli.db, &args).await,
         Command::Demo(args) => demo::run(&cli.db, &args, cli.quiet).await,
+        Command::Clv(args) => clv::run(&cli.db, &args, cli.quiet).await,
     }
 }
 
