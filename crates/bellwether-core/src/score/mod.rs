@@ -220,7 +220,6 @@ fn select_core(criteria_scores: &[f64], n_criteria: usize) -> (Vec<bool>, CoreRu
 struct Population<'a> {
     records: &'a [CustomerRecord],
     settings: Settings,
-    max_reasons: usize,
     criteria: AudienceCriteria,
     criteria_scores: Vec<f64>,
     /// How reasons name the core, e.g. "the 1,234 customers that meet the criteria".
@@ -245,6 +244,44 @@ pub fn score_customers_with(
     config: &Config,
     options: &ScoreOptions,
 ) -> Vec<Score> {
+    Scoring::new(records, config).scores(options)
+}
+
+/// The population-wide part of scoring (criteria, the core, industry percentiles), computed once,
+/// so that numbers can be scored for everyone and reasons written only for the customers shown.
+///
+/// Ranking a million customers to print twenty needs twenty sets of reasons, not a million: reasons
+/// are most of the cost of scoring.
+pub struct Scoring<'a> {
+    population: Population<'a>,
+}
+
+impl<'a> Scoring<'a> {
+    /// Prepares the population-wide statistics of `records` under `config`.
+    pub fn new(records: &'a [CustomerRecord], config: &Config) -> Scoring<'a> {
+        Scoring { population: prepare(records, config) }
+    }
+
+    /// Scores every customer, in input order, with up to `options.max_reasons` reasons each.
+    pub fn scores(&self, options: &ScoreOptions) -> Vec<Score> {
+        parallel::map_indices_with(
+            self.population.records.len(),
+            MIN_CUSTOMERS_PER_THREAD,
+            Vec::new,
+            |found, index| self.population.score(index, options.max_reasons, found),
+        )
+    }
+
+    /// The reasons behind the score of the customer at `index` (as in the records), strongest first.
+    pub fn reasons(&self, index: usize, max_reasons: usize) -> Vec<Reason> {
+        if index >= self.population.records.len() {
+            return Vec::new();
+        }
+        self.population.score(index, max_reasons, &mut Vec::new()).reasons
+    }
+}
+
+fn prepare<'a>(records: &'a [CustomerRecord], config: &Config) -> Population<'a> {
     let settings = Settings::new(config);
     let criteria = AudienceCriteria::new(&config.audience);
     let attribute_names: Vec<&str> = config
@@ -318,10 +355,9 @@ pub fn score_customers_with(
             format_number(core_size as f64)
         ),
     };
-    let population = Population {
+    Population {
         records,
         settings,
-        max_reasons: options.max_reasons,
         criteria,
         criteria_scores,
         core_description,
@@ -331,13 +367,7 @@ pub fn score_customers_with(
         reputation_groups,
         group_names,
         reputations,
-    };
-    parallel::map_indices_with(
-        records.len(),
-        MIN_CUSTOMERS_PER_THREAD,
-        Vec::new,
-        |found, index| population.score(index, found),
-    )
+    }
 }
 
 /// Below this many customers per thread, scoring stays on the calling thread.
@@ -345,7 +375,7 @@ const MIN_CUSTOMERS_PER_THREAD: usize = 20_000;
 
 impl<'a> Population<'a> {
     /// Scores customer `index`; `found` is scratch space for its findings.
-    fn score(&'a self, index: usize, found: &mut Vec<reasons::Pending<'a>>) -> Score {
+    fn score(&'a self, index: usize, max_reasons: usize, found: &mut Vec<reasons::Pending<'a>>) -> Score {
         let record = &self.records[index];
         let settings = &self.settings;
         let criteria_fit = self.criteria_scores[index];
@@ -358,7 +388,7 @@ impl<'a> Population<'a> {
         let influence = influence::influence(&record.stats, settings.discount_penalty);
         let strategic_score = ((fit * reputation).sqrt() * influence.influence).clamp(0.0, 1.0);
 
-        let reasons = if self.max_reasons == 0 {
+        let reasons = if max_reasons == 0 {
             Vec::new()
         } else {
             let facts = reasons::CustomerFacts {
@@ -367,7 +397,7 @@ impl<'a> Population<'a> {
                 influence,
             };
             reasons::collect(self, &facts, found);
-            let kept = reasons::select(found, self.max_reasons);
+            let kept = reasons::select(found, max_reasons);
             found[..kept]
                 .iter()
                 .map(|pending| reasons::render(self, index, pending))

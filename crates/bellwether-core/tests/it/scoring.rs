@@ -1,8 +1,9 @@
 //! Strategic-customer scoring through the public API, on small fixtures checked by hand.
 
+use bellwether_core::score::MAX_REASONS;
 use bellwether_core::{
     score_customers, score_customers_with, AttrValue, Config, Customer, CustomerRecord,
-    PurchaseStats, Quadrant, Score, ScoreOptions,
+    PurchaseStats, Quadrant, Score, ScoreOptions, Scoring,
 };
 
 /// Scores the records under a `bellwether.toml` text.
@@ -530,6 +531,21 @@ fn scoring_without_reasons_gives_the_same_numbers() {
             *bare
         );
     }
+}
+
+#[test]
+fn reasons_on_demand_match_the_full_scoring() {
+    let records = synthetic(3_000);
+    let config = Config::from_toml(BANKING).unwrap();
+    let full = score_customers(&records, &config);
+    let scoring = Scoring::new(&records, &config);
+    let bare = scoring.scores(&ScoreOptions { max_reasons: 0 });
+    for index in [0, 1, 17, 1_234, 2_999] {
+        assert!(!full[index].reasons.is_empty());
+        assert_eq!(scoring.reasons(index, MAX_REASONS), full[index].reasons, "customer {index}");
+        assert_eq!(bare[index].strategic_score, full[index].strategic_score);
+    }
+    assert_eq!(scoring.reasons(records.len(), MAX_REASONS), Vec::new());
 }
 
 /// Deterministic synthetic customers (a linear congruential sequence), for size checks.

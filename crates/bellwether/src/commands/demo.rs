@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use bellwether_demo::{write_demo, DemoOptions};
 
-use super::rank_store;
+use super::{rank_store, ReasonsFor};
 use crate::cli::{DemoArgs, ImportArgs, ScoringArgs};
 use crate::commands::rank::{quadrant_summary, render_table};
 use crate::format::grouped;
@@ -32,7 +32,7 @@ pub async fn run(db: &Path, args: &DemoArgs, quiet: bool) -> anyhow::Result<Exit
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }
-    let ranking = rank_store(db, &ScoringArgs { config: None }, quiet).await?;
+    let ranking = rank_store(db, &ScoringArgs { config: None }, quiet, ReasonsFor::Shown { quadrant: None, top: args.top }).await?;
     print!("{}", render_table(ranking.ranked(None).take(args.top)));
     if !quiet {
         eprintln!("{}", quadrant_summary(&ranking));

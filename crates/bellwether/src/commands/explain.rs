@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use super::{rank_store, Ranking};
+use super::{rank_store, Ranking, ReasonsFor};
 use crate::cli::{ExplainArgs, OutputFormat};
 use crate::commands::rank::{quadrant_name, RankedCustomer};
 use crate::format::{grouped, money};
 
 pub async fn run(db: &Path, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let ranking = rank_store(db, &args.scoring, true).await?;
+    let ranking = rank_store(db, &args.scoring, true, ReasonsFor::Customer(&args.customer_id)).await?;
     let Some(row) = ranking.ranked(None).find(|row| row.customer_id == args.customer_id) else {
         bail!("customer `{}` is not in the store\n\nhint: `bellwether rank --format csv` lists every customer_id", args.customer_id);
     };

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use bellwether_core::{Quadrant, Reason};
 use serde::Serialize;
 
-use super::{rank_store, Ranking};
+use super::{rank_store, Ranking, ReasonsFor};
 use crate::cli::{OutputFormat, RankArgs};
 use crate::format::{truncate, Align, Table};
 
@@ -68,9 +68,10 @@ fn round(value: f64) -> f64 {
 }
 
 pub async fn run(db: &Path, args: &RankArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let ranking = rank_store(db, &args.scoring, quiet).await?;
     let top = args.top.unwrap_or(if args.format == OutputFormat::Table { 20 } else { usize::MAX });
-    let rows = ranking.ranked(args.quadrant.map(Into::into)).take(top);
+    let quadrant = args.quadrant.map(Into::into);
+    let ranking = rank_store(db, &args.scoring, quiet, ReasonsFor::Shown { quadrant, top }).await?;
+    let rows = ranking.ranked(quadrant).take(top);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
