@@ -45,9 +45,10 @@ pub(crate) fn customer_records(path: &Path) -> Result<Vec<CustomerRecord>> {
 fn customer_range(path: &Path, first: i64, last: i64) -> Result<Vec<CustomerRecord>> {
     let connection = open_read(path)?;
     let mut statement = connection.prepare(
-        "SELECT customer_id, name, industry, country, employees, annual_revenue, created_at, domain, attributes, \
-         n_transactions, n_coupon, n_discounted, total_amount, total_discount, first_purchase, last_purchase \
-         FROM customers WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+        "SELECT c.customer_id, c.name, c.industry, c.country, c.employees, c.annual_revenue, c.created_at, c.domain, \
+         c.attributes, coalesce(s.n_transactions, 0), coalesce(s.n_coupon, 0), coalesce(s.n_discounted, 0), \
+         coalesce(s.total_amount, 0), coalesce(s.total_discount, 0), s.first_purchase, s.last_purchase \
+         FROM customers c LEFT JOIN customer_stats s ON s.customer = c.id WHERE c.id BETWEEN ?1 AND ?2 ORDER BY c.id",
     )?;
     let mut rows = statement.query([first, last])?;
     let mut records = Vec::new();

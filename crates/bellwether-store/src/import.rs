@@ -12,7 +12,7 @@
 //! per-statement round trips is several times slower (see BENCHMARKS.md).
 //! Callers run it on a blocking thread.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 use bellwether_core::{Customer, PurchaseStats, Request, Transaction};
@@ -44,11 +44,12 @@ pub struct ImportWriter {
     started_at: String,
     source: String,
     /// `customer_id` to surrogate key, loaded after the customers are written.
-    customer_keys: Option<HashMap<String, i64>>,
+    customer_keys: Option<FxHashMap<String, i64>>,
     transactions_were_empty: bool,
     requests_were_empty: bool,
-    transaction_stats: HashMap<i64, PurchaseStats>,
-    request_customers: HashSet<i64>,
+    /// Aggregates of this import's transactions, indexed by surrogate key (keys are dense).
+    transaction_stats: Vec<Option<PurchaseStats>>,
+    request_customers: FxHashSet<i64>,
     summary: ImportSummary,
 }
 
@@ -68,8 +69,8 @@ impl ImportWriter {
             customer_keys: None,
             transactions_were_empty: false,
             requests_were_empty: false,
-            transaction_stats: HashMap::new(),
-            request_customers: HashSet::new(),
+            transaction_stats: Vec::new(),
+            request_customers: FxHashSet::default(),
             summary: ImportSummary::default(),
         };
         let (import_id, transactions_were_empty, requests_were_empty) = writer.connection.query_row(
@@ -131,7 +132,7 @@ impl ImportWriter {
             let mut statement = self.connection.prepare("SELECT id, customer_id FROM customers")?;
             let keys = statement
                 .query_map([], |row| Ok((row.get::<_, String>(1)?, row.get::<_, i64>(0)?)))?
-                .collect::<rusqlite::Result<HashMap<String, i64>>>()?;
+                .collect::<rusqlite::Result<FxHashMap<String, i64>>>()?;
             self.customer_keys = Some(keys);
         }
         Ok(())
@@ -154,13 +155,17 @@ impl ImportWriter {
             let key = *keys
                 .get(&transaction.customer_id)
                 .ok_or_else(|| StoreError::UnknownCustomer(transaction.customer_id.clone()))?;
-            let stats = match self.transaction_stats.get_mut(&key) {
+            let slot = usize::try_from(key).map_err(|_| StoreError::Corrupt(format!("customer key {key}")))?;
+            if slot >= self.transaction_stats.len() {
+                self.transaction_stats.resize(slot + 1, None);
+            }
+            let stats = match &mut self.transaction_stats[slot] {
                 Some(stats) => stats,
-                None => {
+                empty => {
                     if let Some(delete) = delete.as_mut() {
                         delete.execute([key])?;
                     }
-                    self.transaction_stats.entry(key).or_default()
+                    empty.insert(PurchaseStats::default())
                 }
             };
             stats.add(transaction);
@@ -233,22 +238,25 @@ impl ImportWriter {
     }
 
     fn write_transaction_stats(&mut self) -> Result<()> {
+        // Keys ascend, so a fresh table is filled by appending.
         let mut statement = self.connection.prepare_cached(
-            "UPDATE customers SET n_transactions = ?2, n_coupon = ?3, n_discounted = ?4, total_amount = ?5, \
-             total_discount = ?6, first_purchase = ?7, last_purchase = ?8 WHERE id = ?1",
+            "INSERT OR REPLACE INTO customer_stats (customer, n_transactions, n_coupon, n_discounted, total_amount, \
+             total_discount, first_purchase, last_purchase) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )?;
-        let mut stats: Vec<(&i64, &PurchaseStats)> = self.transaction_stats.iter().collect();
-        stats.sort_unstable_by_key(|(key, _)| **key);
-        for (key, stats) in stats {
+        let mut first = DateBuffer::default();
+        let mut last = DateBuffer::default();
+        for (key, stats) in self.transaction_stats.iter().enumerate() {
+            let Some(stats) = stats else { continue };
+            let (Some(first_date), Some(last_date)) = (stats.first_date, stats.last_date) else { continue };
             statement.execute(params![
-                key,
+                key as i64,
                 stats.n_transactions as i64,
                 stats.n_coupon as i64,
                 stats.n_discounted as i64,
                 stats.total_amount,
                 stats.total_discount,
-                stats.first_date.map(format_date),
-                stats.last_date.map(format_date),
+                first.format(first_date),
+                last.format(last_date),
             ])?;
         }
         Ok(())

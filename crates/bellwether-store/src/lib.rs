@@ -167,7 +167,10 @@ impl Store {
 
     /// One customer with its purchase aggregates.
     pub async fn customer_record(&self, customer_id: &str) -> Result<Option<CustomerRecord>> {
-        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE customer_id = ?");
+        let sql = format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM customers c LEFT JOIN customer_stats s ON s.customer = c.id \
+             WHERE c.customer_id = ?"
+        );
         let row = sqlx::query(&sql).bind(customer_id).fetch_optional(self.pool()).await?;
         row.as_ref().map(customer_record_from_row).transpose()
     }
@@ -260,8 +263,11 @@ fn sqlite_options(path: &Path) -> SqliteConnectOptions {
         .pragma("temp_store", "memory")
 }
 
-const CUSTOMER_COLUMNS: &str = "customer_id, name, industry, country, employees, annual_revenue, created_at, domain, \
-    attributes, n_transactions, n_coupon, n_discounted, total_amount, total_discount, first_purchase, last_purchase";
+const CUSTOMER_COLUMNS: &str = "c.customer_id, c.name, c.industry, c.country, c.employees, c.annual_revenue, \
+    c.created_at, c.domain, c.attributes, coalesce(s.n_transactions, 0) AS n_transactions, \
+    coalesce(s.n_coupon, 0) AS n_coupon, coalesce(s.n_discounted, 0) AS n_discounted, \
+    coalesce(s.total_amount, 0.0) AS total_amount, coalesce(s.total_discount, 0.0) AS total_discount, \
+    s.first_purchase, s.last_purchase";
 
 fn date_column(row: &SqliteRow, column: &str) -> Result<chrono::NaiveDate> {
     let text: &str = row.try_get(column)?;

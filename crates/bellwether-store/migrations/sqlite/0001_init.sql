@@ -13,15 +13,20 @@ CREATE TABLE customers (
     domain TEXT,
     -- Every further customers.csv column, as a JSON object.
     attributes TEXT NOT NULL DEFAULT '{}',
-    -- Aggregates of the customer's transactions, kept current by each import.
-    n_transactions INTEGER NOT NULL DEFAULT 0,
-    n_coupon INTEGER NOT NULL DEFAULT 0,
-    n_discounted INTEGER NOT NULL DEFAULT 0,
-    total_amount REAL NOT NULL DEFAULT 0,
-    total_discount REAL NOT NULL DEFAULT 0,
-    first_purchase TEXT,
-    last_purchase TEXT,
     import_id INTEGER NOT NULL
+);
+
+-- Aggregates of each customer's transactions, kept current by every import, so that
+-- scoring never scans the transaction table. A customer without transactions has no row.
+CREATE TABLE customer_stats (
+    customer INTEGER PRIMARY KEY REFERENCES customers (id),
+    n_transactions INTEGER NOT NULL,
+    n_coupon INTEGER NOT NULL,
+    n_discounted INTEGER NOT NULL,
+    total_amount REAL NOT NULL,
+    total_discount REAL NOT NULL,
+    first_purchase TEXT NOT NULL,
+    last_purchase TEXT NOT NULL
 );
 
 CREATE TABLE transactions (

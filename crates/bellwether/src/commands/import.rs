@@ -1,13 +1,14 @@
-//! `bellwether import DIR`: validate every file, then write everything or nothing.
+//! `bellwether import DIR`: validate every file and write everything or nothing.
 //!
 //! The order of work is what makes the import atomic and the database safe:
 //! 1. read the store without writing (or creating) anything, for the customers it knows;
-//! 2. read and validate every file, collecting every problem;
-//! 3. stop there when a file has problems (unless `--skip-invalid`): the database is untouched;
-//! 4. otherwise write in one database transaction, reading the large transaction file a
-//!    second time as a stream so it never has to fit in memory.
+//! 2. read and validate the files that fit in memory (configuration, customers, requests);
+//! 3. if they have problems (and no `--skip-invalid`), only validate the transaction file, report
+//!    every problem and stop: the database is untouched, not even created;
+//! 4. otherwise stream the transaction file once, validating and writing in one database
+//!    transaction that is invisible until commit; if a row is bad, roll it back (and delete a
+//!    database this import created), so the store is byte-for-byte as it was.
 
-use std::collections::HashSet;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ use bellwether_core::{Config, Customer, Request, Transaction};
 use bellwether_import::{Diagnostic, FileReport, ImportError, Rejected};
 use bellwether_store::{ImportSummary, ImportWriter, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rustc_hash::FxHashSet;
 
 use crate::cli::ImportArgs;
 use crate::format::grouped;
@@ -65,7 +67,12 @@ struct Validation {
     customers: Vec<Customer>,
     requests: Vec<Request>,
     config_text: Option<String>,
-    n_transactions: u64,
+    /// Stored customers and valid customers of this import: what transactions may refer to.
+    known_ids: FxHashSet<String>,
+    /// The customers file could not be read at all, so unknown customers are not reported.
+    customers_unusable: bool,
+    /// The transaction file, read later as a stream.
+    transactions: Option<PathBuf>,
 }
 
 impl Validation {
@@ -91,29 +98,51 @@ impl Validation {
 }
 
 pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    timing("start");
     let plan = ImportPlan::from_dir(&args.dir)?;
     let existing_ids = stored_customer_ids(db).await?;
-    let validation = validate(&plan, existing_ids, quiet)?;
+    let mut validation = validate(&plan, existing_ids, quiet)?;
+    timing("validated customers and requests");
 
-    if !validation.is_clean() {
-        print_problems(&validation, args.max_errors);
-        if !validation.file_errors.is_empty() || !args.skip_invalid {
-            let hint = if validation.file_errors.is_empty() {
-                "\n\nhint: fix the rows, or pass --skip-invalid to import the valid rows and write the rejected ones to a rejects file"
-            } else {
-                ""
-            };
-            eprintln!("error: nothing was imported; {} is unchanged{hint}", db.display());
-            return Ok(ExitCode::from(1));
+    if !validation.file_errors.is_empty() || (!validation.is_clean() && !args.skip_invalid) {
+        // Something is already wrong: read the transaction file only to report its problems too.
+        if let Some(path) = &validation.transactions.clone() {
+            let is_known = |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
+            match read_file(path, quiet, |reader| bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |_| {})) {
+                Ok(report) => validation.reports.push(report),
+                Err(error) => validation.file_error(error),
+            }
         }
+        return Ok(refuse(db, &validation, args));
+    }
+
+    let db_existed = db.exists();
+    let written = write(db, &plan, &mut validation, quiet, args.skip_invalid).await;
+    timing("written");
+    let summary = match written {
+        Ok(Some(summary)) => summary,
+        Ok(None) => {
+            // The transaction file had bad rows: the import was rolled back.
+            if !db_existed {
+                remove_database(db);
+            }
+            return Ok(refuse(db, &validation, args));
+        }
+        Err(error) => {
+            if !db_existed {
+                remove_database(db);
+            }
+            return Err(error);
+        }
+    };
+    if validation.n_rejected() > 0 {
         let rejects_path = args.rejects.clone().unwrap_or_else(|| args.dir.join("rejects.csv"));
+        print_problems(&validation, args.max_errors);
         write_rejects(&rejects_path, &validation)?;
         if !quiet {
             eprintln!("wrote {} rejected rows with their reasons to {}", grouped(validation.n_rejected()), rejects_path.display());
         }
     }
-
-    let summary = write(db, &plan, validation, quiet).await?;
     if !quiet {
         eprintln!(
             "imported into {}: {} customers ({} new, {} updated), {} transactions, {} requests{}",
@@ -129,18 +158,40 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reports every problem and says that nothing was imported.
+fn refuse(db: &Path, validation: &Validation, args: &ImportArgs) -> ExitCode {
+    print_problems(validation, args.max_errors);
+    let hint = if validation.file_errors.is_empty() && !args.skip_invalid {
+        "\n\nhint: fix the rows, or pass --skip-invalid to import the valid rows and write the rejected ones to a rejects file"
+    } else {
+        ""
+    };
+    eprintln!("error: nothing was imported; {} is unchanged{hint}", db.display());
+    ExitCode::from(1)
+}
+
+/// Removes a database file (and its WAL companions) that a failed import created.
+fn remove_database(db: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut path = db.as_os_str().to_owned();
+        path.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(path));
+    }
+}
+
 /// The customers already stored, read without creating, migrating or locking anything for writing.
-async fn stored_customer_ids(db: &Path) -> anyhow::Result<HashSet<String>> {
+async fn stored_customer_ids(db: &Path) -> anyhow::Result<FxHashSet<String>> {
     let Some(store) = Store::open_read_only(db).await.with_context(|| format!("cannot read {}", db.display()))? else {
-        return Ok(HashSet::new());
+        return Ok(FxHashSet::default());
     };
     let ids = store.customer_ids().await?;
     store.close().await;
     Ok(ids.into_iter().collect())
 }
 
-fn validate(plan: &ImportPlan, mut known_ids: HashSet<String>, quiet: bool) -> anyhow::Result<Validation> {
-    let mut validation = Validation::default();
+/// Reads and checks the configuration, customers and requests (all held in memory).
+fn validate(plan: &ImportPlan, known_ids: FxHashSet<String>, quiet: bool) -> anyhow::Result<Validation> {
+    let mut validation = Validation { known_ids, transactions: plan.transactions.clone(), ..Validation::default() };
 
     if let Some(path) = &plan.config {
         let text = fs_err::read_to_string(path)?;
@@ -150,38 +201,24 @@ fn validate(plan: &ImportPlan, mut known_ids: HashSet<String>, quiet: bool) -> a
         }
     }
 
-    let mut customers_unusable = false;
     if let Some(path) = &plan.customers {
         match read_file(path, quiet, |reader| bellwether_import::read_customers(reader, CUSTOMERS)) {
             Ok(parsed) => {
-                known_ids.extend(parsed.rows.iter().map(|customer| customer.customer_id.clone()));
+                validation.known_ids.extend(parsed.rows.iter().map(|customer| customer.customer_id.clone()));
                 validation.customers = parsed.rows;
                 validation.reports.push(parsed.report);
             }
             Err(error) => {
-                customers_unusable = true;
+                validation.customers_unusable = true;
                 validation.file_error(error);
             }
-        }
-    }
-    // When the customers file is unusable, do not also flag every transaction as an unknown customer.
-    let is_known = |id: &str| customers_unusable || known_ids.contains(id);
-
-    if let Some(path) = &plan.transactions {
-        let result = read_file(path, quiet, |reader| {
-            bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |_| {})
-        });
-        match result {
-            Ok(report) => {
-                validation.n_transactions = report.n_rows;
-                validation.reports.push(report);
-            }
-            Err(error) => validation.file_error(error),
         }
     }
 
     if let Some(path) = &plan.requests {
         let mut requests = Vec::new();
+        // When the customers file is unusable, do not also flag every request as an unknown customer.
+        let is_known = |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
         let result = read_file(path, quiet, |reader| {
             bellwether_import::read_requests(reader, REQUESTS, &is_known, &mut |request| requests.push(request))
         });
@@ -267,62 +304,92 @@ fn write_rejects(path: &Path, validation: &Validation) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes everything in one database transaction.
-async fn write(db: &Path, plan: &ImportPlan, validation: Validation, quiet: bool) -> anyhow::Result<ImportSummary> {
+/// Writes everything in one database transaction, streaming the transaction file once.
+///
+/// Returns `None`, with the import rolled back, when the transaction file has bad rows and
+/// `skip_invalid` is off; its report is added to `validation` either way.
+async fn write(
+    db: &Path,
+    plan: &ImportPlan,
+    validation: &mut Validation,
+    quiet: bool,
+    skip_invalid: bool,
+) -> anyhow::Result<Option<ImportSummary>> {
     let store = Store::open(db).await.with_context(|| format!("cannot open {}", db.display()))?;
-    let mut known: HashSet<String> = store.customer_ids().await?.into_iter().collect();
-    known.extend(validation.customers.iter().map(|customer| customer.customer_id.clone()));
     let writer = store.begin_import(&plan_source(plan))?;
-    let transactions = plan.transactions.clone();
-    let summary = tokio::task::spawn_blocking(move || write_blocking(writer, transactions, validation, known, quiet)).await??;
+    let owned = std::mem::take(validation);
+    let (outcome, owned) =
+        tokio::task::spawn_blocking(move || write_blocking(writer, owned, quiet, skip_invalid)).await?;
+    *validation = owned;
     store.close().await;
-    Ok(summary)
+    outcome
 }
 
-/// The bulk of the import, on a blocking thread: a reader thread streams the transaction file
-/// a second time and hands batches to this thread, which holds the only write connection.
+/// The bulk of the import, on a blocking thread: a reader thread parses the transaction file and
+/// hands batches to this thread, which holds the only write connection.
 fn write_blocking(
     mut writer: ImportWriter,
-    transactions: Option<PathBuf>,
-    validation: Validation,
-    known: HashSet<String>,
+    mut validation: Validation,
     quiet: bool,
-) -> anyhow::Result<ImportSummary> {
-    if let Some(text) = &validation.config_text {
-        writer.set_setting("config", text)?;
-    }
-    writer.upsert_customers(&validation.customers)?;
-    if let Some(path) = transactions {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Transaction>>(4);
-        let reader = std::thread::spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH_ROWS);
-            let is_known = |id: &str| known.contains(id);
-            let result = read_file(&path, quiet, |reader| {
-                bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |transaction| {
-                    batch.push(transaction);
-                    if batch.len() == BATCH_ROWS {
-                        // A closed channel means the writer failed; its error is reported instead.
-                        let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)));
-                    }
-                })
+    skip_invalid: bool,
+) -> (anyhow::Result<Option<ImportSummary>>, Validation) {
+    let outcome = (|| {
+        if let Some(text) = &validation.config_text {
+            writer.set_setting("config", text)?;
+        }
+        writer.upsert_customers(&validation.customers)?;
+        timing("customers upserted");
+        if let Some(path) = validation.transactions.clone() {
+            let known = std::mem::take(&mut validation.known_ids);
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Transaction>>(4);
+            let reader = std::thread::spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH_ROWS);
+                let is_known = |id: &str| known.contains(id);
+                let result = read_file(&path, quiet, |reader| {
+                    bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |transaction| {
+                        batch.push(transaction);
+                        if batch.len() == BATCH_ROWS {
+                            // A closed channel means the writer failed; its error is reported instead.
+                            let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)));
+                        }
+                    })
+                });
+                if !batch.is_empty() {
+                    let _ = sender.send(batch);
+                }
+                result
             });
-            if !batch.is_empty() {
-                let _ = sender.send(batch);
+            for batch in receiver {
+                writer.insert_transactions(&batch)?;
             }
-            result
-        });
-        let mut written = 0_u64;
-        for batch in receiver {
-            written += batch.len() as u64;
-            writer.insert_transactions(&batch)?;
+            match reader.join().map_err(|_| anyhow::anyhow!("the transaction reader panicked"))? {
+                Ok(report) => validation.reports.push(report),
+                Err(error) => {
+                    validation.file_error(error);
+                    return Ok(None);
+                }
+            }
+            if validation.n_rejected() > 0 && !skip_invalid {
+                return Ok(None);
+            }
         }
-        let report = reader.join().map_err(|_| anyhow::anyhow!("the transaction reader panicked"))??;
-        if written != validation.n_transactions || report.n_rows != written {
-            bail!("{TRANSACTIONS} changed while it was being imported; nothing was imported");
-        }
+        timing("transactions inserted");
+        writer.insert_requests(&validation.requests)?;
+        let summary = writer.commit(validation.n_rejected())?;
+        timing("committed");
+        Ok(Some(summary))
+    })();
+    (outcome, validation)
+}
+
+/// With `BELLWETHER_TIMINGS=1`, prints how long each phase of the import took, to stderr.
+fn timing(phase: &str) {
+    use std::sync::OnceLock;
+    static START: OnceLock<Option<std::time::Instant>> = OnceLock::new();
+    let start = START.get_or_init(|| std::env::var_os("BELLWETHER_TIMINGS").map(|_| std::time::Instant::now()));
+    if let Some(start) = start {
+        eprintln!("timing: {:>8.3} s  {phase}", start.elapsed().as_secs_f64());
     }
-    writer.insert_requests(&validation.requests)?;
-    Ok(writer.commit(validation.n_rejected())?)
 }
 
 fn plan_source(plan: &ImportPlan) -> String {
