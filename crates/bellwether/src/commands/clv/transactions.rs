@@ -98,7 +98,7 @@ pub fn read_header(path: &Path) -> anyhow::Result<Vec<String>> {
 /// Summarises the transaction log at `path`. Fails with [`InvalidData`] on bad rows.
 pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow::Result<Summaries> {
     let options = builder_options(periods)?;
-    let mut builder: SummaryBuilder<Vec<u8>, FxBuild> = SummaryBuilder::with_hasher(options, FxBuild);
+    let mut builder: SummaryBuilder<Vec<u8>, FxBuild> = SummaryBuilder::with_hasher(options, FxBuild::default());
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     let report = std::thread::scope(|scope| {
