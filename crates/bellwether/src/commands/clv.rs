@@ -21,7 +21,9 @@ use std::time::Instant;
 use bellwether_clv::bgbb::{BgBb, BgBbData};
 use bellwether_clv::bgnbd::BgNbd;
 use bellwether_clv::data::CompressedSummary;
-use bellwether_clv::gamma_gamma::{customer_lifetime_value, ClvOptions, GammaGamma, SpendData, TransactionModel};
+use bellwether_clv::gamma_gamma::{
+    customer_lifetime_value, ClvOptions, GammaGamma, SpendData, TransactionModel,
+};
 use bellwether_clv::mbgnbd::MbgNbd;
 use bellwether_clv::optim::FitResult;
 use bellwether_clv::pareto_nbd::ParetoNbd;
@@ -255,7 +257,9 @@ pub async fn run(db: &Path, args: &ClvArgs, quiet: bool) -> anyhow::Result<ExitC
         // `bellwether clv summary … | head` is not an error.
         Err(error)
             if error.chain().any(|cause| {
-                cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             }) =>
         {
             Ok(ExitCode::SUCCESS)
@@ -282,21 +286,34 @@ impl PeriodArgs {
     }
 
     fn columns(&self) -> Columns<'_> {
-        Columns { customer: &self.customer_col, date: &self.date_col, amount: &self.amount_col }
+        Columns {
+            customer: &self.customer_col,
+            date: &self.date_col,
+            amount: &self.amount_col,
+        }
     }
 }
 
 /// Opens `--out FILE` or stdout, buffered.
 fn output(out: Option<&Path>) -> anyhow::Result<Box<dyn Write>> {
     Ok(match out {
-        Some(path) => Box::new(std::io::BufWriter::with_capacity(1 << 16, fs_err::File::create(path)?)),
-        None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+        Some(path) => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            fs_err::File::create(path)?,
+        )),
+        None => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::io::stdout().lock(),
+        )),
     })
 }
 
 /// Writes one CSV field, quoted when it needs to be.
 fn write_field(out: &mut dyn Write, field: &[u8]) -> std::io::Result<()> {
-    if field.iter().any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    if field
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.write_all(b"\"")?;
         for &b in field {
             if b == b'"' {
@@ -313,15 +330,32 @@ fn write_field(out: &mut dyn Write, field: &[u8]) -> std::io::Result<()> {
 
 fn summary(args: &SummaryArgs, quiet: bool) -> anyhow::Result<()> {
     let started = Instant::now();
-    let summaries = transactions::summarise(&args.transactions, args.periods.columns(), args.periods.periods())?;
+    let summaries = transactions::summarise(
+        &args.transactions,
+        args.periods.columns(),
+        args.periods.periods(),
+    )?;
     let mut out = output(args.out.as_deref())?;
     out.write_all(b"customer_id,frequency,recency,T,monetary_value")?;
-    out.write_all(if summaries.holdout { b",frequency_holdout,duration_holdout\n" } else { b"\n" })?;
+    out.write_all(if summaries.holdout {
+        b",frequency_holdout,duration_holdout\n"
+    } else {
+        b"\n"
+    })?;
     for customer in &summaries.customers {
         write_field(&mut out, &customer.customer)?;
-        write!(out, ",{},{},{},{}", customer.frequency, customer.recency, customer.age, customer.monetary_value)?;
+        write!(
+            out,
+            ",{},{},{},{}",
+            customer.frequency, customer.recency, customer.age, customer.monetary_value
+        )?;
         if summaries.holdout {
-            write!(out, ",{},{}", customer.holdout_frequency.unwrap_or(0), customer.holdout_duration.unwrap_or(0.0))?;
+            write!(
+                out,
+                ",{},{}",
+                customer.holdout_frequency.unwrap_or(0),
+                customer.holdout_duration.unwrap_or(0.0)
+            )?;
         }
         out.write_all(b"\n")?;
     }
@@ -338,7 +372,12 @@ fn summary(args: &SummaryArgs, quiet: bool) -> anyhow::Result<()> {
 }
 
 /// The RFM rows to fit on: `--input` (a summary or a transaction log) or the store.
-async fn load_summary(db: &Path, input: Option<&Path>, periods: &PeriodArgs, with_ids: bool) -> anyhow::Result<SummaryTable> {
+async fn load_summary(
+    db: &Path,
+    input: Option<&Path>,
+    periods: &PeriodArgs,
+    with_ids: bool,
+) -> anyhow::Result<SummaryTable> {
     let Some(path) = input else {
         return summarise_store(db, periods).await;
     };
@@ -346,10 +385,13 @@ async fn load_summary(db: &Path, input: Option<&Path>, periods: &PeriodArgs, wit
     if input::has_column(&header, input::FREQUENCY_NAMES) {
         return input::read_summary(path, with_ids);
     }
-    if header.iter().any(|h| *h == periods.date_col) && header.iter().any(|h| *h == periods.customer_col) {
+    if header.iter().any(|h| *h == periods.date_col)
+        && header.iter().any(|h| *h == periods.customer_col)
+    {
         let summaries = transactions::summarise(path, periods.columns(), periods.periods())?;
         return Ok(table_of(summaries.customers.into_iter().map(|c| {
-            let id = String::from_utf8(c.customer).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+            let id = String::from_utf8(c.customer)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
             (id, c.frequency, c.recency, c.age, c.monetary_value)
         })));
     }
@@ -403,7 +445,10 @@ async fn summarise_store(db: &Path, periods: &PeriodArgs) -> anyhow::Result<Summ
     store.close().await;
     let rows = rows?;
     if bad > 0 {
-        return Err(InvalidData::new(format!("{bad} stored transactions have a non-finite amount")).into());
+        return Err(InvalidData::new(format!(
+            "{bad} stored transactions have a non-finite amount"
+        ))
+        .into());
     }
     if rows == 0 {
         return Err(InvalidData::new(format!(
@@ -412,8 +457,12 @@ async fn summarise_store(db: &Path, periods: &PeriodArgs) -> anyhow::Result<Summ
         ))
         .into());
     }
-    let customers = builder.finish().map_err(|error| InvalidData::new(error.to_string()))?;
-    Ok(table_of(customers.into_iter().map(|c| (c.customer, c.frequency, c.recency, c.age, c.monetary_value))))
+    let customers = builder
+        .finish()
+        .map_err(|error| InvalidData::new(error.to_string()))?;
+    Ok(table_of(customers.into_iter().map(|c| {
+        (c.customer, c.frequency, c.recency, c.age, c.monetary_value)
+    })))
 }
 
 /// Turns an engine error into an exit-1 error with a hint.
@@ -443,8 +492,15 @@ fn spend_data(table: &SummaryTable) -> anyhow::Result<SpendData> {
         )
         .into());
     };
-    if table.weights.as_ref().is_some_and(|w| w.iter().any(|&w| w != 1.0)) {
-        return Err(InvalidData::new("Gamma-Gamma does not take weights: give one row per customer".to_string()).into());
+    if table
+        .weights
+        .as_ref()
+        .is_some_and(|w| w.iter().any(|&w| w != 1.0))
+    {
+        return Err(InvalidData::new(
+            "Gamma-Gamma does not take weights: give one row per customer".to_string(),
+        )
+        .into());
     }
     SpendData::new(&table.frequency, monetary).map_err(|e| fit_error(ModelArg::Gg, e))
 }
@@ -476,14 +532,22 @@ impl Transactions {
     }
 }
 
-fn fit_transactions(model: ModelArg, table: &SummaryTable) -> anyhow::Result<(Transactions, FitResult)> {
+fn fit_transactions(
+    model: ModelArg,
+    table: &SummaryTable,
+) -> anyhow::Result<(Transactions, FitResult)> {
     let data = compress(model, table)?;
     let fitted = match model {
         ModelArg::Bgnbd => BgNbd::fit(&data).map(|f| (Transactions::BgNbd(f.model), f.result)),
         ModelArg::Mbgnbd => MbgNbd::fit(&data).map(|f| (Transactions::MbgNbd(f.model), f.result)),
-        ModelArg::Pnbd => ParetoNbd::fit(&data).map(|f| (Transactions::ParetoNbd(f.model), f.result)),
+        ModelArg::Pnbd => {
+            ParetoNbd::fit(&data).map(|f| (Transactions::ParetoNbd(f.model), f.result))
+        }
         ModelArg::Gg | ModelArg::Bgbb | ModelArg::Sbg => {
-            return Err(anyhow::anyhow!("{} is not a transaction model", model.label()))
+            return Err(anyhow::anyhow!(
+                "{} is not a transaction model",
+                model.label()
+            ))
         }
     };
     fitted.map_err(|e| fit_error(model, e))
@@ -498,7 +562,9 @@ async fn fit(db: &Path, args: &FitArgs, quiet: bool) -> anyhow::Result<()> {
         }
         ModelArg::Gg => {
             let table = load_summary(db, args.input.as_deref(), &args.periods, false).await?;
-            GammaGamma::fit(&spend_data(&table)?).map_err(|e| fit_error(args.model, e))?.result
+            GammaGamma::fit(&spend_data(&table)?)
+                .map_err(|e| fit_error(args.model, e))?
+                .result
         }
         ModelArg::Bgbb => fit_bgbb(required_input(args)?)?,
         ModelArg::Sbg => fit_sbg(required_input(args)?, args.cohort_size)?,
@@ -513,7 +579,11 @@ async fn fit(db: &Path, args: &FitArgs, quiet: bool) -> anyhow::Result<()> {
         for warning in &result.warnings {
             eprintln!("warning: {warning}");
         }
-        eprintln!("fitted {} in {:.2} s", args.model.label(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "fitted {} in {:.2} s",
+            args.model.label(),
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }
@@ -542,22 +612,40 @@ fn row_error(model: ModelArg, path: &Path, lines: &[u64], error: ClvError) -> an
 
 fn fit_bgbb(path: &Path) -> anyhow::Result<FitResult> {
     let specs = [
-        ColumnSpec { names: input::FREQUENCY_NAMES, required: true },
-        ColumnSpec { names: input::RECENCY_NAMES, required: true },
-        ColumnSpec { names: input::PERIOD_NAMES, required: true },
-        ColumnSpec { names: input::WEIGHT_NAMES, required: false },
+        ColumnSpec {
+            names: input::FREQUENCY_NAMES,
+            required: true,
+        },
+        ColumnSpec {
+            names: input::RECENCY_NAMES,
+            required: true,
+        },
+        ColumnSpec {
+            names: input::PERIOD_NAMES,
+            required: true,
+        },
+        ColumnSpec {
+            names: input::WEIGHT_NAMES,
+            required: false,
+        },
     ];
     let table = input::read_numeric(path, &specs, false)?;
     let column = |i: usize| table.columns[i].as_deref().unwrap_or(&[]);
     let (x, t_x, n) = (column(0), column(1), column(2));
     let weights = table.columns[3].as_deref();
     let rows = (0..x.len()).map(|i| (x[i], t_x[i], n[i], weights.map_or(1.0, |w| w[i])));
-    let data = BgBbData::from_rows(rows).map_err(|e| row_error(ModelArg::Bgbb, path, &table.lines, e))?;
-    Ok(BgBb::fit(&data).map_err(|e| fit_error(ModelArg::Bgbb, e))?.result)
+    let data =
+        BgBbData::from_rows(rows).map_err(|e| row_error(ModelArg::Bgbb, path, &table.lines, e))?;
+    Ok(BgBb::fit(&data)
+        .map_err(|e| fit_error(ModelArg::Bgbb, e))?
+        .result)
 }
 
 fn fit_sbg(path: &Path, cohort_size: Option<f64>) -> anyhow::Result<FitResult> {
-    let specs = [ColumnSpec { names: input::ACTIVE_NAMES, required: true }];
+    let specs = [ColumnSpec {
+        names: input::ACTIVE_NAMES,
+        required: true,
+    }];
     let table = input::read_numeric(path, &specs, false)?;
     let active = table.columns[0].as_deref().unwrap_or(&[]);
     let first = active.first().copied().unwrap_or(0.0);
@@ -573,7 +661,9 @@ fn fit_sbg(path: &Path, cohort_size: Option<f64>) -> anyhow::Result<FitResult> {
         None => Cohort::from_counts(active),
     };
     let cohort = cohort.map_err(|e| row_error(ModelArg::Sbg, path, &table.lines, e))?;
-    Ok(Sbg::fit(&cohort).map_err(|e| fit_error(ModelArg::Sbg, e))?.result)
+    Ok(Sbg::fit(&cohort)
+        .map_err(|e| fit_error(ModelArg::Sbg, e))?
+        .result)
 }
 
 /// A JSON number, or `null` when not finite.
@@ -589,11 +679,19 @@ fn json_number(value: f64) -> String {
 /// with the parameters in the papers' order.
 fn fit_json(model: ModelArg, result: &FitResult) -> String {
     let object = |values: &mut dyn Iterator<Item = (&str, f64)>| {
-        let fields: Vec<String> = values.map(|(name, value)| format!("\"{name}\": {}", json_number(value))).collect();
+        let fields: Vec<String> = values
+            .map(|(name, value)| format!("\"{name}\": {}", json_number(value)))
+            .collect();
         format!("{{{}}}", fields.join(", "))
     };
     let params = object(&mut result.params.iter().map(|&(name, value)| (name, value)));
-    let std_errors = object(&mut result.params.iter().zip(&result.std_errors).map(|(&(name, _), &se)| (name, se)));
+    let std_errors = object(
+        &mut result
+            .params
+            .iter()
+            .zip(&result.std_errors)
+            .map(|(&(name, _), &se)| (name, se)),
+    );
     let warnings = serde_json::to_string(&result.warnings).unwrap_or_else(|_| "[]".to_string());
     format!(
         "{{\n  \"model\": \"{}\",\n  \"params\": {params},\n  \"log_likelihood\": {},\n  \"std_errors\": {std_errors},\n  \"n\": {},\n  \"converged\": {},\n  \"iterations\": {},\n  \"warnings\": {warnings}\n}}",
@@ -612,7 +710,11 @@ fn significant(value: f64) -> String {
     }
     let magnitude = value.abs();
     if magnitude == 0.0 || (1e-4..1e7).contains(&magnitude) {
-        let decimals = if magnitude == 0.0 { 0 } else { (5 - magnitude.log10().floor() as i32).max(0) as usize };
+        let decimals = if magnitude == 0.0 {
+            0
+        } else {
+            (5 - magnitude.log10().floor() as i32).max(0) as usize
+        };
         format!("{value:.decimals$}")
     } else {
         format!("{value:.5e}")
@@ -629,7 +731,11 @@ fn count(n: f64) -> String {
 }
 
 fn fit_table(model: ModelArg, result: &FitResult) -> String {
-    let mut table = Table::new(&[("parameter", Align::Left), ("estimate", Align::Right), ("std. error", Align::Right)]);
+    let mut table = Table::new(&[
+        ("parameter", Align::Left),
+        ("estimate", Align::Right),
+        ("std. error", Align::Right),
+    ]);
     for (&(name, value), &se) in result.params.iter().zip(&result.std_errors) {
         table.row(vec![name.to_string(), significant(value), significant(se)]);
     }
@@ -637,7 +743,11 @@ fn fit_table(model: ModelArg, result: &FitResult) -> String {
     format!(
         "{} fit on {n} {}, converged in {} iterations\n\n{}\nlog-likelihood  {:.4}\n",
         model.label(),
-        if model == ModelArg::Sbg { "cohort members" } else { "customers" },
+        if model == ModelArg::Sbg {
+            "cohort members"
+        } else {
+            "customers"
+        },
         result.iterations,
         table.render(),
         result.log_likelihood
@@ -646,8 +756,18 @@ fn fit_table(model: ModelArg, result: &FitResult) -> String {
 
 /// One line of parameters, for stderr.
 fn params_line(model: ModelArg, result: &FitResult) -> String {
-    let params: Vec<String> = result.params.iter().map(|(name, value)| format!("{name}={}", significant(*value))).collect();
-    format!("{}: {} (log-likelihood {:.4}, n={})", model.label(), params.join(" "), result.log_likelihood, count(result.n))
+    let params: Vec<String> = result
+        .params
+        .iter()
+        .map(|(name, value)| format!("{name}={}", significant(*value)))
+        .collect();
+    format!(
+        "{}: {} (log-likelihood {:.4}, n={})",
+        model.label(),
+        params.join(" "),
+        result.log_likelihood,
+        count(result.n)
+    )
 }
 
 async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<()> {
@@ -655,7 +775,10 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
         anyhow::bail!("--horizon must be a number >= 0, got {}", args.horizon);
     }
     if !(args.discount_rate.is_finite() && args.discount_rate > -1.0) {
-        anyhow::bail!("--discount-rate must be a number > -1, got {}", args.discount_rate);
+        anyhow::bail!(
+            "--discount-rate must be a number > -1, got {}",
+            args.discount_rate
+        );
     }
     let model = ModelArg::from(args.model);
     let table = load_summary(db, args.input.as_deref(), &args.periods, true).await?;
@@ -667,7 +790,8 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
         }
     }
     let spend = if args.with_spend {
-        let fitted = GammaGamma::fit(&spend_data(&table)?).map_err(|e| fit_error(ModelArg::Gg, e))?;
+        let fitted =
+            GammaGamma::fit(&spend_data(&table)?).map_err(|e| fit_error(ModelArg::Gg, e))?;
         if !quiet {
             eprintln!("{}", params_line(ModelArg::Gg, &fitted.result));
             for warning in &fitted.result.warnings {
@@ -686,17 +810,32 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
 
     let mut out = output(args.out.as_deref())?;
     out.write_all(b"customer_id,frequency,recency,T,p_alive,expected_purchases")?;
-    out.write_all(if spend.is_some() { b",expected_spend,clv\n" } else { b"\n" })?;
+    out.write_all(if spend.is_some() {
+        b",expected_spend,clv\n"
+    } else {
+        b"\n"
+    })?;
     // Customers with the same (x, t_x, T) share their predictions: compute each once.
-    let mut cache: HashMap<(u64, u64, u64), (f64, f64, f64), transactions::FxBuild> = HashMap::default();
+    let mut cache: HashMap<(u64, u64, u64), (f64, f64, f64), transactions::FxBuild> =
+        HashMap::default();
     let mut total_purchases = 0.0;
     let mut total_clv = 0.0;
     for i in 0..table.len() {
         let (x, t_x, t) = (table.frequency[i], table.recency[i], table.age[i]);
-        let (p_alive, expected, clv_per_spend) = *cache.entry((x.to_bits(), t_x.to_bits(), t.to_bits())).or_insert_with(|| {
-            let clv = if spend.is_some() { customer_lifetime_value(&transactions, x, t_x, t, 1.0, clv_options) } else { 0.0 };
-            (transactions.probability_alive(x, t_x, t), transactions.conditional_expected_purchases(args.horizon, x, t_x, t), clv)
-        });
+        let (p_alive, expected, clv_per_spend) = *cache
+            .entry((x.to_bits(), t_x.to_bits(), t.to_bits()))
+            .or_insert_with(|| {
+                let clv = if spend.is_some() {
+                    customer_lifetime_value(&transactions, x, t_x, t, 1.0, clv_options)
+                } else {
+                    0.0
+                };
+                (
+                    transactions.probability_alive(x, t_x, t),
+                    transactions.conditional_expected_purchases(args.horizon, x, t_x, t),
+                    clv,
+                )
+            });
         let weight = table.weights.as_ref().map_or(1.0, |w| w[i]);
         total_purchases += weight * expected;
         write_field(&mut out, table.id(i).as_bytes())?;
@@ -724,7 +863,11 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
             }
         );
         if spend.is_some() {
-            line.push_str(&format!(", CLV over {} months {}", args.clv_months, significant(total_clv)));
+            line.push_str(&format!(
+                ", CLV over {} months {}",
+                args.clv_months,
+                significant(total_clv)
+            ));
         }
         eprintln!("{line}");
     }

@@ -58,13 +58,21 @@ impl SummaryTable {
 
     /// The id of row `i`: its customer id, or its 1-based row number.
     pub fn id(&self, i: usize) -> String {
-        self.ids.get(i).cloned().unwrap_or_else(|| (i + 1).to_string())
+        self.ids
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| (i + 1).to_string())
     }
 
     /// `(x, t_x, T, weight)` rows.
     pub fn weighted_rows(&self) -> impl Iterator<Item = (f64, f64, f64, f64)> + '_ {
         (0..self.len()).map(|i| {
-            (self.frequency[i], self.recency[i], self.age[i], self.weights.as_ref().map_or(1.0, |w| w[i]))
+            (
+                self.frequency[i],
+                self.recency[i],
+                self.age[i],
+                self.weights.as_ref().map_or(1.0, |w| w[i]),
+            )
         })
     }
 }
@@ -76,15 +84,29 @@ pub fn has_column(header: &[String], names: &[&str]) -> bool {
 
 /// Reads the numeric `specs` columns (and the ids when `with_ids`) of the CSV at `path`.
 /// Every cell must parse as a number; errors name `file:line:column`.
-pub fn read_numeric(path: &Path, specs: &[ColumnSpec], with_ids: bool) -> anyhow::Result<NumericTable> {
+pub fn read_numeric(
+    path: &Path,
+    specs: &[ColumnSpec],
+    with_ids: bool,
+) -> anyhow::Result<NumericTable> {
     let name = path.display().to_string();
     let file = fs_err::File::open(path)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 20).from_reader(file);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(file);
     let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).with_context(|| format!("cannot read {name}"))? {
+    if !reader
+        .read_byte_record(&mut record)
+        .with_context(|| format!("cannot read {name}"))?
+    {
         return Err(InvalidData::new(format!("{name} is empty")).into());
     }
-    let header: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned()).collect();
+    let header: Vec<String> = record
+        .iter()
+        .map(|f| String::from_utf8_lossy(f.trim_ascii()).into_owned())
+        .collect();
     let position = |names: &[&str]| header.iter().position(|h| names.contains(&h.as_str()));
     let mut indexes = Vec::with_capacity(specs.len());
     for spec in specs {
@@ -100,7 +122,12 @@ pub fn read_numeric(path: &Path, specs: &[ColumnSpec], with_ids: bool) -> anyhow
         indexes.push(index);
     }
     let id_index = if with_ids { position(ID_NAMES) } else { None };
-    let needed = indexes.iter().flatten().chain(id_index.iter()).max().map_or(0, |&i| i + 1);
+    let needed = indexes
+        .iter()
+        .flatten()
+        .chain(id_index.iter())
+        .max()
+        .map_or(0, |&i| i + 1);
     let mut table = NumericTable {
         columns: indexes.iter().map(|i| i.map(|_| Vec::new())).collect(),
         ids: id_index.map(|_| Vec::new()),
@@ -118,13 +145,25 @@ pub fn read_numeric(path: &Path, specs: &[ColumnSpec], with_ids: bool) -> anyhow
             continue;
         }
         if record.len() < needed {
-            diagnostics.push(format!("{name}:{line}: expected at least {needed} fields, found {}", record.len()));
+            diagnostics.push(format!(
+                "{name}:{line}: expected at least {needed} fields, found {}",
+                record.len()
+            ));
             continue;
         }
-        for (spec, (index, column)) in specs.iter().zip(indexes.iter().zip(table.columns.iter_mut())) {
-            let (Some(index), Some(column)) = (index, column) else { continue };
+        for (spec, (index, column)) in specs
+            .iter()
+            .zip(indexes.iter().zip(table.columns.iter_mut()))
+        {
+            let (Some(index), Some(column)) = (index, column) else {
+                continue;
+            };
             let text = record[*index].trim_ascii();
-            match std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()).filter(|v| v.is_finite()) {
+            match std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+                .filter(|v| v.is_finite())
+            {
                 Some(value) => column.push(value),
                 None => {
                     diagnostics.push(format!(
@@ -172,22 +211,44 @@ impl Diagnostics {
         if self.total > self.shown.len() {
             eprintln!("… and {} more", self.total - self.shown.len());
         }
-        Err(InvalidData::new(format!("{} invalid row{} in {name}", self.total, if self.total == 1 { "" } else { "s" })).into())
+        Err(InvalidData::new(format!(
+            "{} invalid row{} in {name}",
+            self.total,
+            if self.total == 1 { "" } else { "s" }
+        ))
+        .into())
     }
 }
 
 /// Reads a summary CSV (see the module docs) and checks each row.
 pub fn read_summary(path: &Path, with_ids: bool) -> anyhow::Result<SummaryTable> {
     let specs = [
-        ColumnSpec { names: FREQUENCY_NAMES, required: true },
-        ColumnSpec { names: RECENCY_NAMES, required: true },
-        ColumnSpec { names: AGE_NAMES, required: true },
-        ColumnSpec { names: MONETARY_NAMES, required: false },
-        ColumnSpec { names: WEIGHT_NAMES, required: false },
+        ColumnSpec {
+            names: FREQUENCY_NAMES,
+            required: true,
+        },
+        ColumnSpec {
+            names: RECENCY_NAMES,
+            required: true,
+        },
+        ColumnSpec {
+            names: AGE_NAMES,
+            required: true,
+        },
+        ColumnSpec {
+            names: MONETARY_NAMES,
+            required: false,
+        },
+        ColumnSpec {
+            names: WEIGHT_NAMES,
+            required: false,
+        },
     ];
     let table = read_numeric(path, &specs, with_ids)?;
-    let [frequency, recency, age, monetary, weights]: [Option<Vec<f64>>; 5] =
-        table.columns.try_into().map_err(|_| anyhow::anyhow!("five columns were asked for"))?;
+    let [frequency, recency, age, monetary, weights]: [Option<Vec<f64>>; 5] = table
+        .columns
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("five columns were asked for"))?;
     let summary = SummaryTable {
         ids: table.ids.unwrap_or_default(),
         frequency: frequency.unwrap_or_default(),
@@ -204,7 +265,10 @@ pub fn read_summary(path: &Path, with_ids: bool) -> anyhow::Result<SummaryTable>
                 bellwether_clv::ClvError::InvalidInput { reason, .. } => reason,
                 other => other.to_string(),
             };
-            diagnostics.push(format!("{name}:{}: {reason} (frequency {x}, recency {t_x}, T {t})", table.lines[i]));
+            diagnostics.push(format!(
+                "{name}:{}: {reason} (frequency {x}, recency {t_x}, T {t})",
+                table.lines[i]
+            ));
         }
     }
     diagnostics.finish(&name)?;

@@ -12,7 +12,9 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use anyhow::Context;
-use bellwether_clv::summary::{day_number, CustomerSummary, SummaryBuilder, SummaryOptions, TimeUnit};
+use bellwether_clv::summary::{
+    day_number, CustomerSummary, SummaryBuilder, SummaryOptions, TimeUnit,
+};
 
 use super::InvalidData;
 
@@ -81,24 +83,36 @@ struct ParseReport {
     rows: usize,
     last_day: Option<i32>,
     diagnostics: Vec<String>,
+    /// Problems found; a row can have several.
+    n_problems: usize,
     n_bad_rows: usize,
 }
 
 /// Reads the header of `path` (first CSV record), trimmed.
 pub fn read_header(path: &Path) -> anyhow::Result<Vec<String>> {
     let file = fs_err::File::open(path)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(file);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(file);
     let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).with_context(|| format!("cannot read {}", path.display()))? {
+    if !reader
+        .read_byte_record(&mut record)
+        .with_context(|| format!("cannot read {}", path.display()))?
+    {
         return Err(InvalidData::new(format!("{} is empty", path.display())).into());
     }
-    Ok(record.iter().map(|field| String::from_utf8_lossy(field.trim_ascii()).into_owned()).collect())
+    Ok(record
+        .iter()
+        .map(|field| String::from_utf8_lossy(field.trim_ascii()).into_owned())
+        .collect())
 }
 
 /// Summarises the transaction log at `path`. Fails with [`InvalidData`] on bad rows.
 pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow::Result<Summaries> {
     let options = builder_options(periods)?;
-    let mut builder: SummaryBuilder<Vec<u8>, FxBuild> = SummaryBuilder::with_hasher(options, FxBuild::default());
+    let mut builder: SummaryBuilder<Vec<u8>, FxBuild> =
+        SummaryBuilder::with_hasher(options, FxBuild::default());
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     let report = std::thread::scope(|scope| {
@@ -113,14 +127,19 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
             }
             let _ = empty_tx.send(batch);
         }
-        parser.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the CSV parsing thread panicked")))
+        parser
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the CSV parsing thread panicked")))
     })?;
     if report.n_bad_rows > 0 {
         for diagnostic in &report.diagnostics {
             eprintln!("error: {diagnostic}");
         }
-        if report.n_bad_rows > report.diagnostics.len() {
-            eprintln!("… and {} more", report.n_bad_rows - report.diagnostics.len());
+        if report.n_problems > report.diagnostics.len() {
+            eprintln!(
+                "… and {} more",
+                report.n_problems - report.diagnostics.len()
+            );
         }
         return Err(InvalidData::new(format!(
             "{} invalid row{} in {}\n\nhint: dates are YYYY-MM-DD or YYYYMMDD, amounts plain numbers such as 12.50",
@@ -131,30 +150,49 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
         .into());
     }
     let holdout = periods.calibration_end.is_some();
-    let mut customers = builder.finish().map_err(|error| InvalidData::new(error.to_string()))?;
+    let mut customers = builder
+        .finish()
+        .map_err(|error| InvalidData::new(error.to_string()))?;
     if let (Some(calibration_end), None) = (periods.calibration_end, periods.observation_end) {
         // The holdout ran to the last date of the file.
-        let end = report.last_day.unwrap_or(calibration_end).max(calibration_end);
+        let end = report
+            .last_day
+            .unwrap_or(calibration_end)
+            .max(calibration_end);
         let duration = f64::from(end - calibration_end) / periods.time_unit.days();
         for customer in &mut customers {
             customer.holdout_duration = Some(duration);
         }
     }
-    Ok(Summaries { customers, rows: report.rows, holdout })
+    Ok(Summaries {
+        customers,
+        rows: report.rows,
+        holdout,
+    })
 }
 
 /// Far beyond any date the parser accepts (year 9999), yet safe to subtract from.
 const OPEN_END: i32 = i32::MAX / 2;
 
 pub(super) fn builder_options(periods: Periods) -> anyhow::Result<SummaryOptions> {
-    let (calibration_end, observation_end) = match (periods.calibration_end, periods.observation_end) {
-        (None, observation) => (observation, None),
-        (Some(calibration), Some(observation)) if observation < calibration => {
-            return Err(InvalidData::new("--observation-end precedes --calibration-end".to_string()).into())
-        }
-        (Some(calibration), observation) => (Some(calibration), Some(observation.unwrap_or(OPEN_END))),
-    };
-    Ok(SummaryOptions { time_unit: periods.time_unit, calibration_end, observation_end })
+    let (calibration_end, observation_end) =
+        match (periods.calibration_end, periods.observation_end) {
+            (None, observation) => (observation, None),
+            (Some(calibration), Some(observation)) if observation < calibration => {
+                return Err(InvalidData::new(
+                    "--observation-end precedes --calibration-end".to_string(),
+                )
+                .into())
+            }
+            (Some(calibration), observation) => {
+                (Some(calibration), Some(observation.unwrap_or(OPEN_END)))
+            }
+        };
+    Ok(SummaryOptions {
+        time_unit: periods.time_unit,
+        calibration_end,
+        observation_end,
+    })
 }
 
 /// The parsing thread: CSV records to batches; bad rows to diagnostics.
@@ -172,10 +210,16 @@ fn parse_file(
         .buffer_capacity(1 << 20)
         .from_reader(file);
     let mut record = csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record).with_context(|| format!("cannot read {name}"))? {
+    if !reader
+        .read_byte_record(&mut record)
+        .with_context(|| format!("cannot read {name}"))?
+    {
         return Err(InvalidData::new(format!("{name} is empty")).into());
     }
-    let header: Vec<String> = record.iter().map(|field| String::from_utf8_lossy(field.trim_ascii()).into_owned()).collect();
+    let header: Vec<String> = record
+        .iter()
+        .map(|field| String::from_utf8_lossy(field.trim_ascii()).into_owned())
+        .collect();
     let find = |wanted: &str, flag: &str| -> anyhow::Result<usize> {
         header.iter().position(|h| h == wanted).ok_or_else(|| {
             InvalidData::new(format!(
@@ -188,9 +232,14 @@ fn parse_file(
     let customer_col = find(columns.customer, "--customer-col")?;
     let date_col = find(columns.date, "--date-col")?;
     let amount_col = find(columns.amount, "--amount-col")?;
-    let needed = customer_col.max(date_col).max(amount_col) + 1;
 
-    let mut report = ParseReport { rows: 0, last_day: None, diagnostics: Vec::new(), n_bad_rows: 0 };
+    let mut report = ParseReport {
+        rows: 0,
+        last_day: None,
+        diagnostics: Vec::new(),
+        n_problems: 0,
+        n_bad_rows: 0,
+    };
     let mut batch = Batch::default();
     let mut last_day = i32::MIN;
     loop {
@@ -198,42 +247,33 @@ fn parse_file(
             Ok(true) => {}
             Ok(false) => break,
             Err(error) => {
-                let at = error.position().map_or(String::new(), |p| format!(":{}", p.line()));
+                let at = error
+                    .position()
+                    .map_or(String::new(), |p| format!(":{}", p.line()));
                 return Err(InvalidData::new(format!("{name}{at}: {error}")).into());
             }
         }
-        report.rows += 1;
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() < needed {
-            if record.len() == 1 && record[0].trim_ascii().is_empty() {
-                report.rows -= 1;
-                continue; // a blank line
-            }
-            report.bad(format!("{name}:{line}: expected at least {needed} fields, found {}", record.len()));
-            continue;
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            continue; // a blank line
         }
-        let customer = record[customer_col].trim_ascii();
-        let date = &record[date_col];
-        let amount = &record[amount_col];
-        let day = match parse_day(date) {
-            Ok(day) => Some(day),
-            Err(reason) => {
-                report.bad(format!("{name}:{line}:{}: cannot parse date {:?} ({reason})", date_col + 1, lossy(date)));
-                None
-            }
-        };
-        let value = parse_amount(amount);
-        if value.is_none() {
-            report.bad(format!("{name}:{line}:{}: cannot parse amount {:?} as a number", amount_col + 1, lossy(amount)));
+        report.rows += 1;
+        let problems_before = report.n_problems;
+        let parsed = parse_row(
+            &record,
+            &name,
+            line,
+            [customer_col, date_col, amount_col],
+            &mut report,
+        );
+        if report.n_problems > problems_before {
+            report.n_bad_rows += 1;
         }
-        if customer.is_empty() {
-            report.bad(format!("{name}:{line}:{}: empty customer id", customer_col + 1));
-            continue;
-        }
-        let (Some(day), Some(value)) = (day, value) else { continue };
+        let Some((day, value)) = parsed else { continue };
         if report.n_bad_rows > 0 {
             continue; // the read will fail; only keep looking for errors
         }
+        let customer = record[customer_col].trim_ascii();
         last_day = last_day.max(day);
         batch.ids.extend_from_slice(customer);
         batch.id_ends.push(batch.ids.len() as u32);
@@ -254,9 +294,60 @@ fn parse_file(
     Ok(report)
 }
 
+/// The day and amount of one record, or `None` after reporting its problems.
+/// `columns` are the indexes of the customer, date and amount.
+fn parse_row(
+    record: &csv::ByteRecord,
+    name: &str,
+    line: u64,
+    columns: [usize; 3],
+    report: &mut ParseReport,
+) -> Option<(i32, f64)> {
+    let [customer_col, date_col, amount_col] = columns;
+    let needed = customer_col.max(date_col).max(amount_col) + 1;
+    if record.len() < needed {
+        report.bad(format!(
+            "{name}:{line}: expected at least {needed} fields, found {}",
+            record.len()
+        ));
+        return None;
+    }
+    if record[customer_col].trim_ascii().is_empty() {
+        report.bad(format!(
+            "{name}:{line}:{}: empty customer id",
+            customer_col + 1
+        ));
+    }
+    let date = &record[date_col];
+    let day = match parse_day(date) {
+        Ok(day) => Some(day),
+        Err(reason) => {
+            report.bad(format!(
+                "{name}:{line}:{}: cannot parse date {:?} ({reason})",
+                date_col + 1,
+                lossy(date)
+            ));
+            None
+        }
+    };
+    let amount = &record[amount_col];
+    let value = parse_amount(amount);
+    if value.is_none() {
+        report.bad(format!(
+            "{name}:{line}:{}: cannot parse amount {:?} as a number",
+            amount_col + 1,
+            lossy(amount)
+        ));
+    }
+    if record[customer_col].trim_ascii().is_empty() {
+        return None;
+    }
+    Some((day?, value?))
+}
+
 impl ParseReport {
     fn bad(&mut self, diagnostic: String) {
-        self.n_bad_rows += 1;
+        self.n_problems += 1;
         if self.diagnostics.len() < MAX_DIAGNOSTICS {
             self.diagnostics.push(diagnostic);
         }
@@ -273,16 +364,26 @@ pub fn parse_day(field: &[u8]) -> Result<i32, &'static str> {
     const FORMAT: &str = "expected YYYY-MM-DD or YYYYMMDD";
     let field = field.trim_ascii();
     let digits = |bytes: &[u8]| -> Option<u32> {
-        bytes.iter().try_fold(0u32, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0')))
+        bytes.iter().try_fold(0u32, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        })
     };
     let (year, month, day) = if field.len() >= 10
         && (field[4] == b'-' || field[4] == b'/')
         && field[7] == field[4]
         && (field.len() == 10 || field[10] == b'T' || field[10] == b' ')
     {
-        (digits(&field[0..4]), digits(&field[5..7]), digits(&field[8..10]))
+        (
+            digits(&field[0..4]),
+            digits(&field[5..7]),
+            digits(&field[8..10]),
+        )
     } else if field.len() == 8 {
-        (digits(&field[0..4]), digits(&field[4..6]), digits(&field[6..8]))
+        (
+            digits(&field[0..4]),
+            digits(&field[4..6]),
+            digits(&field[6..8]),
+        )
     } else {
         return Err(FORMAT);
     };
@@ -297,7 +398,9 @@ pub fn parse_day(field: &[u8]) -> Result<i32, &'static str> {
 /// doubles, so one division rounds correctly), anything else `str::parse`.
 /// Non-finite values are refused.
 pub fn parse_amount(field: &[u8]) -> Option<f64> {
-    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
     let field = field.trim_ascii();
     let (negative, body) = match field.first() {
         Some(b'-') => (true, &field[1..]),
@@ -327,7 +430,11 @@ pub fn parse_amount(field: &[u8]) -> Option<f64> {
         let value = mantissa as f64 / POW10[n_decimals];
         return Some(if negative { -value } else { value });
     }
-    std::str::from_utf8(field).ok()?.parse::<f64>().ok().filter(|v| v.is_finite())
+    std::str::from_utf8(field)
+        .ok()?
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 #[cfg(test)]
@@ -348,8 +455,24 @@ mod tests {
 
     #[test]
     fn amounts() {
-        for text in ["0", "12.5", "-3.25", "+7", "29.33", "0.1", "123456789012345", "1e3", "1234567890123456789.5", ".5", "5."] {
-            assert_eq!(parse_amount(text.as_bytes()), text.parse::<f64>().ok(), "{text}");
+        for text in [
+            "0",
+            "12.5",
+            "-3.25",
+            "+7",
+            "29.33",
+            "0.1",
+            "123456789012345",
+            "1e3",
+            "1234567890123456789.5",
+            ".5",
+            "5.",
+        ] {
+            assert_eq!(
+                parse_amount(text.as_bytes()),
+                text.parse::<f64>().ok(),
+                "{text}"
+            );
         }
         for text in ["", "-", ".", "lots", "1.2.3", "inf", "NaN", "12,5"] {
             assert_eq!(parse_amount(text.as_bytes()), None, "{text}");
