@@ -6,12 +6,56 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A value of a free-form customer attribute (any extra `customers.csv` column).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Serialised as the bare JSON value (`true`, `4.5`, `"Oracle"`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum AttrValue {
     Bool(bool),
     Number(f64),
     Text(String),
+}
+
+/// Hand-written rather than `#[serde(untagged)]`, which buffers every value and builds an error
+/// for each variant it tries: loading a million customers spent most of its time there.
+impl<'de> Deserialize<'de> for AttrValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AttrVisitor;
+
+        impl serde::de::Visitor<'_> for AttrVisitor {
+            type Value = AttrValue;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a boolean, a number or a string")
+            }
+
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<AttrValue, E> {
+                Ok(AttrValue::Bool(value))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<AttrValue, E> {
+                Ok(AttrValue::Number(value as f64))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<AttrValue, E> {
+                Ok(AttrValue::Number(value as f64))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<AttrValue, E> {
+                Ok(AttrValue::Number(value))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<AttrValue, E> {
+                Ok(AttrValue::Text(value.to_string()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, value: String) -> Result<AttrValue, E> {
+                Ok(AttrValue::Text(value))
+            }
+        }
+
+        deserializer.deserialize_any(AttrVisitor)
+    }
 }
 
 impl AttrValue {
@@ -116,4 +160,25 @@ impl PurchaseStats {
 pub struct CustomerRecord {
     pub customer: Customer,
     pub stats: PurchaseStats,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_round_trip_through_json() {
+        let mut attributes = BTreeMap::new();
+        attributes.insert("awards".to_string(), AttrValue::Number(3.0));
+        attributes.insert("rating".to_string(), AttrValue::Number(4.5));
+        attributes.insert("uses_oracle".to_string(), AttrValue::Bool(true));
+        attributes.insert("core_system".to_string(), AttrValue::Text("Fiserv".to_string()));
+        let json = serde_json::to_string(&attributes).unwrap();
+        assert_eq!(json, r#"{"awards":3.0,"core_system":"Fiserv","rating":4.5,"uses_oracle":true}"#);
+        let back: BTreeMap<String, AttrValue> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, attributes);
+        let integers: BTreeMap<String, AttrValue> = serde_json::from_str(r#"{"rank":-2,"n":7}"#).unwrap();
+        assert_eq!(integers["rank"], AttrValue::Number(-2.0));
+        assert!(serde_json::from_str::<AttrValue>("null").is_err());
+    }
 }
