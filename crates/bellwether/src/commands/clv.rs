@@ -343,7 +343,7 @@ fn summary(args: &SummaryArgs, quiet: bool) -> anyhow::Result<()> {
         b"\n"
     })?;
     for customer in &summaries.customers {
-        write_field(&mut out, &customer.customer)?;
+        write_field(&mut out, summaries.names.get(customer.customer))?;
         write!(
             out,
             ",{},{},{},{}",
@@ -389,9 +389,9 @@ async fn load_summary(
         && header.iter().any(|h| *h == periods.customer_col)
     {
         let summaries = transactions::summarise(path, periods.columns(), periods.periods())?;
-        return Ok(table_of(summaries.customers.into_iter().map(|c| {
-            let id = String::from_utf8(c.customer)
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let names = &summaries.names;
+        return Ok(table_of(summaries.customers.iter().map(|c| {
+            let id = String::from_utf8_lossy(names.get(c.customer)).into_owned();
             (id, c.frequency, c.recency, c.age, c.monetary_value)
         })));
     }

@@ -8,6 +8,8 @@
 //! Bad rows are reported as `file:line:column: reason` (up to
 //! [`MAX_DIAGNOSTICS`] printed), and make the whole read fail.
 
+use std::collections::HashMap;
+use std::hash::Hasher;
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -44,8 +46,11 @@ pub struct Periods {
 
 /// The summaries of a transaction log.
 pub struct Summaries {
-    /// One per customer whose first purchase is in calibration, in order of first appearance.
-    pub customers: Vec<CustomerSummary<Vec<u8>>>,
+    /// One per customer whose first purchase is in calibration, in order of first
+    /// appearance; `customer` indexes [`Self::names`].
+    pub customers: Vec<CustomerSummary<u32>>,
+    /// The customer ids.
+    pub names: Names,
     /// Data rows read (header excluded).
     pub rows: usize,
     /// True when the summaries carry holdout counts.
@@ -55,6 +60,75 @@ pub struct Summaries {
 /// FxHash (rustc's hasher): customer ids come from the user's own file, so a
 /// DoS-resistant hash buys nothing and costs much of the run time.
 pub type FxBuild = rustc_hash::FxBuildHasher;
+
+/// The customer ids of a summary, back to back.
+#[derive(Default)]
+pub struct Names {
+    bytes: Vec<u8>,
+    /// Id `i` is `bytes[ends[i - 1]..ends[i]]`.
+    ends: Vec<usize>,
+}
+
+impl Names {
+    fn push(&mut self, id: &[u8]) -> u32 {
+        self.bytes.extend_from_slice(id);
+        self.ends.push(self.bytes.len());
+        (self.ends.len() - 1) as u32
+    }
+
+    /// The id numbered `number`.
+    pub fn get(&self, number: u32) -> &[u8] {
+        let i = number as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+}
+
+/// Number of hash partitions of the rows: each holds about 1/256 of the customers,
+/// so summarising one partition works in cache.
+const PARTITIONS: usize = 256;
+
+/// The rows of the customers whose id hashes to one partition, in file order.
+#[derive(Default)]
+struct Partition {
+    ids: Vec<u8>,
+    id_ends: Vec<u32>,
+    days: Vec<i32>,
+    amounts: Vec<f64>,
+    /// Row number in the file (0-based, data rows only), to order customers by first appearance.
+    rows: Vec<u32>,
+}
+
+impl Partition {
+    fn push(&mut self, id: &[u8], day: i32, amount: f64, row: u32) {
+        self.ids.extend_from_slice(id);
+        self.id_ends.push(self.ids.len() as u32);
+        self.days.push(day);
+        self.amounts.push(amount);
+        self.rows.push(row);
+    }
+
+    /// Summaries of this partition's customers, each with the row of its first appearance.
+    fn summarise(&self, options: SummaryOptions) -> Vec<(u32, CustomerSummary<&[u8]>)> {
+        let mut builder: SummaryBuilder<&[u8], FxBuild> = SummaryBuilder::with_hasher(options, FxBuild::default());
+        let mut first_rows: HashMap<&[u8], u32, FxBuild> = HashMap::default();
+        let mut start = 0usize;
+        for i in 0..self.days.len() {
+            let end = self.id_ends[i] as usize;
+            let id = &self.ids[start..end];
+            start = end;
+            // Amounts are checked finite by the parser, the one reason push fails.
+            let _ = builder.push(&id, self.days[i], self.amounts[i]);
+            first_rows.entry(id).or_insert(self.rows[i]);
+        }
+        builder
+            .finish()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|summary| (first_rows.get(summary.customer).copied().unwrap_or(u32::MAX), summary))
+            .collect()
+    }
+}
 
 /// One batch of parsed rows; the buffers travel back to the parser for reuse.
 #[derive(Default)]
@@ -110,27 +184,34 @@ pub fn read_header(path: &Path) -> anyhow::Result<Vec<String>> {
 
 /// Summarises the transaction log at `path`. Fails with [`InvalidData`] on bad rows.
 pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow::Result<Summaries> {
-    let options = builder_options(periods)?;
-    let mut builder: SummaryBuilder<Vec<u8>, FxBuild> =
-        SummaryBuilder::with_hasher(options, FxBuild::default());
+    let mut options = builder_options(periods)?;
+    let mut partitions: Vec<Partition> = (0..PARTITIONS).map(|_| Partition::default()).collect();
     let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
     let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
     let report = std::thread::scope(|scope| {
         let parser = scope.spawn(move || parse_file(path, columns, &full_tx, &empty_rx));
+        let mut row = 0u32;
         for batch in full_rx {
             let mut start = 0usize;
             for i in 0..batch.len() {
                 let end = batch.id_ends[i] as usize;
-                // Amounts are checked finite by the parser, the one reason push fails.
-                let _ = builder.push(&batch.ids[start..end], batch.days[i], batch.amounts[i]);
+                let id = &batch.ids[start..end];
                 start = end;
+                let mut hasher = rustc_hash::FxHasher::default();
+                hasher.write(id);
+                // The top bits of a second multiply: independent of the bits the
+                // partition's own hash tables use.
+                let p = (hasher.finish().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize;
+                partitions[p].push(id, batch.days[i], batch.amounts[i], row);
+                row = row.saturating_add(1);
             }
             let _ = empty_tx.send(batch);
         }
-        parser
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the CSV parsing thread panicked")))
+        parser.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the CSV parsing thread panicked")))
     })?;
+    if report.rows >= u32::MAX as usize {
+        return Err(InvalidData::new(format!("{} has more than {} rows", path.display(), u32::MAX - 1)).into());
+    }
     if report.n_bad_rows > 0 {
         for diagnostic in &report.diagnostics {
             eprintln!("error: {diagnostic}");
@@ -150,9 +231,45 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
         .into());
     }
     let holdout = periods.calibration_end.is_some();
-    let mut customers = builder
-        .finish()
-        .map_err(|error| InvalidData::new(error.to_string()))?;
+    // Every partition must end calibration on the same day: the file's last day by default.
+    if options.calibration_end.is_none() {
+        options.calibration_end = report.last_day;
+        if options.calibration_end.is_none() {
+            return Ok(Summaries { customers: Vec::new(), names: Names::default(), rows: report.rows, holdout });
+        }
+    }
+    // Summarise the partitions on two threads, then order customers by first appearance.
+    let partitions = &partitions;
+    let halves: Vec<Vec<(u32, CustomerSummary<&[u8]>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|half| {
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for partition in partitions.iter().skip(half).step_by(2) {
+                        out.extend(partition.summarise(options));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or_default()).collect()
+    });
+    let mut ordered: Vec<(u32, CustomerSummary<&[u8]>)> = halves.into_iter().flatten().collect();
+    ordered.sort_unstable_by_key(|(first_row, _)| *first_row);
+    let mut names = Names::default();
+    let mut customers: Vec<CustomerSummary<u32>> = ordered
+        .into_iter()
+        .map(|(_, s)| CustomerSummary {
+            customer: names.push(s.customer),
+            frequency: s.frequency,
+            recency: s.recency,
+            age: s.age,
+            monetary_value: s.monetary_value,
+            first_day: s.first_day,
+            holdout_frequency: s.holdout_frequency,
+            holdout_duration: s.holdout_duration,
+        })
+        .collect();
     if let (Some(calibration_end), None) = (periods.calibration_end, periods.observation_end) {
         // The holdout ran to the last date of the file.
         let end = report
@@ -166,6 +283,7 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
     }
     Ok(Summaries {
         customers,
+        names,
         rows: report.rows,
         holdout,
     })
@@ -279,7 +397,7 @@ fn parse_file(
         batch.id_ends.push(batch.ids.len() as u32);
         batch.days.push(day);
         batch.amounts.push(value);
-        if batch.len() == BATCH_ROWS || batch.ids.len() > (u32::MAX / 2) as usize {
+        if batch.len() == BATCH_ROWS || batch.ids.len() > 1 << 30 {
             let mut next = empty.try_recv().unwrap_or_default();
             next.clear();
             if full.send(std::mem::replace(&mut batch, next)).is_err() {
