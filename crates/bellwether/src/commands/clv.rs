@@ -273,7 +273,7 @@ pub async fn run(db: &Path, args: &ClvArgs, quiet: bool) -> anyhow::Result<ExitC
 }
 
 fn parse_date_arg(text: &str) -> Result<i32, String> {
-    transactions::parse_day(text.as_bytes()).map_err(|reason| format!("{reason}"))
+    transactions::parse_day(text.as_bytes()).map_err(|reason| reason.to_string())
 }
 
 impl PeriodArgs {
@@ -385,9 +385,7 @@ async fn load_summary(
     if input::has_column(&header, input::FREQUENCY_NAMES) {
         return input::read_summary(path, with_ids);
     }
-    if header.iter().any(|h| *h == periods.date_col)
-        && header.iter().any(|h| *h == periods.customer_col)
-    {
+    if header.contains(&periods.date_col) && header.contains(&periods.customer_col) {
         let summaries = transactions::summarise(path, periods.columns(), periods.periods())?;
         let names = &summaries.names;
         return Ok(table_of(summaries.customers.iter().map(|c| {
@@ -507,17 +505,17 @@ fn spend_data(table: &SummaryTable) -> anyhow::Result<SpendData> {
 
 /// A fitted transaction model, for predictions.
 enum Transactions {
-    BgNbd(BgNbd),
-    MbgNbd(MbgNbd),
-    ParetoNbd(ParetoNbd),
+    Bg(BgNbd),
+    Mbg(MbgNbd),
+    Pareto(ParetoNbd),
 }
 
 impl TransactionModel for Transactions {
     fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, t_cal: f64) -> f64 {
         match self {
-            Transactions::BgNbd(m) => m.conditional_expected_purchases(t, x, t_x, t_cal),
-            Transactions::MbgNbd(m) => m.conditional_expected_purchases(t, x, t_x, t_cal),
-            Transactions::ParetoNbd(m) => m.conditional_expected_purchases(t, x, t_x, t_cal),
+            Transactions::Bg(m) => m.conditional_expected_purchases(t, x, t_x, t_cal),
+            Transactions::Mbg(m) => m.conditional_expected_purchases(t, x, t_x, t_cal),
+            Transactions::Pareto(m) => m.conditional_expected_purchases(t, x, t_x, t_cal),
         }
     }
 }
@@ -525,9 +523,9 @@ impl TransactionModel for Transactions {
 impl Transactions {
     fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
         match self {
-            Transactions::BgNbd(m) => m.probability_alive(x, t_x, t),
-            Transactions::MbgNbd(m) => m.probability_alive(x, t_x, t),
-            Transactions::ParetoNbd(m) => m.probability_alive(x, t_x, t),
+            Transactions::Bg(m) => m.probability_alive(x, t_x, t),
+            Transactions::Mbg(m) => m.probability_alive(x, t_x, t),
+            Transactions::Pareto(m) => m.probability_alive(x, t_x, t),
         }
     }
 }
@@ -538,11 +536,9 @@ fn fit_transactions(
 ) -> anyhow::Result<(Transactions, FitResult)> {
     let data = compress(model, table)?;
     let fitted = match model {
-        ModelArg::Bgnbd => BgNbd::fit(&data).map(|f| (Transactions::BgNbd(f.model), f.result)),
-        ModelArg::Mbgnbd => MbgNbd::fit(&data).map(|f| (Transactions::MbgNbd(f.model), f.result)),
-        ModelArg::Pnbd => {
-            ParetoNbd::fit(&data).map(|f| (Transactions::ParetoNbd(f.model), f.result))
-        }
+        ModelArg::Bgnbd => BgNbd::fit(&data).map(|f| (Transactions::Bg(f.model), f.result)),
+        ModelArg::Mbgnbd => MbgNbd::fit(&data).map(|f| (Transactions::Mbg(f.model), f.result)),
+        ModelArg::Pnbd => ParetoNbd::fit(&data).map(|f| (Transactions::Pareto(f.model), f.result)),
         ModelArg::Gg | ModelArg::Bgbb | ModelArg::Sbg => {
             return Err(anyhow::anyhow!(
                 "{} is not a transaction model",
@@ -815,27 +811,40 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
     } else {
         b"\n"
     })?;
-    // Customers with the same (x, t_x, T) share their predictions: compute each once.
-    let mut cache: HashMap<(u64, u64, u64), (f64, f64, f64), transactions::FxBuild> =
-        HashMap::default();
+    // Customers with the same (x, t_x, T) share their predictions: compute each
+    // unique row once, on all cores.
+    let mut index: HashMap<(u64, u64, u64), u32, transactions::FxBuild> = HashMap::default();
+    let mut unique: Vec<(f64, f64, f64)> = Vec::new();
+    let row_of: Vec<u32> = (0..table.len())
+        .map(|i| {
+            let (x, t_x, t) = (table.frequency[i], table.recency[i], table.age[i]);
+            *index
+                .entry((x.to_bits(), t_x.to_bits(), t.to_bits()))
+                .or_insert_with(|| {
+                    unique.push((x, t_x, t));
+                    (unique.len() - 1) as u32
+                })
+        })
+        .collect();
+    drop(index);
+    let with_spend = spend.is_some();
+    let predictions = parallel_map(&unique, |&(x, t_x, t)| {
+        let clv = if with_spend {
+            customer_lifetime_value(&transactions, x, t_x, t, 1.0, clv_options)
+        } else {
+            0.0
+        };
+        (
+            transactions.probability_alive(x, t_x, t),
+            transactions.conditional_expected_purchases(args.horizon, x, t_x, t),
+            clv,
+        )
+    });
     let mut total_purchases = 0.0;
     let mut total_clv = 0.0;
     for i in 0..table.len() {
         let (x, t_x, t) = (table.frequency[i], table.recency[i], table.age[i]);
-        let (p_alive, expected, clv_per_spend) = *cache
-            .entry((x.to_bits(), t_x.to_bits(), t.to_bits()))
-            .or_insert_with(|| {
-                let clv = if spend.is_some() {
-                    customer_lifetime_value(&transactions, x, t_x, t, 1.0, clv_options)
-                } else {
-                    0.0
-                };
-                (
-                    transactions.probability_alive(x, t_x, t),
-                    transactions.conditional_expected_purchases(args.horizon, x, t_x, t),
-                    clv,
-                )
-            });
+        let (p_alive, expected, clv_per_spend) = predictions[row_of[i] as usize];
         let weight = table.weights.as_ref().map_or(1.0, |w| w[i]);
         total_purchases += weight * expected;
         write_field(&mut out, table.id(i).as_bytes())?;
@@ -872,4 +881,30 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
         eprintln!("{line}");
     }
     Ok(())
+}
+
+/// `f` of each item, computed on all available cores (at most 8), in order.
+fn parallel_map<T: Sync, U: Send + Default + Clone>(
+    items: &[T],
+    f: impl Fn(&T) -> U + Sync,
+) -> Vec<U> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    if threads == 1 || items.len() < 1024 {
+        return items.iter().map(&f).collect();
+    }
+    let mut out = vec![U::default(); items.len()];
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (inputs, outputs) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
+            let f = &f;
+            scope.spawn(move || {
+                for (input, output) in inputs.iter().zip(outputs) {
+                    *output = f(input);
+                }
+            });
+        }
+    });
+    out
 }

@@ -84,6 +84,9 @@ impl Names {
     }
 }
 
+/// A customer's summary and the row of its first appearance.
+type FirstSeen<'a> = (u32, CustomerSummary<&'a [u8]>);
+
 /// Number of hash partitions of the rows: each holds about 1/256 of the customers,
 /// so summarising one partition works in cache.
 const PARTITIONS: usize = 256;
@@ -109,8 +112,9 @@ impl Partition {
     }
 
     /// Summaries of this partition's customers, each with the row of its first appearance.
-    fn summarise(&self, options: SummaryOptions) -> Vec<(u32, CustomerSummary<&[u8]>)> {
-        let mut builder: SummaryBuilder<&[u8], FxBuild> = SummaryBuilder::with_hasher(options, FxBuild::default());
+    fn summarise(&self, options: SummaryOptions) -> Vec<FirstSeen<'_>> {
+        let mut builder: SummaryBuilder<&[u8], FxBuild> =
+            SummaryBuilder::with_hasher(options, FxBuild::default());
         let mut first_rows: HashMap<&[u8], u32, FxBuild> = HashMap::default();
         let mut start = 0usize;
         for i in 0..self.days.len() {
@@ -125,7 +129,15 @@ impl Partition {
             .finish()
             .unwrap_or_default()
             .into_iter()
-            .map(|summary| (first_rows.get(summary.customer).copied().unwrap_or(u32::MAX), summary))
+            .map(|summary| {
+                (
+                    first_rows
+                        .get(summary.customer)
+                        .copied()
+                        .unwrap_or(u32::MAX),
+                    summary,
+                )
+            })
             .collect()
     }
 }
@@ -231,10 +243,17 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
             }
             let _ = empty_tx.send(batch);
         }
-        parser.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the CSV parsing thread panicked")))
+        parser
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the CSV parsing thread panicked")))
     })?;
     if report.rows >= u32::MAX as usize {
-        return Err(InvalidData::new(format!("{} has more than {} rows", path.display(), u32::MAX - 1)).into());
+        return Err(InvalidData::new(format!(
+            "{} has more than {} rows",
+            path.display(),
+            u32::MAX - 1
+        ))
+        .into());
     }
     if report.n_bad_rows > 0 {
         for diagnostic in &report.diagnostics {
@@ -259,12 +278,17 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
     if options.calibration_end.is_none() {
         options.calibration_end = report.last_day;
         if options.calibration_end.is_none() {
-            return Ok(Summaries { customers: Vec::new(), names: Names::default(), rows: report.rows, holdout });
+            return Ok(Summaries {
+                customers: Vec::new(),
+                names: Names::default(),
+                rows: report.rows,
+                holdout,
+            });
         }
     }
     // Summarise the partitions on two threads, then order customers by first appearance.
     let partitions = &partitions;
-    let halves: Vec<Vec<(u32, CustomerSummary<&[u8]>)>> = std::thread::scope(|scope| {
+    let halves: Vec<Vec<FirstSeen<'_>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..2)
             .map(|half| {
                 scope.spawn(move || {
@@ -276,9 +300,12 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
                 })
             })
             .collect();
-        workers.into_iter().map(|w| w.join().unwrap_or_default()).collect()
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
     });
-    let mut ordered: Vec<(u32, CustomerSummary<&[u8]>)> = halves.into_iter().flatten().collect();
+    let mut ordered: Vec<FirstSeen<'_>> = halves.into_iter().flatten().collect();
     ordered.sort_unstable_by_key(|(first_row, _)| *first_row);
     let mut names = Names::default();
     let mut customers: Vec<CustomerSummary<u32>> = ordered
