@@ -586,12 +586,11 @@ async fn fit(db: &Path, args: &FitArgs, quiet: bool) -> anyhow::Result<()> {
 
 fn required_input(args: &FitArgs) -> anyhow::Result<&Path> {
     args.input.as_deref().ok_or_else(|| {
-        InvalidData::new(format!(
+        anyhow::anyhow!(
             "{} needs --input FILE: the workspace database holds transactions, not {}\n\nhint: see `bellwether clv fit --help` for the columns",
             args.model.label(),
             if args.model == ModelArg::Bgbb { "discrete-opportunity histories" } else { "cohort survival counts" }
-        ))
-        .into()
+        )
     })
 }
 

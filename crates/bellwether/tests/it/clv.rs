@@ -156,6 +156,40 @@ fn cdnow_summary_reproduces_the_published_summary() {
 }
 
 #[test]
+fn fit_summarises_a_transaction_log_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let transactions = cdnow_transactions_csv(dir.path());
+    let text = clv_ok(&[
+        "fit",
+        "--model",
+        "bgnbd",
+        "--input",
+        transactions.to_str().unwrap(),
+        "--observation-end",
+        "1997-09-30",
+        "--format",
+        "json",
+    ]);
+    let fit: Value = serde_json::from_str(&text).unwrap();
+    // Unrounded times move the estimates in the fifth digit.
+    check_fit(
+        &fit,
+        "bgnbd",
+        &[
+            ("r", 0.242593),
+            ("alpha", 4.41353),
+            ("a", 0.792886),
+            ("b", 2.42575),
+        ],
+        None,
+    );
+    assert!(
+        (fit["log_likelihood"].as_f64().unwrap() + 9582.43).abs() < 0.05,
+        "{fit}"
+    );
+}
+
+#[test]
 fn cdnow_holdout_counts_match_the_published_holdout() {
     let dir = tempfile::tempdir().unwrap();
     let transactions = cdnow_transactions_csv(dir.path());

@@ -344,19 +344,18 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
 const OPEN_END: i32 = i32::MAX / 2;
 
 pub(super) fn builder_options(periods: Periods) -> anyhow::Result<SummaryOptions> {
-    let (calibration_end, observation_end) =
-        match (periods.calibration_end, periods.observation_end) {
-            (None, observation) => (observation, None),
-            (Some(calibration), Some(observation)) if observation < calibration => {
-                return Err(InvalidData::new(
-                    "--observation-end precedes --calibration-end".to_string(),
-                )
-                .into())
-            }
-            (Some(calibration), observation) => {
-                (Some(calibration), Some(observation.unwrap_or(OPEN_END)))
-            }
-        };
+    let (calibration_end, observation_end) = match (
+        periods.calibration_end,
+        periods.observation_end,
+    ) {
+        (None, observation) => (observation, None),
+        (Some(calibration), Some(observation)) if observation < calibration => {
+            anyhow::bail!("--observation-end precedes --calibration-end\n\nhint: the holdout runs from the day after --calibration-end to --observation-end")
+        }
+        (Some(calibration), observation) => {
+            (Some(calibration), Some(observation.unwrap_or(OPEN_END)))
+        }
+    };
     Ok(SummaryOptions {
         time_unit: periods.time_unit,
         calibration_end,
