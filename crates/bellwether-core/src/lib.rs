@@ -10,4 +10,6 @@ pub mod score;
 
 pub use config::{Config, ConfigError};
 pub use model::{AttrValue, Customer, CustomerRecord, PurchaseStats, Request, Transaction};
-pub use score::{score_customers, score_customers_with, Quadrant, Reason, Score, ScoreOptions, Scoring};
+pub use score::{
+    score_customers, score_customers_with, Quadrant, Reason, Score, ScoreOptions, Scoring,
+};

@@ -172,12 +172,19 @@ mod tests {
         attributes.insert("awards".to_string(), AttrValue::Number(3.0));
         attributes.insert("rating".to_string(), AttrValue::Number(4.5));
         attributes.insert("uses_oracle".to_string(), AttrValue::Bool(true));
-        attributes.insert("core_system".to_string(), AttrValue::Text("Fiserv".to_string()));
+        attributes.insert(
+            "core_system".to_string(),
+            AttrValue::Text("Fiserv".to_string()),
+        );
         let json = serde_json::to_string(&attributes).unwrap();
-        assert_eq!(json, r#"{"awards":3.0,"core_system":"Fiserv","rating":4.5,"uses_oracle":true}"#);
+        assert_eq!(
+            json,
+            r#"{"awards":3.0,"core_system":"Fiserv","rating":4.5,"uses_oracle":true}"#
+        );
         let back: BTreeMap<String, AttrValue> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, attributes);
-        let integers: BTreeMap<String, AttrValue> = serde_json::from_str(r#"{"rank":-2,"n":7}"#).unwrap();
+        let integers: BTreeMap<String, AttrValue> =
+            serde_json::from_str(r#"{"rank":-2,"n":7}"#).unwrap();
         assert_eq!(integers["rank"], AttrValue::Number(-2.0));
         assert!(serde_json::from_str::<AttrValue>("null").is_err());
     }

@@ -72,7 +72,10 @@ pub(crate) fn parse_number(text: &str, decimal_comma: bool) -> Result<f64, Numbe
 fn parse_scientific(text: &str, decimal_comma: bool) -> Option<f64> {
     let (mantissa, exponent) = text.split_once(['e', 'E'])?;
     let exponent_digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
-    if exponent_digits.is_empty() || exponent_digits.len() > 3 || !exponent_digits.bytes().all(|byte| byte.is_ascii_digit()) {
+    if exponent_digits.is_empty()
+        || exponent_digits.len() > 3
+        || !exponent_digits.bytes().all(|byte| byte.is_ascii_digit())
+    {
         return None;
     }
     let value = parse_plain(mantissa.as_bytes(), decimal_comma)?;

@@ -9,7 +9,10 @@ use rusqlite::{Connection, OpenFlags, Row};
 use crate::{parse_date, Result, StoreError};
 
 fn open_read(path: &Path) -> Result<Connection> {
-    let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
     connection.execute_batch("PRAGMA cache_size = -131072; PRAGMA busy_timeout = 10000")?;
     Ok(connection)
 }
@@ -18,13 +21,19 @@ fn open_read(path: &Path) -> Result<Connection> {
 pub(crate) fn customer_records(path: &Path) -> Result<Vec<CustomerRecord>> {
     let connection = open_read(path)?;
     let (low, high): (Option<i64>, Option<i64>) =
-        connection.query_row("SELECT min(id), max(id) FROM customers", [], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        connection.query_row("SELECT min(id), max(id) FROM customers", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?;
     let (Some(low), Some(high)) = (low, high) else {
         return Ok(Vec::new());
     };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8) as i64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8) as i64;
     let span = (high - low) / threads + 1;
-    let ranges: Vec<(i64, i64)> = (0..threads).map(|index| (low + index * span, (low + (index + 1) * span - 1).min(high))).collect();
+    let ranges: Vec<(i64, i64)> = (0..threads)
+        .map(|index| (low + index * span, (low + (index + 1) * span - 1).min(high)))
+        .collect();
     let parts: Vec<Result<Vec<CustomerRecord>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
             .iter()
@@ -32,7 +41,11 @@ pub(crate) fn customer_records(path: &Path) -> Result<Vec<CustomerRecord>> {
             .collect();
         handles
             .into_iter()
-            .map(|handle| handle.join().unwrap_or_else(|_| Err(StoreError::Corrupt("a reader thread panicked".into()))))
+            .map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|_| Err(StoreError::Corrupt("a reader thread panicked".into())))
+            })
             .collect()
     });
     let mut records = Vec::new();
@@ -61,7 +74,9 @@ fn customer_range(path: &Path, first: i64, last: i64) -> Result<Vec<CustomerReco
 fn optional_date(row: &Row<'_>, index: usize) -> Result<Option<chrono::NaiveDate>> {
     match row.get_ref(index)?.as_str_or_null()? {
         None => Ok(None),
-        Some(text) => parse_date(text).map(Some).ok_or_else(|| StoreError::Corrupt(format!("{text:?} is not a YYYY-MM-DD date"))),
+        Some(text) => parse_date(text)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt(format!("{text:?} is not a YYYY-MM-DD date"))),
     }
 }
 

@@ -43,7 +43,10 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         return None;
     }
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        bytes[range].iter().try_fold(0u32, |acc, &byte| byte.is_ascii_digit().then(|| acc * 10 + u32::from(byte - b'0')))
+        bytes[range].iter().try_fold(0u32, |acc, &byte| {
+            byte.is_ascii_digit()
+                .then(|| acc * 10 + u32::from(byte - b'0'))
+        })
     };
     NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)
 }

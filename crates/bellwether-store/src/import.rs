@@ -76,15 +76,24 @@ impl ImportWriter {
             request_customers: FxHashSet::default(),
             summary: ImportSummary::default(),
         };
-        let (import_id, transactions_were_empty, requests_were_empty) = writer.connection.query_row(
-            "SELECT coalesce(max(id), 0) + 1, NOT EXISTS (SELECT 1 FROM transactions), \
+        let (import_id, transactions_were_empty, requests_were_empty) =
+            writer.connection.query_row(
+                "SELECT coalesce(max(id), 0) + 1, NOT EXISTS (SELECT 1 FROM transactions), \
              NOT EXISTS (SELECT 1 FROM requests) FROM imports",
-            [],
-            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, bool>(1)?, row.get::<_, bool>(2)?)),
-        )?;
+                [],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, bool>(1)?,
+                        row.get::<_, bool>(2)?,
+                    ))
+                },
+            )?;
         if transactions_were_empty {
             // Building the index once after a bulk load is much cheaper than maintaining it row by row.
-            writer.connection.execute_batch("DROP INDEX IF EXISTS transactions_customer")?;
+            writer
+                .connection
+                .execute_batch("DROP INDEX IF EXISTS transactions_customer")?;
         }
         writer.import_id = import_id;
         writer.summary.import_id = import_id;
@@ -95,7 +104,11 @@ impl ImportWriter {
 
     /// Inserts new customers and updates stored ones, by `customer_id`.
     pub fn upsert_customers(&mut self, customers: &[Customer]) -> Result<()> {
-        let count = |connection: &Connection| connection.query_row("SELECT count(*) FROM customers", [], |row| row.get::<_, i64>(0));
+        let count = |connection: &Connection| {
+            connection.query_row("SELECT count(*) FROM customers", [], |row| {
+                row.get::<_, i64>(0)
+            })
+        };
         let before = count(&self.connection)?;
         {
             let mut statement = self.connection.prepare_cached(
@@ -107,8 +120,8 @@ impl ImportWriter {
                  import_id = excluded.import_id",
             )?;
             for customer in customers {
-                let attributes =
-                    serde_json::to_string(&customer.attributes).map_err(|error| StoreError::Corrupt(error.to_string()))?;
+                let attributes = serde_json::to_string(&customer.attributes)
+                    .map_err(|error| StoreError::Corrupt(error.to_string()))?;
                 statement.execute(params![
                     customer.customer_id,
                     customer.name,
@@ -132,9 +145,13 @@ impl ImportWriter {
 
     fn load_customer_keys(&mut self) -> Result<()> {
         if self.customer_keys.is_none() {
-            let mut statement = self.connection.prepare("SELECT id, customer_id FROM customers")?;
+            let mut statement = self
+                .connection
+                .prepare("SELECT id, customer_id FROM customers")?;
             let keys = statement
-                .query_map([], |row| Ok((row.get::<_, String>(1)?, row.get::<_, i64>(0)?)))?
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(1)?, row.get::<_, i64>(0)?))
+                })?
                 .collect::<rusqlite::Result<FxHashMap<String, i64>>>()?;
             self.customer_keys = Some(keys);
         }
@@ -144,11 +161,17 @@ impl ImportWriter {
     /// Adds a batch of transactions, replacing the stored history of customers seen for the first time.
     pub fn insert_transactions(&mut self, batch: &[Transaction]) -> Result<()> {
         self.load_customer_keys()?;
-        let keys = self.customer_keys.as_ref().ok_or_else(|| StoreError::Corrupt("customer keys not loaded".into()))?;
+        let keys = self
+            .customer_keys
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("customer keys not loaded".into()))?;
         let mut delete = if self.transactions_were_empty {
             None
         } else {
-            Some(self.connection.prepare_cached("DELETE FROM transactions WHERE customer = ?1")?)
+            Some(
+                self.connection
+                    .prepare_cached("DELETE FROM transactions WHERE customer = ?1")?,
+            )
         };
         let mut insert = self.connection.prepare_cached(
             "INSERT INTO transactions (customer, date, amount, discount, coupon, currency) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -158,7 +181,8 @@ impl ImportWriter {
             let key = *keys
                 .get(&transaction.customer_id)
                 .ok_or_else(|| StoreError::UnknownCustomer(transaction.customer_id.clone()))?;
-            let slot = usize::try_from(key).map_err(|_| StoreError::Corrupt(format!("customer key {key}")))?;
+            let slot = usize::try_from(key)
+                .map_err(|_| StoreError::Corrupt(format!("customer key {key}")))?;
             if slot >= self.transaction_stats.len() {
                 self.transaction_stats.resize(slot + 1, None);
             }
@@ -188,18 +212,30 @@ impl ImportWriter {
     /// Adds a batch of requests, replacing the stored requests of customers seen for the first time.
     pub fn insert_requests(&mut self, batch: &[Request]) -> Result<()> {
         self.load_customer_keys()?;
-        let keys = self.customer_keys.as_ref().ok_or_else(|| StoreError::Corrupt("customer keys not loaded".into()))?;
-        let mut delete = self.connection.prepare_cached("DELETE FROM requests WHERE customer = ?1")?;
+        let keys = self
+            .customer_keys
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("customer keys not loaded".into()))?;
+        let mut delete = self
+            .connection
+            .prepare_cached("DELETE FROM requests WHERE customer = ?1")?;
         let mut insert = self
             .connection
             .prepare_cached("INSERT INTO requests (request_id, customer, date, text, language) VALUES (?1, ?2, ?3, ?4, ?5)")?;
         for request in batch {
-            let key =
-                *keys.get(&request.customer_id).ok_or_else(|| StoreError::UnknownCustomer(request.customer_id.clone()))?;
+            let key = *keys
+                .get(&request.customer_id)
+                .ok_or_else(|| StoreError::UnknownCustomer(request.customer_id.clone()))?;
             if self.request_customers.insert(key) && !self.requests_were_empty {
                 delete.execute([key])?;
             }
-            insert.execute(params![request.request_id, key, format_date(request.date), request.text, request.language])?;
+            insert.execute(params![
+                request.request_id,
+                key,
+                format_date(request.date),
+                request.text,
+                request.language
+            ])?;
         }
         self.summary.requests += batch.len() as u64;
         Ok(())
@@ -218,7 +254,9 @@ impl ImportWriter {
     pub fn commit(mut self, rejected: u64) -> Result<ImportSummary> {
         self.write_transaction_stats()?;
         if self.transactions_were_empty {
-            self.connection.execute_batch("CREATE INDEX IF NOT EXISTS transactions_customer ON transactions (customer)")?;
+            self.connection.execute_batch(
+                "CREATE INDEX IF NOT EXISTS transactions_customer ON transactions (customer)",
+            )?;
         }
         self.summary.rejected = rejected;
         self.connection.execute(
@@ -250,7 +288,9 @@ impl ImportWriter {
         let mut last = DateBuffer::default();
         for (key, stats) in self.transaction_stats.iter().enumerate() {
             let Some(stats) = stats else { continue };
-            let (Some(first_date), Some(last_date)) = (stats.first_date, stats.last_date) else { continue };
+            let (Some(first_date), Some(last_date)) = (stats.first_date, stats.last_date) else {
+                continue;
+            };
             statement.execute(params![
                 key as i64,
                 stats.n_transactions as i64,

@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use bellwether_core::{AttrValue, Customer, CustomerRecord, PurchaseStats, Request, Transaction};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqlitePool};
 
 pub use dates::{format_date, parse_date};
@@ -77,9 +79,15 @@ impl Store {
     /// Opens the database at `path`, creating it if needed, and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store> {
         let options = sqlite_options(path).create_if_missing(true);
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
         SQLITE_MIGRATOR.run(&pool).await?;
-        Ok(Store { backend: Backend::Sqlite(pool), path: path.to_path_buf() })
+        Ok(Store {
+            backend: Backend::Sqlite(pool),
+            path: path.to_path_buf(),
+        })
     }
 
     /// Opens an existing database without creating or migrating it; the caller only reads.
@@ -92,9 +100,17 @@ impl Store {
         // Not `read_only`: a read-only connection to a WAL database leaves `-wal` and `-shm` files
         // behind, which it may not delete. A read-write connection that only reads removes them when it
         // closes, and leaves the database file itself untouched.
-        let options = SqliteConnectOptions::from_str("sqlite:")?.filename(path).create_if_missing(false);
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Some(Store { backend: Backend::Sqlite(pool), path: path.to_path_buf() }))
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
+        Ok(Some(Store {
+            backend: Backend::Sqlite(pool),
+            path: path.to_path_buf(),
+        }))
     }
 
     /// Opens an existing database, failing with a hint when there is none.
@@ -120,9 +136,11 @@ impl Store {
 
     /// True when the schema has been created (a read-only handle on an old or foreign file may lack it).
     pub async fn has_schema(&self) -> Result<bool> {
-        let row = sqlx::query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(row.get::<i64, _>(0) > 0)
     }
 
@@ -131,7 +149,9 @@ impl Store {
         if !self.has_schema().await? {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query_scalar::<_, String>("SELECT customer_id FROM customers").fetch_all(self.pool()).await?;
+        let rows = sqlx::query_scalar::<_, String>("SELECT customer_id FROM customers")
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows)
     }
 
@@ -144,7 +164,12 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         let count = |index: usize| row.get::<i64, _>(index) as u64;
-        Ok(Counts { customers: count(0), transactions: count(1), requests: count(2), imports: count(3) })
+        Ok(Counts {
+            customers: count(0),
+            transactions: count(1),
+            requests: count(2),
+            imports: count(3),
+        })
     }
 
     /// A workspace setting, such as `config` (the `bellwether.toml` of the last import).
@@ -171,7 +196,10 @@ impl Store {
             "SELECT {CUSTOMER_COLUMNS} FROM customers c LEFT JOIN customer_stats s ON s.customer = c.id \
              WHERE c.customer_id = ?"
         );
-        let row = sqlx::query(&sql).bind(customer_id).fetch_optional(self.pool()).await?;
+        let row = sqlx::query(&sql)
+            .bind(customer_id)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(customer_record_from_row).transpose()
     }
 
@@ -201,7 +229,10 @@ impl Store {
     /// Streams every transaction as `(customer_id, date, amount)` to `on_row`, customer by customer.
     ///
     /// Used by the CLV engine, which aggregates as it goes and never holds the log.
-    pub async fn for_each_transaction(&self, mut on_row: impl FnMut(&str, chrono::NaiveDate, f64)) -> Result<u64> {
+    pub async fn for_each_transaction(
+        &self,
+        mut on_row: impl FnMut(&str, chrono::NaiveDate, f64),
+    ) -> Result<u64> {
         use futures_util::TryStreamExt;
         let mut rows = sqlx::query(
             "SELECT c.customer_id, t.date, t.amount FROM transactions t JOIN customers c ON c.id = t.customer \
@@ -220,16 +251,23 @@ impl Store {
 
     /// The requests of one customer, or of everyone, oldest first.
     pub async fn requests(&self, customer_id: Option<&str>) -> Result<Vec<Request>> {
-        let base = "SELECT r.request_id, c.customer_id, r.date, r.text, r.language FROM requests r \
+        let base =
+            "SELECT r.request_id, c.customer_id, r.date, r.text, r.language FROM requests r \
                     JOIN customers c ON c.id = r.customer";
         let rows = match customer_id {
             Some(customer_id) => {
-                sqlx::query(&format!("{base} WHERE c.customer_id = ? ORDER BY r.date, r.id"))
-                    .bind(customer_id)
+                sqlx::query(&format!(
+                    "{base} WHERE c.customer_id = ? ORDER BY r.date, r.id"
+                ))
+                .bind(customer_id)
+                .fetch_all(self.pool())
+                .await?
+            }
+            None => {
+                sqlx::query(&format!("{base} ORDER BY r.date, r.id"))
                     .fetch_all(self.pool())
                     .await?
             }
-            None => sqlx::query(&format!("{base} ORDER BY r.date, r.id")).fetch_all(self.pool()).await?,
         };
         rows.iter()
             .map(|row| {
@@ -271,13 +309,18 @@ const CUSTOMER_COLUMNS: &str = "c.customer_id, c.name, c.industry, c.country, c.
 
 fn date_column(row: &SqliteRow, column: &str) -> Result<chrono::NaiveDate> {
     let text: &str = row.try_get(column)?;
-    parse_date(text).ok_or_else(|| StoreError::Corrupt(format!("{column} {text:?} is not a YYYY-MM-DD date")))
+    parse_date(text)
+        .ok_or_else(|| StoreError::Corrupt(format!("{column} {text:?} is not a YYYY-MM-DD date")))
 }
 
 fn optional_date_column(row: &SqliteRow, column: &str) -> Result<Option<chrono::NaiveDate>> {
     let text: Option<&str> = row.try_get(column)?;
-    text.map(|text| parse_date(text).ok_or_else(|| StoreError::Corrupt(format!("{column} {text:?} is not a YYYY-MM-DD date"))))
-        .transpose()
+    text.map(|text| {
+        parse_date(text).ok_or_else(|| {
+            StoreError::Corrupt(format!("{column} {text:?} is not a YYYY-MM-DD date"))
+        })
+    })
+    .transpose()
 }
 
 fn customer_record_from_row(row: &SqliteRow) -> Result<CustomerRecord> {

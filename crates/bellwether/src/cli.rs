@@ -7,10 +7,20 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Find strategic customers: import your customer data, score each customer's fit to
 /// your target audience and reputation in its own field, and explain the ranking.
 #[derive(Debug, Parser)]
-#[command(name = "bellwether", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "bellwether",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// The workspace database (SQLite file).
-    #[arg(long, global = true, env = "BELLWETHER_DB", default_value = "bellwether.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "BELLWETHER_DB",
+        default_value = "bellwether.db"
+    )]
     pub db: PathBuf,
 
     /// Print nothing but the data and errors.

@@ -45,7 +45,13 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: &[(&str, Align)]) -> Table {
-        Table { headers: headers.iter().map(|(name, align)| (name.to_string(), *align)).collect(), rows: Vec::new() }
+        Table {
+            headers: headers
+                .iter()
+                .map(|(name, align)| (name.to_string(), *align))
+                .collect(),
+            rows: Vec::new(),
+        }
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -65,7 +71,10 @@ impl Table {
             let last = cells.len() - 1;
             for (column, cell) in cells.iter().enumerate() {
                 let pad = widths[column] - width(cell);
-                let (align, separator) = (self.headers[column].1, if column == last { "" } else { "  " });
+                let (align, separator) = (
+                    self.headers[column].1,
+                    if column == last { "" } else { "  " },
+                );
                 match align {
                     Align::Left if column == last => out.push_str(cell),
                     Align::Left => out.push_str(&format!("{cell}{}{separator}", " ".repeat(pad))),
@@ -103,9 +112,16 @@ mod tests {
 
     #[test]
     fn aligns_columns() {
-        let mut table = Table::new(&[("id", Align::Left), ("score", Align::Right), ("why", Align::Left)]);
+        let mut table = Table::new(&[
+            ("id", Align::Left),
+            ("score", Align::Right),
+            ("why", Align::Left),
+        ]);
         table.row(vec!["C1".into(), "0.9".into(), "industry matches".into()]);
         table.row(vec!["C10".into(), "0.25".into(), "-".into()]);
-        assert_eq!(table.render(), "id   score  why\nC1     0.9  industry matches\nC10   0.25  -\n");
+        assert_eq!(
+            table.render(),
+            "id   score  why\nC1     0.9  industry matches\nC10   0.25  -\n"
+        );
     }
 }

@@ -27,13 +27,20 @@ fn main() -> ExitCode {
 
 /// Lets the allocator back its large arenas with transparent huge pages: ranking a million
 /// customers touches over a gigabyte, and faulting it in 4 KiB pages cost a second of system time.
-#[allow(unsafe_code, reason = "one call to set a mimalloc option; it takes no pointers and cannot fail")]
+#[allow(
+    unsafe_code,
+    reason = "one call to set a mimalloc option; it takes no pointers and cannot fail"
+)]
 fn use_huge_pages() {
     // SAFETY: `mi_option_set_enabled` only stores a flag in mimalloc's option table.
-    unsafe { libmimalloc_sys::mi_option_set_enabled(libmimalloc_sys::mi_option_large_os_pages, true) }
+    unsafe {
+        libmimalloc_sys::mi_option_set_enabled(libmimalloc_sys::mi_option_large_os_pages, true)
+    }
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(commands::dispatch(cli))
 }

@@ -259,7 +259,9 @@ pub struct Scoring<'a> {
 impl<'a> Scoring<'a> {
     /// Prepares the population-wide statistics of `records` under `config`.
     pub fn new(records: &'a [CustomerRecord], config: &Config) -> Scoring<'a> {
-        Scoring { population: prepare(records, config) }
+        Scoring {
+            population: prepare(records, config),
+        }
     }
 
     /// Scores every customer, in input order, with up to `options.max_reasons` reasons each.
@@ -277,7 +279,9 @@ impl<'a> Scoring<'a> {
         if index >= self.population.records.len() {
             return Vec::new();
         }
-        self.population.score(index, max_reasons, &mut Vec::new()).reasons
+        self.population
+            .score(index, max_reasons, &mut Vec::new())
+            .reasons
     }
 }
 
@@ -375,7 +379,12 @@ const MIN_CUSTOMERS_PER_THREAD: usize = 20_000;
 
 impl<'a> Population<'a> {
     /// Scores customer `index`; `found` is scratch space for its findings.
-    fn score(&'a self, index: usize, max_reasons: usize, found: &mut Vec<reasons::Pending<'a>>) -> Score {
+    fn score(
+        &'a self,
+        index: usize,
+        max_reasons: usize,
+        found: &mut Vec<reasons::Pending<'a>>,
+    ) -> Score {
         let record = &self.records[index];
         let settings = &self.settings;
         let criteria_fit = self.criteria_scores[index];

@@ -542,7 +542,11 @@ fn reasons_on_demand_match_the_full_scoring() {
     let bare = scoring.scores(&ScoreOptions { max_reasons: 0 });
     for index in [0, 1, 17, 1_234, 2_999] {
         assert!(!full[index].reasons.is_empty());
-        assert_eq!(scoring.reasons(index, MAX_REASONS), full[index].reasons, "customer {index}");
+        assert_eq!(
+            scoring.reasons(index, MAX_REASONS),
+            full[index].reasons,
+            "customer {index}"
+        );
         assert_eq!(bare[index].strategic_score, full[index].strategic_score);
     }
     assert_eq!(scoring.reasons(records.len(), MAX_REASONS), Vec::new());

@@ -9,9 +9,18 @@ fn date(text: &str) -> NaiveDate {
 }
 
 fn customer(id: &str, name: &str) -> Customer {
-    let mut customer = Customer { customer_id: id.to_string(), name: Some(name.to_string()), ..Customer::default() };
-    customer.attributes.insert("analyst_rating".to_string(), AttrValue::Number(4.5));
-    customer.attributes.insert("core_system".to_string(), AttrValue::Text("Oracle".to_string()));
+    let mut customer = Customer {
+        customer_id: id.to_string(),
+        name: Some(name.to_string()),
+        ..Customer::default()
+    };
+    customer
+        .attributes
+        .insert("analyst_rating".to_string(), AttrValue::Number(4.5));
+    customer.attributes.insert(
+        "core_system".to_string(),
+        AttrValue::Text("Oracle".to_string()),
+    );
     customer
 }
 
@@ -26,7 +35,11 @@ fn transaction(id: &str, day: &str, amount: f64, coupon: Option<&str>) -> Transa
     }
 }
 
-async fn import(store: &Store, customers: &[Customer], transactions: &[Transaction]) -> bellwether_store::ImportSummary {
+async fn import(
+    store: &Store,
+    customers: &[Customer],
+    transactions: &[Transaction],
+) -> bellwether_store::ImportSummary {
     let mut writer = store.begin_import("test").unwrap();
     writer.upsert_customers(customers).unwrap();
     writer.insert_transactions(transactions).unwrap();
@@ -44,16 +57,32 @@ async fn import_round_trips_and_aggregates() {
         transaction("B", "2023-12-31", 10.0, None),
     ];
     let summary = import(&store, &customers, &transactions).await;
-    assert_eq!((summary.customers_added, summary.customers_updated, summary.transactions), (2, 0, 3));
+    assert_eq!(
+        (
+            summary.customers_added,
+            summary.customers_updated,
+            summary.transactions
+        ),
+        (2, 0, 3)
+    );
 
     let records = store.customer_records().await.unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].customer, customers[0]);
     let stats = records[0].stats;
-    assert_eq!((stats.n_transactions, stats.n_coupon, stats.n_discounted), (2, 1, 1));
+    assert_eq!(
+        (stats.n_transactions, stats.n_coupon, stats.n_discounted),
+        (2, 1, 1)
+    );
     assert_eq!((stats.total_amount, stats.total_discount), (150.0, 5.0));
-    assert_eq!((stats.first_date, stats.last_date), (Some(date("2024-01-02")), Some(date("2024-03-04"))));
-    assert_eq!(store.transactions_of("A").await.unwrap(), transactions[..2].to_vec());
+    assert_eq!(
+        (stats.first_date, stats.last_date),
+        (Some(date("2024-01-02")), Some(date("2024-03-04")))
+    );
+    assert_eq!(
+        store.transactions_of("A").await.unwrap(),
+        transactions[..2].to_vec()
+    );
 }
 
 #[tokio::test]
@@ -61,16 +90,25 @@ async fn reimport_is_idempotent_and_newer_export_updates() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("b.db")).await.unwrap();
     let customers = [customer("A", "Alpha Bank"), customer("B", "Beta Bakery")];
-    let transactions = [transaction("A", "2024-01-02", 100.0, None), transaction("B", "2024-01-03", 10.0, None)];
+    let transactions = [
+        transaction("A", "2024-01-02", 100.0, None),
+        transaction("B", "2024-01-03", 10.0, None),
+    ];
     import(&store, &customers, &transactions).await;
     let second = import(&store, &customers, &transactions).await;
     assert_eq!((second.customers_added, second.customers_updated), (0, 2));
     let counts = store.counts().await.unwrap();
-    assert_eq!((counts.customers, counts.transactions, counts.imports), (2, 2, 2));
+    assert_eq!(
+        (counts.customers, counts.transactions, counts.imports),
+        (2, 2, 2)
+    );
 
     // A newer export renames A and carries A's full, longer history; B is untouched.
     let newer = [customer("A", "Alpha Bank N.A.")];
-    let newer_transactions = [transaction("A", "2024-01-02", 100.0, None), transaction("A", "2024-02-02", 70.0, None)];
+    let newer_transactions = [
+        transaction("A", "2024-01-02", 100.0, None),
+        transaction("A", "2024-02-02", 70.0, None),
+    ];
     import(&store, &newer, &newer_transactions).await;
     let a = store.customer_record("A").await.unwrap().unwrap();
     assert_eq!(a.customer.name.as_deref(), Some("Alpha Bank N.A."));
@@ -84,16 +122,28 @@ async fn reimport_is_idempotent_and_newer_export_updates() {
 async fn dropped_import_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("b.db")).await.unwrap();
-    import(&store, &[customer("A", "Alpha")], &[transaction("A", "2024-01-02", 1.0, None)]).await;
+    import(
+        &store,
+        &[customer("A", "Alpha")],
+        &[transaction("A", "2024-01-02", 1.0, None)],
+    )
+    .await;
     {
         let mut writer = store.begin_import("abandoned").unwrap();
         writer.upsert_customers(&[customer("Z", "Zeta")]).unwrap();
-        writer.insert_transactions(&[transaction("A", "2024-05-05", 9.0, None)]).unwrap();
-        let error = writer.insert_transactions(&[transaction("nobody", "2024-05-05", 9.0, None)]).unwrap_err();
+        writer
+            .insert_transactions(&[transaction("A", "2024-05-05", 9.0, None)])
+            .unwrap();
+        let error = writer
+            .insert_transactions(&[transaction("nobody", "2024-05-05", 9.0, None)])
+            .unwrap_err();
         assert_eq!(error.to_string(), "customer `nobody` is not in the store");
     }
     let counts = store.counts().await.unwrap();
-    assert_eq!((counts.customers, counts.transactions, counts.imports), (1, 1, 1));
+    assert_eq!(
+        (counts.customers, counts.transactions, counts.imports),
+        (1, 1, 1)
+    );
 }
 
 #[tokio::test]
@@ -109,11 +159,16 @@ async fn requests_and_settings_are_stored() {
         text: "Authentification unique, s'il vous plaît\navec SAML".to_string(),
         language: Some("fr".to_string()),
     };
-    writer.insert_requests(std::slice::from_ref(&request)).unwrap();
+    writer
+        .insert_requests(std::slice::from_ref(&request))
+        .unwrap();
     writer.set_setting("config", "[audience]\n").unwrap();
     writer.commit(0).unwrap();
     assert_eq!(store.requests(Some("A")).await.unwrap(), vec![request]);
-    assert_eq!(store.setting("config").await.unwrap().as_deref(), Some("[audience]\n"));
+    assert_eq!(
+        store.setting("config").await.unwrap().as_deref(),
+        Some("[audience]\n")
+    );
 }
 
 #[tokio::test]

@@ -12,8 +12,13 @@ use crate::commands::rank::{quadrant_summary, render_table};
 use crate::format::grouped;
 
 pub async fn run(db: &Path, args: &DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let options = DemoOptions { customers: args.customers, seed: args.seed, ..DemoOptions::default() };
-    let summary = write_demo(&args.dir, &options).with_context(|| format!("cannot write the demo data set to {}", args.dir.display()))?;
+    let options = DemoOptions {
+        customers: args.customers,
+        seed: args.seed,
+        ..DemoOptions::default()
+    };
+    let summary = write_demo(&args.dir, &options)
+        .with_context(|| format!("cannot write the demo data set to {}", args.dir.display()))?;
     if !quiet {
         eprintln!(
             "wrote the demo data set to {}: {} customers, {} transactions, {} requests (seed {})",
@@ -27,12 +32,26 @@ pub async fn run(db: &Path, args: &DemoArgs, quiet: bool) -> anyhow::Result<Exit
     if args.no_import {
         return Ok(ExitCode::SUCCESS);
     }
-    let import_args = ImportArgs { dir: args.dir.clone(), skip_invalid: false, rejects: None, max_errors: 100 };
+    let import_args = ImportArgs {
+        dir: args.dir.clone(),
+        skip_invalid: false,
+        rejects: None,
+        max_errors: 100,
+    };
     let code = super::import::run(db, &import_args, quiet).await?;
     if code != ExitCode::SUCCESS {
         return Ok(code);
     }
-    let ranking = rank_store(db, &ScoringArgs { config: None }, quiet, ReasonsFor::Shown { quadrant: None, top: args.top }).await?;
+    let ranking = rank_store(
+        db,
+        &ScoringArgs { config: None },
+        quiet,
+        ReasonsFor::Shown {
+            quadrant: None,
+            top: args.top,
+        },
+    )
+    .await?;
     print!("{}", render_table(ranking.ranked(None).take(args.top)));
     if !quiet {
         eprintln!("{}", quadrant_summary(&ranking));

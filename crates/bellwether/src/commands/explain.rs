@@ -12,8 +12,17 @@ use crate::commands::rank::{quadrant_name, RankedCustomer};
 use crate::format::{grouped, money};
 
 pub async fn run(db: &Path, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let ranking = rank_store(db, &args.scoring, true, ReasonsFor::Customer(&args.customer_id)).await?;
-    let Some(row) = ranking.ranked(None).find(|row| row.customer_id == args.customer_id) else {
+    let ranking = rank_store(
+        db,
+        &args.scoring,
+        true,
+        ReasonsFor::Customer(&args.customer_id),
+    )
+    .await?;
+    let Some(row) = ranking
+        .ranked(None)
+        .find(|row| row.customer_id == args.customer_id)
+    else {
         bail!("customer `{}` is not in the store\n\nhint: `bellwether rank --format csv` lists every customer_id", args.customer_id);
     };
     match args.format {
@@ -28,8 +37,22 @@ pub fn render(ranking: &Ranking, row: &RankedCustomer<'_>) -> String {
     let index = ranking.order[row.rank - 1];
     let stats = &ranking.records[index].stats;
     let mut out = String::new();
-    let place = [row.industry, row.country].into_iter().flatten().collect::<Vec<_>>().join(", ");
-    let _ = writeln!(out, "{}  {}{}", row.customer_id, row.name.unwrap_or("(no name)"), if place.is_empty() { String::new() } else { format!(" ({place})") });
+    let place = [row.industry, row.country]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let _ = writeln!(
+        out,
+        "{}  {}{}",
+        row.customer_id,
+        row.name.unwrap_or("(no name)"),
+        if place.is_empty() {
+            String::new()
+        } else {
+            format!(" ({place})")
+        }
+    );
     let _ = writeln!(
         out,
         "rank {} of {}, quadrant {}, strategic score {:.3} = sqrt(fit × reputation) × influence",
@@ -38,9 +61,21 @@ pub fn render(ranking: &Ranking, row: &RankedCustomer<'_>) -> String {
         quadrant_name(row.quadrant),
         row.strategic_score
     );
-    let _ = writeln!(out, "  fit         {:.3}  (stated criteria {:.3}, typicality {:.3})", row.fit, row.criteria_fit, row.typicality);
-    let known = if row.reputation_known { "" } else { ", no signal known" };
-    let _ = writeln!(out, "  reputation  {:.3}  (within its own industry{known})", row.reputation);
+    let _ = writeln!(
+        out,
+        "  fit         {:.3}  (stated criteria {:.3}, typicality {:.3})",
+        row.fit, row.criteria_fit, row.typicality
+    );
+    let known = if row.reputation_known {
+        ""
+    } else {
+        ", no signal known"
+    };
+    let _ = writeln!(
+        out,
+        "  reputation  {:.3}  (within its own industry{known})",
+        row.reputation
+    );
     let _ = writeln!(
         out,
         "  influence   {:.3}  (coupon on {:.0}% of purchases, discounts {:.0}% of spend)",
@@ -53,13 +88,24 @@ pub fn render(ranking: &Ranking, row: &RankedCustomer<'_>) -> String {
             (Some(first), Some(last)) => format!(", {first} to {last}"),
             _ => String::new(),
         };
-        let _ = writeln!(out, "purchases: {} transactions, {} spent{dates}", grouped(stats.n_transactions), money(stats.total_amount));
+        let _ = writeln!(
+            out,
+            "purchases: {} transactions, {} spent{dates}",
+            grouped(stats.n_transactions),
+            money(stats.total_amount)
+        );
     } else {
         let _ = writeln!(out, "purchases: none recorded");
     }
     let _ = writeln!(out, "reasons:");
     for reason in row.reasons {
-        let sign = if reason.effect > 0.0 { '+' } else if reason.effect < 0.0 { '-' } else { '?' };
+        let sign = if reason.effect > 0.0 {
+            '+'
+        } else if reason.effect < 0.0 {
+            '-'
+        } else {
+            '?'
+        };
         let _ = writeln!(out, "  {sign} {}", reason.text);
     }
     out

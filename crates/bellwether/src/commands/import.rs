@@ -51,8 +51,15 @@ impl ImportPlan {
             requests: existing(REQUESTS),
             config: existing(CONFIG),
         };
-        if plan.customers.is_none() && plan.transactions.is_none() && plan.requests.is_none() && plan.config.is_none() {
-            bail!("{} holds none of {CUSTOMERS}, {TRANSACTIONS}, {REQUESTS}, {CONFIG}", dir.display());
+        if plan.customers.is_none()
+            && plan.transactions.is_none()
+            && plan.requests.is_none()
+            && plan.config.is_none()
+        {
+            bail!(
+                "{} holds none of {CUSTOMERS}, {TRANSACTIONS}, {REQUESTS}, {CONFIG}",
+                dir.display()
+            );
         }
         Ok(plan)
     }
@@ -85,7 +92,12 @@ impl Validation {
     }
 
     fn rejected(&self) -> impl Iterator<Item = (&FileReport, &Rejected)> {
-        self.reports.iter().flat_map(|report| report.rejected.iter().map(move |rejected| (report, rejected)))
+        self.reports.iter().flat_map(|report| {
+            report
+                .rejected
+                .iter()
+                .map(move |rejected| (report, rejected))
+        })
     }
 
     fn file_error(&mut self, error: ImportError) {
@@ -107,8 +119,11 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
     if !validation.file_errors.is_empty() || (!validation.is_clean() && !args.skip_invalid) {
         // Something is already wrong: read the transaction file only to report its problems too.
         if let Some(path) = &validation.transactions.clone() {
-            let is_known = |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
-            match read_file(path, quiet, |reader| bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |_| {})) {
+            let is_known =
+                |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
+            match read_file(path, quiet, |reader| {
+                bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |_| {})
+            }) {
                 Ok(report) => validation.reports.push(report),
                 Err(error) => validation.file_error(error),
             }
@@ -136,11 +151,18 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
         }
     };
     if validation.n_rejected() > 0 {
-        let rejects_path = args.rejects.clone().unwrap_or_else(|| args.dir.join("rejects.csv"));
+        let rejects_path = args
+            .rejects
+            .clone()
+            .unwrap_or_else(|| args.dir.join("rejects.csv"));
         print_problems(&validation, args.max_errors);
         write_rejects(&rejects_path, &validation)?;
         if !quiet {
-            eprintln!("wrote {} rejected rows with their reasons to {}", grouped(validation.n_rejected()), rejects_path.display());
+            eprintln!(
+                "wrote {} rejected rows with their reasons to {}",
+                grouped(validation.n_rejected()),
+                rejects_path.display()
+            );
         }
     }
     if !quiet {
@@ -152,7 +174,11 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
             grouped(summary.customers_updated),
             grouped(summary.transactions),
             grouped(summary.requests),
-            if summary.rejected > 0 { format!(", {} rows rejected", grouped(summary.rejected)) } else { String::new() },
+            if summary.rejected > 0 {
+                format!(", {} rows rejected", grouped(summary.rejected))
+            } else {
+                String::new()
+            },
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -166,7 +192,10 @@ fn refuse(db: &Path, validation: &Validation, args: &ImportArgs) -> ExitCode {
     } else {
         ""
     };
-    eprintln!("error: nothing was imported; {} is unchanged{hint}", db.display());
+    eprintln!(
+        "error: nothing was imported; {} is unchanged{hint}",
+        db.display()
+    );
     ExitCode::from(1)
 }
 
@@ -181,7 +210,10 @@ fn remove_database(db: &Path) {
 
 /// The customers already stored, read without creating, migrating or locking anything for writing.
 async fn stored_customer_ids(db: &Path) -> anyhow::Result<FxHashSet<String>> {
-    let Some(store) = Store::open_read_only(db).await.with_context(|| format!("cannot read {}", db.display()))? else {
+    let Some(store) = Store::open_read_only(db)
+        .await
+        .with_context(|| format!("cannot read {}", db.display()))?
+    else {
         return Ok(FxHashSet::default());
     };
     let ids = store.customer_ids().await?;
@@ -190,8 +222,16 @@ async fn stored_customer_ids(db: &Path) -> anyhow::Result<FxHashSet<String>> {
 }
 
 /// Reads and checks the configuration, customers and requests (all held in memory).
-fn validate(plan: &ImportPlan, known_ids: FxHashSet<String>, quiet: bool) -> anyhow::Result<Validation> {
-    let mut validation = Validation { known_ids, transactions: plan.transactions.clone(), ..Validation::default() };
+fn validate(
+    plan: &ImportPlan,
+    known_ids: FxHashSet<String>,
+    quiet: bool,
+) -> anyhow::Result<Validation> {
+    let mut validation = Validation {
+        known_ids,
+        transactions: plan.transactions.clone(),
+        ..Validation::default()
+    };
 
     if let Some(path) = &plan.config {
         let text = fs_err::read_to_string(path)?;
@@ -202,9 +242,16 @@ fn validate(plan: &ImportPlan, known_ids: FxHashSet<String>, quiet: bool) -> any
     }
 
     if let Some(path) = &plan.customers {
-        match read_file(path, quiet, |reader| bellwether_import::read_customers(reader, CUSTOMERS)) {
+        match read_file(path, quiet, |reader| {
+            bellwether_import::read_customers(reader, CUSTOMERS)
+        }) {
             Ok(parsed) => {
-                validation.known_ids.extend(parsed.rows.iter().map(|customer| customer.customer_id.clone()));
+                validation.known_ids.extend(
+                    parsed
+                        .rows
+                        .iter()
+                        .map(|customer| customer.customer_id.clone()),
+                );
                 validation.customers = parsed.rows;
                 validation.reports.push(parsed.report);
             }
@@ -218,9 +265,12 @@ fn validate(plan: &ImportPlan, known_ids: FxHashSet<String>, quiet: bool) -> any
     if let Some(path) = &plan.requests {
         let mut requests = Vec::new();
         // When the customers file is unusable, do not also flag every request as an unknown customer.
-        let is_known = |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
+        let is_known =
+            |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
         let result = read_file(path, quiet, |reader| {
-            bellwether_import::read_requests(reader, REQUESTS, &is_known, &mut |request| requests.push(request))
+            bellwether_import::read_requests(reader, REQUESTS, &is_known, &mut |request| {
+                requests.push(request)
+            })
         });
         match result {
             Ok(report) => {
@@ -234,11 +284,17 @@ fn validate(plan: &ImportPlan, known_ids: FxHashSet<String>, quiet: bool) -> any
 }
 
 /// Opens `path` and hands it to `read`, with a progress bar on a terminal.
-fn read_file<T>(path: &Path, quiet: bool, read: impl FnOnce(Box<dyn Read + '_>) -> Result<T, ImportError>) -> Result<T, ImportError> {
+fn read_file<T>(
+    path: &Path,
+    quiet: bool,
+    read: impl FnOnce(Box<dyn Read + '_>) -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
     let file = bellwether_import::open_file(path)?;
     let length = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
     let progress = progress_bar(length, &bellwether_import::display_name(path), quiet);
-    let result = read(Box::new(progress.wrap_read(std::io::BufReader::with_capacity(1 << 20, file))));
+    let result = read(Box::new(
+        progress.wrap_read(std::io::BufReader::with_capacity(1 << 20, file)),
+    ));
     progress.finish_and_clear();
     result
 }
@@ -249,9 +305,11 @@ fn progress_bar(length: u64, name: &str, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let progress = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
-    let style = ProgressStyle::with_template("{msg:>16} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
+    let style = ProgressStyle::with_template(
+        "{msg:>16} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .progress_chars("=> ");
     progress.set_style(style);
     progress.set_message(name.to_string());
     progress
@@ -263,7 +321,11 @@ fn print_problems(validation: &Validation, max_errors: usize) {
         eprintln!("error: {error}");
         shown += 1;
     }
-    let diagnostics: Vec<&Diagnostic> = validation.reports.iter().flat_map(FileReport::diagnostics).collect();
+    let diagnostics: Vec<&Diagnostic> = validation
+        .reports
+        .iter()
+        .flat_map(FileReport::diagnostics)
+        .collect();
     for diagnostic in diagnostics.iter().take(max_errors.saturating_sub(shown)) {
         eprintln!("error: {diagnostic}");
         shown += 1;
@@ -274,8 +336,16 @@ fn print_problems(validation: &Validation, max_errors: usize) {
     }
     let n_rejected = validation.n_rejected();
     if n_rejected > 0 {
-        let files = validation.reports.iter().filter(|report| report.n_rejected > 0).count();
-        eprintln!("{} invalid rows in {files} file{}", grouped(n_rejected), if files == 1 { "" } else { "s" });
+        let files = validation
+            .reports
+            .iter()
+            .filter(|report| report.n_rejected > 0)
+            .count();
+        eprintln!(
+            "{} invalid rows in {files} file{}",
+            grouped(n_rejected),
+            if files == 1 { "" } else { "s" }
+        );
     }
 }
 
@@ -294,12 +364,25 @@ fn write_rejects(path: &Path, validation: &Validation) -> anyhow::Result<()> {
             })
             .collect();
         let delimiter = char::from(report.dialect.delimiter).to_string();
-        writer.write_record([report.file.clone(), rejected.line.to_string(), errors.join("; "), rejected.record.join(&delimiter)])?;
+        writer.write_record([
+            report.file.clone(),
+            rejected.line.to_string(),
+            errors.join("; "),
+            rejected.record.join(&delimiter),
+        ])?;
     }
     writer.flush()?;
-    let kept: u64 = validation.reports.iter().map(|report| report.rejected.len() as u64).sum();
+    let kept: u64 = validation
+        .reports
+        .iter()
+        .map(|report| report.rejected.len() as u64)
+        .sum();
     if kept < validation.n_rejected() {
-        bail!("more rows were rejected ({}) than could be written to {}", grouped(validation.n_rejected()), path.display());
+        bail!(
+            "more rows were rejected ({}) than could be written to {}",
+            grouped(validation.n_rejected()),
+            path.display()
+        );
     }
     Ok(())
 }
@@ -315,11 +398,14 @@ async fn write(
     quiet: bool,
     skip_invalid: bool,
 ) -> anyhow::Result<Option<ImportSummary>> {
-    let store = Store::open(db).await.with_context(|| format!("cannot open {}", db.display()))?;
+    let store = Store::open(db)
+        .await
+        .with_context(|| format!("cannot open {}", db.display()))?;
     let writer = store.begin_import(&plan_source(plan))?;
     let owned = std::mem::take(validation);
     let (outcome, owned) =
-        tokio::task::spawn_blocking(move || write_blocking(writer, owned, quiet, skip_invalid)).await?;
+        tokio::task::spawn_blocking(move || write_blocking(writer, owned, quiet, skip_invalid))
+            .await?;
     *validation = owned;
     store.close().await;
     outcome
@@ -346,13 +432,21 @@ fn write_blocking(
                 let mut batch = Vec::with_capacity(BATCH_ROWS);
                 let is_known = |id: &str| known.contains(id);
                 let result = read_file(&path, quiet, |reader| {
-                    bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |transaction| {
-                        batch.push(transaction);
-                        if batch.len() == BATCH_ROWS {
-                            // A closed channel means the writer failed; its error is reported instead.
-                            let _ = sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)));
-                        }
-                    })
+                    bellwether_import::read_transactions(
+                        reader,
+                        TRANSACTIONS,
+                        &is_known,
+                        &mut |transaction| {
+                            batch.push(transaction);
+                            if batch.len() == BATCH_ROWS {
+                                // A closed channel means the writer failed; its error is reported instead.
+                                let _ = sender.send(std::mem::replace(
+                                    &mut batch,
+                                    Vec::with_capacity(BATCH_ROWS),
+                                ));
+                            }
+                        },
+                    )
                 });
                 if !batch.is_empty() {
                     let _ = sender.send(batch);
@@ -362,7 +456,10 @@ fn write_blocking(
             for batch in receiver {
                 writer.insert_transactions(&batch)?;
             }
-            match reader.join().map_err(|_| anyhow::anyhow!("the transaction reader panicked"))? {
+            match reader
+                .join()
+                .map_err(|_| anyhow::anyhow!("the transaction reader panicked"))?
+            {
                 Ok(report) => validation.reports.push(report),
                 Err(error) => {
                     validation.file_error(error);
@@ -386,17 +483,23 @@ fn write_blocking(
 fn timing(phase: &str) {
     use std::sync::OnceLock;
     static START: OnceLock<Option<std::time::Instant>> = OnceLock::new();
-    let start = START.get_or_init(|| std::env::var_os("BELLWETHER_TIMINGS").map(|_| std::time::Instant::now()));
+    let start = START
+        .get_or_init(|| std::env::var_os("BELLWETHER_TIMINGS").map(|_| std::time::Instant::now()));
     if let Some(start) = start {
         eprintln!("timing: {:>8.3} s  {phase}", start.elapsed().as_secs_f64());
     }
 }
 
 fn plan_source(plan: &ImportPlan) -> String {
-    [&plan.customers, &plan.transactions, &plan.requests, &plan.config]
-        .into_iter()
-        .flatten()
-        .map(|path| path.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    [
+        &plan.customers,
+        &plan.transactions,
+        &plan.requests,
+        &plan.config,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|path| path.display().to_string())
+    .collect::<Vec<_>>()
+    .join(", ")
 }

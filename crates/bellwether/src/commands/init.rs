@@ -9,7 +9,10 @@ use crate::cli::InitArgs;
 pub fn run(args: &InitArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let path = args.dir.join("bellwether.toml");
     if path.exists() && !args.force {
-        bail!("{} already exists\n\nhint: pass --force to overwrite it", path.display());
+        bail!(
+            "{} already exists\n\nhint: pass --force to overwrite it",
+            path.display()
+        );
     }
     fs_err::create_dir_all(&args.dir)?;
     fs_err::write(&path, bellwether_core::config::TEMPLATE)?;

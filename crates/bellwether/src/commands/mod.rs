@@ -34,7 +34,8 @@ pub async fn load_config(store: &Store, args: &ScoringArgs, quiet: bool) -> anyh
         return read_config(path);
     }
     match store.setting("config").await? {
-        Some(text) => Config::from_toml(&text).context("the bellwether.toml stored by the last import is invalid"),
+        Some(text) => Config::from_toml(&text)
+            .context("the bellwether.toml stored by the last import is invalid"),
         None => {
             if !quiet {
                 eprintln!("warning: no bellwether.toml imported and no --config given: scoring without a target audience");
@@ -55,7 +56,10 @@ pub fn read_config(path: &Path) -> anyhow::Result<Config> {
 #[derive(Debug, Clone, Copy)]
 pub enum ReasonsFor<'a> {
     /// The rows a listing shows: the first `top` of the ranking, within `quadrant` if given.
-    Shown { quadrant: Option<Quadrant>, top: usize },
+    Shown {
+        quadrant: Option<Quadrant>,
+        top: usize,
+    },
     /// One customer, by `customer_id`.
     Customer(&'a str),
 }
@@ -73,7 +77,11 @@ pub struct Ranking {
 }
 
 impl Ranking {
-    pub fn new(records: Vec<CustomerRecord>, config: &Config, reasons_for: ReasonsFor<'_>) -> Ranking {
+    pub fn new(
+        records: Vec<CustomerRecord>,
+        config: &Config,
+        reasons_for: ReasonsFor<'_>,
+    ) -> Ranking {
         let scoring = Scoring::new(&records, config);
         let mut scores = scoring.scores(&ScoreOptions { max_reasons: 0 });
         let mut order: Vec<usize> = (0..scores.len()).collect();
@@ -90,7 +98,11 @@ impl Ranking {
                 .filter(|&index| quadrant.is_none_or(|quadrant| scores[index].quadrant == quadrant))
                 .take(top)
                 .collect(),
-            ReasonsFor::Customer(customer_id) => scores.iter().position(|score| score.customer_id == customer_id).into_iter().collect(),
+            ReasonsFor::Customer(customer_id) => scores
+                .iter()
+                .position(|score| score.customer_id == customer_id)
+                .into_iter()
+                .collect(),
         };
         if wanted.len() > REASONS_ONE_BY_ONE_MAX {
             scores = scoring.scores(&ScoreOptions::default());
@@ -100,12 +112,21 @@ impl Ranking {
             }
         }
         drop(scoring);
-        Ranking { records, scores, order }
+        Ranking {
+            records,
+            scores,
+            order,
+        }
     }
 }
 
 /// Opens the workspace, scores every customer and ranks them.
-pub async fn rank_store(db: &Path, scoring: &ScoringArgs, quiet: bool, reasons_for: ReasonsFor<'_>) -> anyhow::Result<Ranking> {
+pub async fn rank_store(
+    db: &Path,
+    scoring: &ScoringArgs,
+    quiet: bool,
+    reasons_for: ReasonsFor<'_>,
+) -> anyhow::Result<Ranking> {
     let store = Store::open_existing(db).await?;
     let config = load_config(&store, scoring, quiet).await?;
     let records = store.customer_records().await?;

@@ -35,30 +35,33 @@ pub struct RankedCustomer<'a> {
 impl Ranking {
     /// The ranked customers, best first, optionally filtered by quadrant.
     pub fn ranked(&self, quadrant: Option<Quadrant>) -> impl Iterator<Item = RankedCustomer<'_>> {
-        self.order.iter().enumerate().filter_map(move |(position, &index)| {
-            let (record, score) = (&self.records[index], &self.scores[index]);
-            if quadrant.is_some_and(|quadrant| quadrant != score.quadrant) {
-                return None;
-            }
-            Some(RankedCustomer {
-                rank: position + 1,
-                customer_id: &score.customer_id,
-                name: record.customer.name.as_deref(),
-                industry: record.customer.industry.as_deref(),
-                country: record.customer.country.as_deref(),
-                strategic_score: round(score.strategic_score),
-                fit: round(score.fit),
-                reputation: round(score.reputation),
-                influence: round(score.influence),
-                quadrant: score.quadrant,
-                criteria_fit: round(score.criteria_fit),
-                typicality: round(score.typicality),
-                reputation_known: score.reputation_known,
-                coupon_share: round(score.coupon_share),
-                discount_share: round(score.discount_share),
-                reasons: &score.reasons,
+        self.order
+            .iter()
+            .enumerate()
+            .filter_map(move |(position, &index)| {
+                let (record, score) = (&self.records[index], &self.scores[index]);
+                if quadrant.is_some_and(|quadrant| quadrant != score.quadrant) {
+                    return None;
+                }
+                Some(RankedCustomer {
+                    rank: position + 1,
+                    customer_id: &score.customer_id,
+                    name: record.customer.name.as_deref(),
+                    industry: record.customer.industry.as_deref(),
+                    country: record.customer.country.as_deref(),
+                    strategic_score: round(score.strategic_score),
+                    fit: round(score.fit),
+                    reputation: round(score.reputation),
+                    influence: round(score.influence),
+                    quadrant: score.quadrant,
+                    criteria_fit: round(score.criteria_fit),
+                    typicality: round(score.typicality),
+                    reputation_known: score.reputation_known,
+                    coupon_share: round(score.coupon_share),
+                    discount_share: round(score.discount_share),
+                    reasons: &score.reasons,
+                })
             })
-        })
     }
 }
 
@@ -68,9 +71,19 @@ fn round(value: f64) -> f64 {
 }
 
 pub async fn run(db: &Path, args: &RankArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let top = args.top.unwrap_or(if args.format == OutputFormat::Table { 20 } else { usize::MAX });
+    let top = args.top.unwrap_or(if args.format == OutputFormat::Table {
+        20
+    } else {
+        usize::MAX
+    });
     let quadrant = args.quadrant.map(Into::into);
-    let ranking = rank_store(db, &args.scoring, quiet, ReasonsFor::Shown { quadrant, top }).await?;
+    let ranking = rank_store(
+        db,
+        &args.scoring,
+        quiet,
+        ReasonsFor::Shown { quadrant, top },
+    )
+    .await?;
     let rows = ranking.ranked(quadrant).take(top);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -109,7 +122,13 @@ pub fn render_table<'a>(rows: impl Iterator<Item = RankedCustomer<'a>>) -> Strin
     ]);
     for row in rows {
         let reason = row.reasons.first().map(|reason| {
-            let sign = if reason.effect > 0.0 { "+" } else if reason.effect < 0.0 { "-" } else { "?" };
+            let sign = if reason.effect > 0.0 {
+                "+"
+            } else if reason.effect < 0.0 {
+                "-"
+            } else {
+                "?"
+            };
             format!("{sign} {}", reason.text)
         });
         table.row(vec![
@@ -139,7 +158,13 @@ pub fn quadrant_name(quadrant: Quadrant) -> &'static str {
 
 /// "3,000 customers: 41 strategic, 212 showcase, …".
 pub fn quadrant_summary(ranking: &Ranking) -> String {
-    let count = |quadrant| ranking.scores.iter().filter(|score| score.quadrant == quadrant).count() as u64;
+    let count = |quadrant| {
+        ranking
+            .scores
+            .iter()
+            .filter(|score| score.quadrant == quadrant)
+            .count() as u64
+    };
     format!(
         "{} customers: {} strategic, {} showcase, {} representative, {} transactional",
         crate::format::grouped(ranking.scores.len() as u64),
@@ -150,7 +175,10 @@ pub fn quadrant_summary(ranking: &Ranking) -> String {
     )
 }
 
-fn write_csv<'a>(out: impl Write, rows: impl Iterator<Item = RankedCustomer<'a>>) -> anyhow::Result<()> {
+fn write_csv<'a>(
+    out: impl Write,
+    rows: impl Iterator<Item = RankedCustomer<'a>>,
+) -> anyhow::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "rank",
@@ -171,7 +199,11 @@ fn write_csv<'a>(out: impl Write, rows: impl Iterator<Item = RankedCustomer<'a>>
         "reasons",
     ])?;
     for row in rows {
-        let reasons: Vec<&str> = row.reasons.iter().map(|reason| reason.text.as_str()).collect();
+        let reasons: Vec<&str> = row
+            .reasons
+            .iter()
+            .map(|reason| reason.text.as_str())
+            .collect();
         writer.write_record([
             row.rank.to_string(),
             row.customer_id.to_string(),
