@@ -119,6 +119,7 @@ def main():
     ap.add_argument("--summary-peer-rows", type=int, default=0, help="0: the whole log")
     ap.add_argument("--only", default="summary,bgnbd,pnbd")
     ap.add_argument("--json-out")
+    ap.add_argument("--command", default="", help="the invocation, to print with the results")
     args = ap.parse_args()
     py = sys.executable
     only = set(args.only.split(","))
@@ -148,7 +149,7 @@ def main():
     n = args.customers
     log(f"data: {logf} ({rows} rows, {os.path.getsize(logf) / 2**20:.0f} MiB), fits read {fitf}")
 
-    results = {"customers": n, "rows": rows, "seed": args.seed, "cpu": cpu, "cpus": ncpu,
+    results = {"command": args.command, "customers": n, "rows": rows, "seed": args.seed, "cpu": cpu, "cpus": ncpu,
                "load_before": load_before, "versions": vers, "bellwether": bw_version,
                "commit": commit + ("+dirty" if dirty else ""), "tasks": []}
     table = []  # (task, lifetimes, duckdb, bellwether, ratio, target, ok)
@@ -323,6 +324,8 @@ def main():
     results["notes"] = notes
 
     # ---------------------------------------------------------------- report
+    if args.command:
+        print(f"$ {args.command}")
     print(f"CLV benchmark: {n} customers, {rows} transaction rows (seed {args.seed}); {cpu}, {ncpu} CPUs; "
           f"load average before {load_before}, after {load_after}")
     print(f"bellwether {bw_version} ({results['commit']}); " + ", ".join(f"{k} {v}" for k, v in vers.items()))
