@@ -25,7 +25,7 @@ use sqlx::sqlite::{
 use sqlx::{Row, SqlitePool};
 
 pub use dates::{format_date, parse_date};
-pub use import::{ImportSummary, ImportWriter};
+pub use import::{ImportSummary, ImportWriter, WriteMode};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -287,7 +287,23 @@ impl Store {
     /// The writer is synchronous (bulk loading needs prepared statements without
     /// async round trips); run it on a blocking thread.
     pub fn begin_import(&self, source: &str) -> Result<ImportWriter> {
-        ImportWriter::begin(&self.path, source)
+        ImportWriter::begin(&self.path, source, WriteMode::Shared)
+    }
+
+    /// Creates a new database at `path` (which must not exist) and starts an import into it
+    /// without a journal: the fast path for a first import. Nothing else may open `path` until
+    /// the import commits, and the caller deletes the file if it does not (typically `path` is
+    /// a temporary name, renamed into place after the commit).
+    pub async fn begin_import_into_new_file(path: &Path, source: &str) -> Result<ImportWriter> {
+        if path.exists() {
+            return Err(StoreError::Corrupt(format!(
+                "{} already exists",
+                path.display()
+            )));
+        }
+        // Create the schema, then close every pooled connection so the writer is alone.
+        Store::open(path).await?.close().await;
+        ImportWriter::begin(path, source, WriteMode::NewFile)
     }
 }
 

@@ -180,3 +180,42 @@ async fn read_only_open_does_not_create_a_file() {
     let error = Store::open_existing(&path).await.unwrap_err();
     assert!(error.to_string().starts_with("no database at"), "{error}");
 }
+
+#[tokio::test]
+async fn a_first_import_into_a_new_file_is_readable_and_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let mut writer = Store::begin_import_into_new_file(&path, "test")
+        .await
+        .unwrap();
+    writer.upsert_customers(&[customer("A", "Alpha")]).unwrap();
+    let transactions: Vec<Transaction> = (1..=200)
+        .map(|day| {
+            transaction(
+                "A",
+                &format!("2024-{:02}-{:02}", day % 12 + 1, day % 28 + 1),
+                day as f64,
+                None,
+            )
+        })
+        .collect();
+    writer.insert_transactions(&transactions).unwrap();
+    writer.commit(0).unwrap();
+    let error = Store::begin_import_into_new_file(&path, "again")
+        .await
+        .err()
+        .unwrap();
+    assert!(error.to_string().contains("already exists"), "{error}");
+
+    let store = Store::open_existing(&path).await.unwrap();
+    let record = store.customer_record("A").await.unwrap().unwrap();
+    assert_eq!(record.stats.n_transactions, 200);
+    assert_eq!(record.stats.total_amount, (1..=200).sum::<i32>() as f64);
+    assert_eq!(store.transactions_of("A").await.unwrap().len(), 200);
+    store.close().await;
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = connection
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}

@@ -131,24 +131,11 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
         return Ok(refuse(db, &validation, args));
     }
 
-    let db_existed = db.exists();
-    let written = write(db, &plan, &mut validation, quiet, args.skip_invalid).await;
+    let written = write(db, &plan, &mut validation, quiet, args.skip_invalid).await?;
     timing("written");
-    let summary = match written {
-        Ok(Some(summary)) => summary,
-        Ok(None) => {
-            // The transaction file had bad rows: the import was rolled back.
-            if !db_existed {
-                remove_database(db);
-            }
-            return Ok(refuse(db, &validation, args));
-        }
-        Err(error) => {
-            if !db_existed {
-                remove_database(db);
-            }
-            return Err(error);
-        }
+    let Some(summary) = written else {
+        // The transaction file had bad rows: the import was rolled back.
+        return Ok(refuse(db, &validation, args));
     };
     if validation.n_rejected() > 0 {
         let rejects_path = args
@@ -199,12 +186,10 @@ fn refuse(db: &Path, validation: &Validation, args: &ImportArgs) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// Removes a database file (and its WAL companions) that a failed import created.
+/// Removes a database file that a failed import was building, with its WAL companions.
 fn remove_database(db: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut path = db.as_os_str().to_owned();
-        path.push(suffix);
-        let _ = std::fs::remove_file(std::path::PathBuf::from(path));
+        let _ = std::fs::remove_file(sibling_path(db, suffix));
     }
 }
 
@@ -398,17 +383,50 @@ async fn write(
     quiet: bool,
     skip_invalid: bool,
 ) -> anyhow::Result<Option<ImportSummary>> {
-    let store = Store::open(db)
+    if db.exists() {
+        let store = Store::open(db)
+            .await
+            .with_context(|| format!("cannot open {}", db.display()))?;
+        let writer = store.begin_import(&plan_source(plan))?;
+        let outcome = write_on_thread(writer, validation, quiet, skip_invalid).await;
+        store.close().await;
+        return outcome;
+    }
+    // A first import builds the database under a temporary name, without a journal, and renames
+    // it into place once committed: faster, and a crash never leaves a half-written database.
+    let building = sibling_path(db, ".importing");
+    remove_database(&building);
+    let writer = Store::begin_import_into_new_file(&building, &plan_source(plan))
         .await
-        .with_context(|| format!("cannot open {}", db.display()))?;
-    let writer = store.begin_import(&plan_source(plan))?;
+        .with_context(|| format!("cannot create {}", building.display()))?;
+    let outcome = write_on_thread(writer, validation, quiet, skip_invalid).await;
+    match &outcome {
+        Ok(Some(_)) => fs_err::rename(&building, db)?,
+        Ok(None) | Err(_) => remove_database(&building),
+    }
+    outcome
+}
+
+/// Runs [`write_blocking`] on a blocking thread, handing `validation` there and back.
+async fn write_on_thread(
+    writer: ImportWriter,
+    validation: &mut Validation,
+    quiet: bool,
+    skip_invalid: bool,
+) -> anyhow::Result<Option<ImportSummary>> {
     let owned = std::mem::take(validation);
     let (outcome, owned) =
         tokio::task::spawn_blocking(move || write_blocking(writer, owned, quiet, skip_invalid))
             .await?;
     *validation = owned;
-    store.close().await;
     outcome
+}
+
+/// `db` with `suffix` appended to its file name.
+fn sibling_path(db: &Path, suffix: &str) -> PathBuf {
+    let mut path = db.as_os_str().to_owned();
+    path.push(suffix);
+    PathBuf::from(path)
 }
 
 /// The bulk of the import, on a blocking thread: a reader thread parses the transaction file and
