@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use bellwether_core::{Config, Customer, Request, Transaction};
-use bellwether_import::{Diagnostic, FileReport, ImportError, Rejected};
+use bellwether_import::{Diagnostic, FileReport, ImportError, ReadOptions, Rejected};
 use bellwether_store::{ImportSummary, ImportWriter, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rustc_hash::FxHashSet;
@@ -113,7 +113,7 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
     timing("start");
     let plan = ImportPlan::from_dir(&args.dir)?;
     let existing_ids = stored_customer_ids(db).await?;
-    let mut validation = validate(&plan, existing_ids, quiet)?;
+    let mut validation = validate(&plan, existing_ids, quiet, args.skip_invalid)?;
     timing("validated customers and requests");
 
     if !validation.file_errors.is_empty() || (!validation.is_clean() && !args.skip_invalid) {
@@ -206,12 +206,27 @@ async fn stored_customer_ids(db: &Path) -> anyhow::Result<FxHashSet<String>> {
     Ok(ids.into_iter().collect())
 }
 
+/// How files are read: with `--skip-invalid` every rejected row is kept for the rejects file.
+fn read_options(skip_invalid: bool) -> ReadOptions {
+    let defaults = ReadOptions::default();
+    ReadOptions {
+        max_rejected_kept: if skip_invalid {
+            usize::MAX
+        } else {
+            defaults.max_rejected_kept
+        },
+        ..defaults
+    }
+}
+
 /// Reads and checks the configuration, customers and requests (all held in memory).
 fn validate(
     plan: &ImportPlan,
     known_ids: FxHashSet<String>,
     quiet: bool,
+    skip_invalid: bool,
 ) -> anyhow::Result<Validation> {
+    let options = read_options(skip_invalid);
     let mut validation = Validation {
         known_ids,
         transactions: plan.transactions.clone(),
@@ -228,7 +243,7 @@ fn validate(
 
     if let Some(path) = &plan.customers {
         match read_file(path, quiet, |reader| {
-            bellwether_import::read_customers(reader, CUSTOMERS)
+            bellwether_import::read_customers_with(reader, CUSTOMERS, &options)
         }) {
             Ok(parsed) => {
                 validation.known_ids.extend(
@@ -253,9 +268,13 @@ fn validate(
         let is_known =
             |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
         let result = read_file(path, quiet, |reader| {
-            bellwether_import::read_requests(reader, REQUESTS, &is_known, &mut |request| {
-                requests.push(request)
-            })
+            bellwether_import::read_requests_with(
+                reader,
+                REQUESTS,
+                &options,
+                &is_known,
+                &mut |request| requests.push(request),
+            )
         });
         match result {
             Ok(report) => {
@@ -449,10 +468,12 @@ fn write_blocking(
             let reader = std::thread::spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH_ROWS);
                 let is_known = |id: &str| known.contains(id);
+                let options = read_options(skip_invalid);
                 let result = read_file(&path, quiet, |reader| {
-                    bellwether_import::read_transactions(
+                    bellwether_import::read_transactions_with(
                         reader,
                         TRANSACTIONS,
+                        &options,
                         &is_known,
                         &mut |transaction| {
                             batch.push(transaction);
