@@ -9,7 +9,7 @@ use bellwether_core::Request;
 
 use crate::diagnostic::{FileReport, ImportError};
 use crate::header::FieldSpec;
-use crate::source::{map_columns, open_source, quote, stream, Lookahead, ReadOptions, Row};
+use crate::source::{map_columns, open_source, stream, Lookahead, ReadOptions, Row};
 use crate::transactions::CUSTOMER_REFERENCE_ALIASES;
 
 const CUSTOMER_ID: usize = 0;
@@ -108,23 +108,7 @@ fn parse_request(
     is_known_customer: &dyn Fn(&str) -> bool,
     last_known: &mut String,
 ) -> Option<Request> {
-    let customer_id = row.required(CUSTOMER_ID);
-    if let Some(customer_id) = customer_id {
-        if customer_id != last_known.as_str() {
-            if is_known_customer(customer_id) {
-                last_known.clear();
-                last_known.push_str(customer_id);
-            } else {
-                row.problem(
-                    CUSTOMER_ID,
-                    format!(
-                        "unknown customer_id {} (not in the customers file)",
-                        quote(customer_id)
-                    ),
-                );
-            }
-        }
-    }
+    let customer_id = row.known_customer(CUSTOMER_ID, is_known_customer, last_known);
     let date = row.required_date(DATE);
     let text = row.required(TEXT);
     let request_id = row.non_empty(REQUEST_ID).map(str::to_string);

@@ -274,6 +274,35 @@ impl<R: Read> Read for QuoteCounter<R> {
 
 /// Quotes a value for a one-line message: escapes quotes, backslashes and line breaks as Rust
 /// does, and shortens values longer than 60 characters with an ellipsis.
+impl<'r> Row<'r> {
+    /// The required customer id in `field`, with a problem recorded when `is_known_customer`
+    /// refuses it. `last_known` remembers the last known customer, so runs of rows of one customer
+    /// (sorted exports) skip the look-up.
+    pub(crate) fn known_customer(
+        &mut self,
+        field: usize,
+        is_known_customer: &dyn Fn(&str) -> bool,
+        last_known: &mut String,
+    ) -> Option<&'r str> {
+        let customer_id = self.required(field)?;
+        if customer_id != last_known.as_str() {
+            if is_known_customer(customer_id) {
+                last_known.clear();
+                last_known.push_str(customer_id);
+            } else {
+                self.problem(
+                    field,
+                    format!(
+                        "unknown customer_id {} (not in the customers file)",
+                        quote(customer_id)
+                    ),
+                );
+            }
+        }
+        Some(customer_id)
+    }
+}
+
 pub(crate) fn quote(text: &str) -> String {
     const MAX_CHARS: usize = 60;
     match text.char_indices().nth(MAX_CHARS) {

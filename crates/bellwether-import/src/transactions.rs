@@ -15,7 +15,7 @@ use bellwether_core::Transaction;
 
 use crate::diagnostic::{FileReport, ImportError};
 use crate::header::FieldSpec;
-use crate::source::{map_columns, open_source, quote, stream, Lookahead, ReadOptions, Row};
+use crate::source::{map_columns, open_source, stream, Lookahead, ReadOptions, Row};
 
 /// Aliases of a customer reference in files other than `customers.csv`.
 pub(crate) const CUSTOMER_REFERENCE_ALIASES: &[&str] = &[
@@ -166,23 +166,7 @@ fn parse_transaction(
     is_known_customer: &dyn Fn(&str) -> bool,
     last_known: &mut String,
 ) -> Option<Transaction> {
-    let customer_id = row.required(CUSTOMER_ID);
-    if let Some(customer_id) = customer_id {
-        if customer_id != last_known.as_str() {
-            if is_known_customer(customer_id) {
-                last_known.clear();
-                last_known.push_str(customer_id);
-            } else {
-                row.problem(
-                    CUSTOMER_ID,
-                    format!(
-                        "unknown customer_id {} (not in the customers file)",
-                        quote(customer_id)
-                    ),
-                );
-            }
-        }
-    }
+    let customer_id = row.known_customer(CUSTOMER_ID, is_known_customer, last_known);
     let date = row.required_date(DATE);
     let amount = match row.required(AMOUNT) {
         Some(_) => row.non_negative_number(AMOUNT, NEGATIVE_AMOUNT_REASON),
