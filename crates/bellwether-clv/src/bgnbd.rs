@@ -306,7 +306,27 @@ fn kernel_rows(
 /// [`COARSE_LEVELS`] time steps (see [`CompressedSummary::coarsen`]) when that
 /// at least halves the rows, then refine on the full data.
 pub(crate) const COARSE_ABOVE_ROWS: usize = 20_000;
-pub(crate) const COARSE_LEVELS: usize = 100;
+/// Time steps of the coarsened levels, coarsest first.
+pub(crate) const COARSE_LEVELS: [usize; 2] = [25, 100];
+
+/// The coarsened versions of `data` to fit first, coarsest first: each level is kept
+/// when it at least halves the rows of the next finer one. Empty for small data.
+pub(crate) fn coarse_levels(data: &CompressedSummary) -> Vec<CompressedSummary> {
+    if data.len() <= COARSE_ABOVE_ROWS {
+        return Vec::new();
+    }
+    let mut levels: Vec<CompressedSummary> = Vec::new();
+    let mut finer_rows = data.len();
+    for &steps in COARSE_LEVELS.iter().rev() {
+        let coarse = levels.last().unwrap_or(data).coarsen(steps);
+        if coarse.len() * 2 <= finer_rows {
+            finer_rows = coarse.len();
+            levels.push(coarse);
+        }
+    }
+    levels.reverse();
+    levels
+}
 
 /// Checks that a data set can identify a 4-parameter BTYD model.
 pub(crate) fn check_identifiable(
@@ -381,21 +401,25 @@ impl BgNbd {
         check_identifiable(MODEL, data)?;
         let objective = BgNbdObjective { data };
         let names = ["r", "alpha", "a", "b"];
-        let coarse = (data.len() > COARSE_ABOVE_ROWS).then(|| data.coarsen(COARSE_LEVELS));
-        let result = match coarse.filter(|c| c.len() * 2 < data.len()) {
-            Some(coarse) => {
-                let coarse_objective = BgNbdObjective { data: &coarse };
-                fit_log_space_coarse_to_fine(
-                    MODEL,
-                    &names,
-                    &objective,
-                    &coarse_objective,
-                    &starts(data),
-                    data.n(),
-                    options,
-                )?
-            }
-            None => fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?,
+        let levels = coarse_levels(data);
+        let coarse_objectives: Vec<BgNbdObjective> =
+            levels.iter().map(|data| BgNbdObjective { data }).collect();
+        let coarse: Vec<&dyn Objective> = coarse_objectives
+            .iter()
+            .map(|o| o as &dyn Objective)
+            .collect();
+        let result = if coarse.is_empty() {
+            fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?
+        } else {
+            fit_log_space_coarse_to_fine(
+                MODEL,
+                &names,
+                &objective,
+                &coarse,
+                &starts(data),
+                data.n(),
+                options,
+            )?
         };
         let v = result.values();
         Ok(Fitted {

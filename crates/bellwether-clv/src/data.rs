@@ -46,6 +46,79 @@ fn levels(values: &[f64]) -> (Vec<f64>, Vec<u32>) {
     (distinct, index)
 }
 
+/// The distinct values of one column, with ids in order of first appearance.
+#[derive(Default)]
+struct Levels {
+    ids: HashMap<u64, u32, std::hash::BuildHasherDefault<RowHasher>>,
+    values: Vec<f64>,
+}
+
+impl Levels {
+    /// The id of `value` (its bits: callers make -0.0 into +0.0).
+    fn id(&mut self, value: f64) -> u32 {
+        let next = self.values.len() as u32;
+        let values = &mut self.values;
+        *self.ids.entry(value.to_bits()).or_insert_with(|| {
+            values.push(value);
+            next
+        })
+    }
+}
+
+/// The rank of each of `values` (distinct) in increasing order.
+fn rank_levels(values: &[f64]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..values.len() as u32).collect();
+    order.sort_unstable_by(|&i, &j| values[i as usize].total_cmp(&values[j as usize]));
+    let mut rank = vec![0; order.len()];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
+}
+
+/// Sorts `items` by `key(item)`, keys below `2^bits`: least-significant-digit
+/// radix sort, 11 bits a pass (stable, linear time).
+fn radix_sort<T: Copy + Default>(items: &mut Vec<T>, bits: u32, key: impl Fn(&T) -> u64) {
+    const DIGIT: u32 = 11;
+    let mut scratch = vec![T::default(); items.len()];
+    let mut shift = 0;
+    while shift < bits {
+        let digit = |item: &T| ((key(item) >> shift) & ((1 << DIGIT) - 1)) as usize;
+        let mut starts = vec![0usize; (1 << DIGIT) + 1];
+        for item in items.iter() {
+            starts[digit(item) + 1] += 1;
+        }
+        for d in 1..starts.len() {
+            starts[d] += starts[d - 1];
+        }
+        for item in items.iter() {
+            let d = digit(item);
+            scratch[starts[d]] = *item;
+            starts[d] += 1;
+        }
+        std::mem::swap(items, &mut scratch);
+        shift += DIGIT;
+    }
+}
+
+/// Sums the weights of runs of equal keys in sorted `(key, weight)` pairs: the
+/// unpacked key and total weight of each distinct key, in key order.
+fn merge_runs<K: PartialEq + Copy>(
+    pairs: impl IntoIterator<Item = (K, f64)>,
+    unpack: impl Fn(K) -> [u32; 3],
+) -> Vec<([u32; 3], f64)> {
+    let mut runs: Vec<([u32; 3], f64)> = Vec::new();
+    let mut previous = None;
+    for (key, weight) in pairs {
+        match runs.last_mut() {
+            Some(last) if previous == Some(key) => last.1 += weight,
+            _ => runs.push((unpack(key), weight)),
+        }
+        previous = Some(key);
+    }
+    runs
+}
+
 /// FxHash-style hasher for the row keys (three u64 words): much faster than
 /// SipHash, and the keys are numbers, not attacker-chosen strings.
 #[derive(Default)]
@@ -117,37 +190,139 @@ impl CompressedSummary {
     }
 
     /// Compresses `(x, t_x, T, weight)` rows; rows of weight 0 are dropped.
+    ///
+    /// Each column's values get small integer ids from a table that stays in cache
+    /// (whole-day data has a few thousand distinct times), the ids are ranked, packed
+    /// into one integer key per row and sorted; runs of equal keys are the unique rows.
+    /// No table ever holds one entry per row, so a million rows touch little memory.
     pub fn from_weighted_rows(
         rows: impl IntoIterator<Item = (f64, f64, f64, f64)>,
     ) -> Result<Self, ClvError> {
-        let mut index: HashMap<(u64, u64, u64), usize, std::hash::BuildHasherDefault<RowHasher>> =
-            HashMap::default();
-        let mut unique: Vec<Row> = Vec::new();
-        for (i, (x, t_x, t, weight)) in rows.into_iter().enumerate() {
+        let rows = rows.into_iter();
+        let capacity = rows.size_hint().0;
+        let (mut xs, mut t_xs, mut ts) = (Levels::default(), Levels::default(), Levels::default());
+        let mut ids: Vec<[u32; 3]> = Vec::with_capacity(capacity);
+        let mut weights: Vec<f64> = Vec::with_capacity(capacity);
+        for (i, (x, t_x, t, weight)) in rows.enumerate() {
             validate_row(i, x, t_x, t, weight)?;
             if weight == 0.0 {
                 continue;
             }
-            // +0.0 and -0.0 must share a key.
-            let key = (
-                (x + 0.0).to_bits(),
-                (t_x + 0.0).to_bits(),
-                (t + 0.0).to_bits(),
-            );
-            match index.get(&key) {
-                Some(&j) => unique[j].weight += weight,
-                None => {
-                    index.insert(key, unique.len());
-                    unique.push(Row {
-                        x: x + 0.0,
-                        t_x: t_x + 0.0,
-                        t: t + 0.0,
-                        weight,
-                    });
+            if ids.len() == u32::MAX as usize {
+                return Err(ClvError::InvalidInput {
+                    row: i,
+                    reason: "more than 4 billion rows".to_string(),
+                });
+            }
+            // +0.0 and -0.0 must share a level.
+            ids.push([xs.id(x + 0.0), t_xs.id(t_x + 0.0), ts.id(t + 0.0)]);
+            weights.push(weight);
+        }
+        Ok(Self::assemble(
+            &ids,
+            &weights,
+            [&xs.values, &t_xs.values, &ts.values],
+        ))
+    }
+
+    /// Builds the summary of rows given as level ids per column (`[x, t_x, T]`) with
+    /// weights, where `values[c][id]` is the value of level `id` of column `c`
+    /// (distinct values within a column; levels no row uses are allowed).
+    /// Ranks the levels, packs each row's ranks into one integer, sorts the keys by
+    /// radix and merges runs of equal keys.
+    fn assemble(ids: &[[u32; 3]], weights: &[f64], values: [&[f64]; 3]) -> Self {
+        let ranks = values.map(rank_levels);
+        let bits = values.map(|v| usize::BITS - v.len().saturating_sub(1).leading_zeros());
+        let runs: Vec<([u32; 3], f64)> = if bits.iter().sum::<u32>() <= 64 {
+            let (shift_x, shift_t_x) = (bits[1] + bits[2], bits[2]);
+            let key = |[x, t_x, t]: [u32; 3]| {
+                (u64::from(ranks[0][x as usize]) << shift_x)
+                    | (u64::from(ranks[1][t_x as usize]) << shift_t_x)
+                    | u64::from(ranks[2][t as usize])
+            };
+            let mask = |b: u32| (1u64 << b) - 1;
+            let unpack = |key: u64| {
+                [
+                    (key >> shift_x) as u32,
+                    ((key >> shift_t_x) & mask(bits[1])) as u32,
+                    (key & mask(bits[2])) as u32,
+                ]
+            };
+            if weights.iter().all(|&w| w == 1.0) {
+                // One customer per row (no weights given): sort bare keys, half the bytes.
+                let mut keys: Vec<u64> = ids.iter().map(|&id| key(id)).collect();
+                radix_sort(&mut keys, bits.iter().sum(), |&k| k);
+                merge_runs(keys.into_iter().map(|k| (k, 1.0)), unpack)
+            } else {
+                let mut pairs: Vec<(u64, f64)> = ids
+                    .iter()
+                    .zip(weights)
+                    .map(|(&id, &w)| (key(id), w))
+                    .collect();
+                radix_sort(&mut pairs, bits.iter().sum(), |&(k, _)| k);
+                merge_runs(pairs, unpack)
+            }
+        } else {
+            let mut pairs: Vec<([u32; 3], f64)> = ids
+                .iter()
+                .zip(weights)
+                .map(|(&[x, t_x, t], &w)| {
+                    let key = [
+                        ranks[0][x as usize],
+                        ranks[1][t_x as usize],
+                        ranks[2][t as usize],
+                    ];
+                    (key, w)
+                })
+                .collect();
+            pairs.sort_unstable_by_key(|&(key, _)| key);
+            merge_runs(pairs, |key: [u32; 3]| key)
+        };
+        // Values by rank, and dense indexes over the levels some row uses.
+        let sorted = |c: usize| {
+            let mut by_rank = vec![0.0; values[c].len()];
+            for (id, &r) in ranks[c].iter().enumerate() {
+                by_rank[r as usize] = values[c][id];
+            }
+            by_rank
+        };
+        let dense = |c: usize| {
+            let by_rank = sorted(c);
+            let mut used = vec![false; by_rank.len()];
+            for (key, _) in &runs {
+                used[key[c] as usize] = true;
+            }
+            let mut index = vec![0u32; by_rank.len()];
+            let mut levels = Vec::new();
+            for (r, value) in by_rank.into_iter().enumerate() {
+                index[r] = levels.len() as u32;
+                if used[r] {
+                    levels.push(value);
                 }
             }
+            (levels, index)
+        };
+        let x_by_rank = sorted(0);
+        let (t_x_levels, t_x_dense) = dense(1);
+        let (t_levels, t_dense) = dense(2);
+        let mut out = Self::default();
+        for ([x, t_x, t], weight) in runs {
+            let x = x_by_rank[x as usize];
+            if out.x.last() != Some(&x) {
+                out.x_group_starts.push(out.x.len());
+            }
+            let (t_x, t) = (t_x_dense[t_x as usize], t_dense[t as usize]);
+            out.x.push(x);
+            out.t_x.push(t_x_levels[t_x as usize]);
+            out.t.push(t_levels[t as usize]);
+            out.t_x_index.push(t_x);
+            out.t_index.push(t);
+            out.weight.push(weight);
+            out.n += weight;
         }
-        Ok(Self::from_unique(unique))
+        out.t_x_levels = t_x_levels;
+        out.t_levels = t_levels;
+        out
     }
 
     /// Compresses the calibration-period `(frequency, recency, age)` of summaries.
@@ -160,11 +335,9 @@ impl CompressedSummary {
     }
 
     fn from_unique(mut unique: Vec<Row>) -> Self {
-        unique.sort_by(|p, q| {
-            p.x.total_cmp(&q.x)
-                .then(p.t_x.total_cmp(&q.t_x))
-                .then(p.t.total_cmp(&q.t))
-        });
+        // Valid rows are finite and non-negative, with -0.0 made +0.0: for those, the
+        // order of the bit patterns is the numeric order, and integer keys sort faster.
+        unique.sort_unstable_by_key(|r| (r.x.to_bits(), r.t_x.to_bits(), r.t.to_bits()));
         let mut out = Self::default();
         for r in unique {
             out.x.push(r.x);
@@ -218,15 +391,26 @@ impl CompressedSummary {
     /// unique rows, for a cheap first fit whose optimum is close to the full one.
     pub fn coarsen(&self, levels: usize) -> Self {
         let t_max = self.t_levels.last().copied().unwrap_or(0.0);
-        if t_max <= 0.0 || levels == 0 {
+        if t_max <= 0.0 || levels == 0 || levels >= u32::MAX as usize {
             return self.clone();
         }
         let step = t_max / levels as f64;
-        let round = |v: f64| (v / step).round() * step;
-        let rows = self
-            .rows()
-            .map(|r| (r.x, round(r.t_x).min(round(r.t)), round(r.t), r.weight));
-        Self::from_weighted_rows(rows).unwrap_or_else(|_| self.clone())
+        // Grid point of each level of t_x and T; grid point g has the value g * step.
+        let grid = |v: f64| ((v / step).round() as u32).min(levels as u32);
+        let t_x_grid: Vec<u32> = self.t_x_levels.iter().map(|&v| grid(v)).collect();
+        let t_grid: Vec<u32> = self.t_levels.iter().map(|&v| grid(v)).collect();
+        let grid_values: Vec<f64> = (0..=levels).map(|g| g as f64 * step).collect();
+        let mut x_values = Vec::new();
+        let mut ids = Vec::with_capacity(self.len());
+        for (x, rows) in self.x_groups() {
+            let x_id = x_values.len() as u32;
+            x_values.push(x);
+            for i in rows {
+                let t = t_grid[self.t_index[i] as usize];
+                ids.push([x_id, t_x_grid[self.t_x_index[i] as usize].min(t), t]);
+            }
+        }
+        Self::assemble(&ids, &self.weight, [&x_values, &grid_values, &grid_values])
     }
 
     /// Keeps the rows where `keep` holds (e.g. `|r| r.x > 0.0`).
@@ -319,6 +503,113 @@ mod tests {
         assert_eq!(c.t_x_index(), &[0, 1, 2]);
         let groups: Vec<_> = c.x_groups().collect();
         assert_eq!(groups, vec![(0.0, 0..1), (1.0, 1..2), (2.0, 2..3)]);
+    }
+
+    /// The plain definition: a sorted map from the row to its total weight.
+    fn reference(rows: &[(f64, f64, f64, f64)]) -> Vec<(f64, f64, f64, f64)> {
+        let mut map = std::collections::BTreeMap::new();
+        for &(x, t_x, t, w) in rows {
+            if w != 0.0 {
+                let key = (
+                    (x + 0.0).to_bits(),
+                    (t_x + 0.0).to_bits(),
+                    (t + 0.0).to_bits(),
+                );
+                *map.entry(key).or_insert(0.0) += w;
+            }
+        }
+        map.into_iter()
+            .map(|((x, t_x, t), w)| (f64::from_bits(x), f64::from_bits(t_x), f64::from_bits(t), w))
+            .collect()
+    }
+
+    /// Checks the rows, the level tables and the x groups of `c` against `expected`.
+    fn assert_matches(c: &CompressedSummary, expected: &[(f64, f64, f64, f64)]) {
+        let got: Vec<_> = c.rows().map(|r| (r.x, r.t_x, r.t, r.weight)).collect();
+        assert_eq!(got.len(), expected.len());
+        for (g, e) in got.iter().zip(expected) {
+            assert_eq!((g.0, g.1, g.2), (e.0, e.1, e.2));
+            assert!((g.3 - e.3).abs() <= 1e-12 * e.3.abs().max(1.0));
+        }
+        for i in 0..c.len() {
+            assert_eq!(c.t_levels()[c.t_index()[i] as usize], c.t()[i]);
+            assert_eq!(c.t_x_levels()[c.t_x_index()[i] as usize], c.t_x()[i]);
+        }
+        let mut t_levels: Vec<f64> = c.t().to_vec();
+        t_levels.sort_by(f64::total_cmp);
+        t_levels.dedup();
+        assert_eq!(c.t_levels(), &t_levels[..]);
+        let mut t_x_levels: Vec<f64> = c.t_x().to_vec();
+        t_x_levels.sort_by(f64::total_cmp);
+        t_x_levels.dedup();
+        assert_eq!(c.t_x_levels(), &t_x_levels[..]);
+        let mut covered = 0;
+        for (x, rows) in c.x_groups() {
+            assert_eq!(rows.start, covered);
+            assert!(rows.clone().all(|i| c.x()[i] == x));
+            covered = rows.end;
+        }
+        assert_eq!(covered, c.len());
+    }
+
+    /// Rows with many repeats: whole days in weeks, like real summaries.
+    fn rows_strategy() -> impl proptest::strategy::Strategy<Value = Vec<(f64, f64, f64, f64)>> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            (0u32..6, 0u32..40, 0u32..40, 0u32..4, any::<bool>()),
+            0..400,
+        )
+        .prop_map(|raw| {
+            raw.into_iter()
+                .map(|(x, a, b, w, unit)| {
+                    let t = f64::from(a.max(b)) / 7.0;
+                    let t_x = if x == 0 {
+                        0.0
+                    } else {
+                        f64::from(a.min(b)) / 7.0
+                    };
+                    let weight = if unit { 1.0 } else { f64::from(w) * 0.5 };
+                    (f64::from(x), t_x, t, weight)
+                })
+                .collect()
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn compression_matches_the_definition(rows in rows_strategy()) {
+            let c = CompressedSummary::from_weighted_rows(rows.iter().copied()).unwrap();
+            assert_matches(&c, &reference(&rows));
+            let n: f64 = rows.iter().map(|r| r.3).sum();
+            proptest::prop_assert!((c.n() - n).abs() <= 1e-9 * n.max(1.0));
+        }
+
+        #[test]
+        fn coarsening_matches_rounding_every_row(rows in rows_strategy(), levels in 1usize..30) {
+            let c = CompressedSummary::from_weighted_rows(rows.iter().copied()).unwrap();
+            let t_max = c.t_levels().last().copied().unwrap_or(0.0);
+            let coarse = c.coarsen(levels);
+            if t_max <= 0.0 {
+                assert_eq!(coarse, c);
+            } else {
+                let step = t_max / levels as f64;
+                let round = |v: f64| (v / step).round() * step;
+                let rounded: Vec<_> = rows
+                    .iter()
+                    .map(|&(x, t_x, t, w)| (x, round(t_x).min(round(t)), round(t), w))
+                    .collect();
+                assert_matches(&coarse, &reference(&rounded));
+            }
+        }
+
+        #[test]
+        fn radix_sort_sorts(keys in proptest::collection::vec(0u64..(1 << 40), 0..300)) {
+            let mut sorted = keys.clone();
+            radix_sort(&mut sorted, 40, |&k| k);
+            let mut expected = keys;
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(sorted, expected);
+        }
     }
 
     #[test]

@@ -22,9 +22,9 @@
 use serde::Serialize;
 
 use crate::bgnbd::{
-    around_a_equals_one, check_identifiable, clean, expected_purchases_by_quadrature,
-    logistic_of_minus, neg_binomial_ln_pmf, neg_binomial_upper_tail, one_minus_scaled_hyp2f1,
-    starts, two_term_kernel, valid, XTerms, COARSE_ABOVE_ROWS, COARSE_LEVELS,
+    around_a_equals_one, check_identifiable, clean, coarse_levels,
+    expected_purchases_by_quadrature, logistic_of_minus, neg_binomial_ln_pmf,
+    neg_binomial_upper_tail, one_minus_scaled_hyp2f1, starts, two_term_kernel, valid, XTerms,
 };
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
@@ -112,21 +112,25 @@ impl MbgNbd {
         check_identifiable(MODEL, data)?;
         let objective = MbgNbdObjective { data };
         let names = ["r", "alpha", "a", "b"];
-        let coarse = (data.len() > COARSE_ABOVE_ROWS).then(|| data.coarsen(COARSE_LEVELS));
-        let result = match coarse.filter(|c| c.len() * 2 < data.len()) {
-            Some(coarse) => {
-                let coarse_objective = MbgNbdObjective { data: &coarse };
-                fit_log_space_coarse_to_fine(
-                    MODEL,
-                    &names,
-                    &objective,
-                    &coarse_objective,
-                    &starts(data),
-                    data.n(),
-                    options,
-                )?
-            }
-            None => fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?,
+        let levels = coarse_levels(data);
+        let coarse_objectives: Vec<MbgNbdObjective> =
+            levels.iter().map(|data| MbgNbdObjective { data }).collect();
+        let coarse: Vec<&dyn Objective> = coarse_objectives
+            .iter()
+            .map(|o| o as &dyn Objective)
+            .collect();
+        let result = if coarse.is_empty() {
+            fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?
+        } else {
+            fit_log_space_coarse_to_fine(
+                MODEL,
+                &names,
+                &objective,
+                &coarse,
+                &starts(data),
+                data.n(),
+                options,
+            )?
         };
         let v = result.values();
         Ok(Fitted {

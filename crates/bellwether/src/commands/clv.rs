@@ -535,6 +535,7 @@ fn fit_transactions(
     table: &SummaryTable,
 ) -> anyhow::Result<(Transactions, FitResult)> {
     let data = compress(model, table)?;
+    super::timing("compressed");
     let fitted = match model {
         ModelArg::Bgnbd => BgNbd::fit(&data).map(|f| (Transactions::Bg(f.model), f.result)),
         ModelArg::Mbgnbd => MbgNbd::fit(&data).map(|f| (Transactions::Mbg(f.model), f.result)),
@@ -553,8 +554,12 @@ async fn fit(db: &Path, args: &FitArgs, quiet: bool) -> anyhow::Result<()> {
     let started = Instant::now();
     let result = match args.model {
         ModelArg::Bgnbd | ModelArg::Mbgnbd | ModelArg::Pnbd => {
+            super::timing("start");
             let table = load_summary(db, args.input.as_deref(), &args.periods, false).await?;
-            fit_transactions(args.model, &table)?.1
+            super::timing("read");
+            let fitted = fit_transactions(args.model, &table)?.1;
+            super::timing("fitted");
+            fitted
         }
         ModelArg::Gg => {
             let table = load_summary(db, args.input.as_deref(), &args.periods, false).await?;

@@ -20,6 +20,7 @@ use bellwether_store::{ImportSummary, ImportWriter, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rustc_hash::FxHashSet;
 
+use super::timing;
 use crate::cli::ImportArgs;
 use crate::format::grouped;
 
@@ -516,17 +517,6 @@ fn write_blocking(
         Ok(Some(summary))
     })();
     (outcome, validation)
-}
-
-/// With `BELLWETHER_TIMINGS=1`, prints how long each phase of the import took, to stderr.
-fn timing(phase: &str) {
-    use std::sync::OnceLock;
-    static START: OnceLock<Option<std::time::Instant>> = OnceLock::new();
-    let start = START
-        .get_or_init(|| std::env::var_os("BELLWETHER_TIMINGS").map(|_| std::time::Instant::now()));
-    if let Some(start) = start {
-        eprintln!("timing: {:>8.3} s  {phase}", start.elapsed().as_secs_f64());
-    }
 }
 
 fn plan_source(plan: &ImportPlan) -> String {

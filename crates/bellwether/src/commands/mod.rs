@@ -133,3 +133,15 @@ pub async fn rank_store(
     store.close().await;
     Ok(Ranking::new(records, &config, reasons_for))
 }
+
+/// With `BELLWETHER_TIMINGS=1`, prints to stderr the time since the first call, after
+/// each phase of a command (benchmarks read these lines to time one phase alone).
+pub(crate) fn timing(phase: &str) {
+    use std::sync::OnceLock;
+    static START: OnceLock<Option<std::time::Instant>> = OnceLock::new();
+    let start = START
+        .get_or_init(|| std::env::var_os("BELLWETHER_TIMINGS").map(|_| std::time::Instant::now()));
+    if let Some(start) = start {
+        eprintln!("timing: {:>8.3} s  {phase}", start.elapsed().as_secs_f64());
+    }
+}

@@ -128,10 +128,17 @@ pub fn read_numeric(
         .chain(id_index.iter())
         .max()
         .map_or(0, |&i| i + 1);
+    // A row takes at least two bytes per field: reserve for that many rows, so columns
+    // never grow by copying (untouched capacity costs address space, not memory).
+    let file_len = fs_err::metadata(path).map_or(0, |m| m.len());
+    let capacity = usize::try_from(file_len / (2 * needed.max(1) as u64)).unwrap_or(0);
     let mut table = NumericTable {
-        columns: indexes.iter().map(|i| i.map(|_| Vec::new())).collect(),
+        columns: indexes
+            .iter()
+            .map(|i| i.map(|_| Vec::with_capacity(capacity)))
+            .collect(),
         ids: id_index.map(|_| Vec::new()),
-        lines: Vec::new(),
+        lines: Vec::with_capacity(capacity),
     };
     let mut diagnostics = Diagnostics::default();
     loop {
