@@ -57,10 +57,13 @@
 
 use serde::Serialize;
 
+use crate::bgnbd::coarse_levels;
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
 use crate::hyp2f1::ln_hyp2f1_one;
-use crate::optim::{fit_log_space, Fitted, MinimizeOptions, Objective};
+use crate::optim::{
+    fit_log_space, fit_log_space_coarse_to_fine, Fitted, MinimizeOptions, Objective,
+};
 use crate::special::{digamma, ln_gamma};
 
 const MODEL: &str = "pareto_nbd";
@@ -733,14 +736,32 @@ impl ParetoNbd {
             prepared: &prepared,
             threads,
         };
-        let result = fit_log_space(
-            MODEL,
-            &["r", "alpha", "s", "beta"],
-            &objective,
-            &starts,
-            data.n(),
-            options,
-        )?;
+        let names = ["r", "alpha", "s", "beta"];
+        // Large data: fit on coarsened copies first (see `coarse_levels`), so the costly
+        // full-data likelihood is evaluated only a few times.
+        let coarse_prepared: Vec<Prepared> =
+            coarse_levels(data).iter().map(Prepared::new).collect();
+        let coarse_objectives: Vec<NegLogLikelihood> = coarse_prepared
+            .iter()
+            .map(|prepared| NegLogLikelihood { prepared, threads })
+            .collect();
+        let coarse: Vec<&dyn Objective> = coarse_objectives
+            .iter()
+            .map(|o| o as &dyn Objective)
+            .collect();
+        let result = if coarse.is_empty() {
+            fit_log_space(MODEL, &names, &objective, &starts, data.n(), options)?
+        } else {
+            fit_log_space_coarse_to_fine(
+                MODEL,
+                &names,
+                &objective,
+                &coarse,
+                &starts,
+                data.n(),
+                options,
+            )?
+        };
         let v = result.values();
         Ok(Fitted {
             model: ParetoNbd {
