@@ -46,18 +46,31 @@ def run_json(cmd):
     return out
 
 
-def run_timed(cmd):
-    """Runs a command under /usr/bin/time; returns (wall seconds, peak RSS MiB, stdout)."""
+def run_timed(cmd, env=None, want_stderr=False):
+    """Runs a command under /usr/bin/time; returns (wall seconds, peak RSS MiB, stdout[, stderr])."""
     tfile = cmd_time_file()
     full = ["/usr/bin/time", "-f", "%M", "-o", tfile] + cmd
     t0 = time.perf_counter()
-    proc = subprocess.run(full, capture_output=True, text=True)
+    proc = subprocess.run(full, capture_output=True, text=True,
+                          env=None if env is None else {**os.environ, **env})
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
     with open(tfile) as fh:
         rss_kib = int(fh.read().strip().splitlines()[-1])
+    if want_stderr:
+        return wall, rss_kib / 1024.0, proc.stdout, proc.stderr
     return wall, rss_kib / 1024.0, proc.stdout
+
+
+def phase_times(stderr):
+    """Bellwether's BELLWETHER_TIMINGS lines ("timing:   0.123 s  read") as {phase: seconds}."""
+    times = {}
+    for line in stderr.splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] == "timing:" and parts[2] == "s":
+            times[parts[3]] = float(parts[1])
+    return times
 
 
 _TIME_FILE = None
@@ -235,14 +248,21 @@ def main():
 
     # ---------------------------------------------------------------- fits
     def bw_fit(model, path):
-        walls, rss, out = [], [], None
+        # "fit_seconds" is the time from the end of the CSV read to the fitted model (compression to
+        # unique rows, estimation, Hessian), printed by the binary under BELLWETHER_TIMINGS=1: the same
+        # work as the peer's timed fit() call on columns already in memory.
+        walls, fits, rss, out = [], [], [], None
         for _ in range(args.runs):
-            w, m, stdout = run_timed([args.bin, "--quiet", "clv", "fit", "--model", model, "--input", path,
-                                      "--format", "json"])
+            w, m, stdout, stderr = run_timed([args.bin, "--quiet", "clv", "fit", "--model", model, "--input", path,
+                                              "--format", "json"], env={"BELLWETHER_TIMINGS": "1"},
+                                             want_stderr=True)
+            phases = phase_times(stderr)
             walls.append(w)
+            fits.append(phases["fitted"] - phases["read"])
             rss.append(m)
             out = json.loads(stdout)
-        out.update({"seconds": median(walls), "all_seconds": walls, "maxrss_mib": max(rss)})
+        out.update({"seconds": median(walls), "all_seconds": walls, "fit_seconds": median(fits),
+                    "all_fit_seconds": fits, "maxrss_mib": max(rss)})
         # The same formula (lifetimes') at Bellwether's parameters, as a cross-check.
         out["lifetimes_formula_log_likelihood"] = run_json(
             [py, PEER, "loglik", "--model", model, "--input", path, "--params", json.dumps(out["params"])]
@@ -273,12 +293,17 @@ def main():
         log(f"  {bw['all_seconds']} s")
         label = f"BG/NBD fit {n / 1e6:.3g}M customers"
         ok_ll = ll_note(label, "bgnbd", lt, bw)
-        ratio = lt["seconds_fit"] / bw["seconds"]
-        table.append((label, lt["seconds_fit"], None, bw["seconds"], ratio, ">= 100x, LL within 1e-6",
+        ratio = lt["seconds_fit"] / bw["fit_seconds"]
+        table.append((label, lt["seconds_fit"], None, bw["fit_seconds"], ratio, ">= 100x, LL within 1e-6",
                       ratio >= 100 and ok_ll))
-        notes.append(f"{label}: lifetimes' pandas.read_csv takes {lt['seconds_read']:.2f} s more (ratio with it: "
-                     f"{(lt['seconds_fit'] + lt['seconds_read']) / bw['seconds']:.0f}x); peak RSS lifetimes "
-                     f"{lt['maxrss_mib']:.0f} MiB, bellwether {bw['maxrss_mib']:.0f} MiB")
+        table.append((f"BG/NBD read CSV + fit {n / 1e6:.3g}M customers (whole process)",
+                      lt["seconds_fit"] + lt["seconds_read"], None, bw["seconds"],
+                      (lt["seconds_fit"] + lt["seconds_read"]) / bw["seconds"], "-", None))
+        notes.append(f"{label}: fit = lifetimes' BetaGeoFitter.fit() call vs bellwether's phase from the end of "
+                     f"its CSV read to the fitted model (runs {bw['all_fit_seconds']}); whole process: lifetimes' "
+                     f"pandas.read_csv + fit (interpreter start excluded) vs bellwether's process wall time "
+                     f"(runs {bw['all_seconds']}); peak RSS lifetimes {lt['maxrss_mib']:.0f} MiB, bellwether "
+                     f"{bw['maxrss_mib']:.0f} MiB")
         results["tasks"].append({"task": "bgnbd", "lifetimes": lt, "bellwether": bw})
 
     if "pnbd" in only:
@@ -296,8 +321,8 @@ def main():
         log(f"  {bw_k['all_seconds']} s")
         label_k = f"Pareto/NBD fit {k / 1e6:.3g}M customers"
         ok_ll = ll_note(label_k, "pnbd", lt, bw_k)
-        ratio_k = lt["seconds_fit"] / bw_k["seconds"]
-        table.append((label_k, lt["seconds_fit"], None, bw_k["seconds"], ratio_k, "LL within 1e-6", ok_ll))
+        ratio_k = lt["seconds_fit"] / bw_k["fit_seconds"]
+        table.append((label_k, lt["seconds_fit"], None, bw_k["fit_seconds"], ratio_k, "LL within 1e-6", ok_ll))
         notes.append(f"{label_k}: lifetimes' pandas.read_csv takes {lt['seconds_read']:.2f} s more; "
                      f"lifetimes starts Nelder-Mead at a random point (seeded: numpy seed 0)")
         task = {"task": "pnbd", "peer_customers": k, "lifetimes": lt, "bellwether_peer_size": bw_k}
@@ -305,17 +330,23 @@ def main():
             bw = bw_fit("pnbd", fitf)
             log(f"  bellwether on {n}: {bw['all_seconds']} s")
             lt_n = lt["seconds_fit"] * n / k
-            ratio = lt_n / bw["seconds"]
+            ratio = lt_n / bw["fit_seconds"]
             table.append((f"Pareto/NBD fit {n / 1e6:.3g}M customers", f"~{fmt_s(lt_n)} (extrapolated)", None,
-                          bw["seconds"], ratio, ">= 300x", ratio >= 300))
+                          bw["fit_seconds"], ratio, ">= 300x", ratio >= 300))
+            table.append((f"Pareto/NBD read CSV + fit {n / 1e6:.3g}M customers (whole process)",
+                          f"~{fmt_s(lt_n + lt['seconds_read'] * n / k)} (extrapolated)", None, bw["seconds"],
+                          (lt_n + lt["seconds_read"] * n / k) / bw["seconds"], "-", None))
             notes.append(f"Pareto/NBD at {n} customers: lifetimes not run; its time is the {k}-customer time "
                          f"scaled linearly ({lt['seconds_fit']:.1f} s x {n / k:g}), so that ratio is extrapolated. "
                          f"Bellwether LL at {n}: {bw['log_likelihood']:.6f} (lifetimes' formula at its parameters "
                          f"{bw['lifetimes_formula_log_likelihood']:.6f})")
             task["bellwether"] = bw
         else:
-            table[-1] = (label_k, lt["seconds_fit"], None, bw_k["seconds"], ratio_k, ">= 300x, LL within 1e-6",
+            table[-1] = (label_k, lt["seconds_fit"], None, bw_k["fit_seconds"], ratio_k, ">= 300x, LL within 1e-6",
                          ratio_k >= 300 and ok_ll)
+            table.append((f"Pareto/NBD read CSV + fit {n / 1e6:.3g}M customers (whole process)",
+                          lt["seconds_fit"] + lt["seconds_read"], None, bw_k["seconds"],
+                          (lt["seconds_fit"] + lt["seconds_read"]) / bw_k["seconds"], "-", None))
         results["tasks"].append(task)
 
     _, _, load_after = machine()
