@@ -236,6 +236,143 @@ impl<K: Hash + Eq, S: BuildHasher> SummaryBuilder<K, S> {
     }
 }
 
+/// One customer's running summary in O(1) memory, for rows that arrive in day order
+/// (as in a log written as it happens): what a [`SummaryBuilder`] keeps as a list of
+/// days, folded as it goes.
+///
+/// [`OrderedDays::push`] refuses a row dated before the customer's last day, and
+/// [`OrderedDays::append`] refuses to join two runs that overlap in time: the caller
+/// then summarises that customer with a [`SummaryBuilder`] instead. Same
+/// conventions as the module docs; `calibration_end` is the last calibration day
+/// (`None`: every row is calibration), rows after the observation end must be dropped
+/// by the caller.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OrderedDays {
+    first_day: i32,
+    /// The last customer-day seen, calibration or holdout.
+    last_day: i32,
+    /// The last calibration customer-day.
+    last_calibration_day: i32,
+    /// Amount summed over the first day.
+    first_amount: f64,
+    /// Amount summed over the repeat calibration days.
+    repeat_amount: f64,
+    /// Distinct calibration days after the first.
+    repeat_days: u32,
+    /// Distinct days after the calibration end.
+    holdout_days: u32,
+}
+
+/// A row dated before the customer's last day: the O(1) summary cannot place it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfOrder;
+
+impl OrderedDays {
+    /// The summary of a customer's first row.
+    pub fn new(day: i32, amount: f64) -> Self {
+        Self {
+            first_day: day,
+            last_day: day,
+            last_calibration_day: day,
+            first_amount: amount,
+            repeat_amount: 0.0,
+            repeat_days: 0,
+            holdout_days: 0,
+        }
+    }
+
+    /// Day number of the first purchase.
+    pub fn first_day(&self) -> i32 {
+        self.first_day
+    }
+
+    /// Adds a row dated on or after the last one.
+    pub fn push(
+        &mut self,
+        day: i32,
+        amount: f64,
+        calibration_end: Option<i32>,
+    ) -> Result<(), OutOfOrder> {
+        if day < self.last_day {
+            return Err(OutOfOrder);
+        }
+        let calibration = calibration_end.is_none_or(|end| day <= end);
+        if day == self.first_day {
+            self.first_amount += amount;
+        } else if calibration {
+            self.repeat_amount += amount;
+            if day > self.last_day {
+                self.repeat_days += 1;
+                self.last_calibration_day = day;
+            }
+        } else if day > self.last_day {
+            self.holdout_days += 1;
+        }
+        self.last_day = day;
+        Ok(())
+    }
+
+    /// Appends `later`, the summary of this customer's rows that come after this one's
+    /// in the log. Fails when `later` starts before this summary's last day.
+    pub fn append(
+        &mut self,
+        later: &OrderedDays,
+        calibration_end: Option<i32>,
+    ) -> Result<(), OutOfOrder> {
+        if later.first_day < self.last_day {
+            return Err(OutOfOrder);
+        }
+        let calibration = |day: i32| calibration_end.is_none_or(|end| day <= end);
+        let shared = later.first_day == self.last_day;
+        if later.first_day == self.first_day {
+            // Every row so far was on one day, the day `later` starts with.
+            self.first_amount += later.first_amount;
+            self.repeat_amount += later.repeat_amount;
+            self.repeat_days += later.repeat_days;
+        } else if calibration(later.first_day) {
+            self.repeat_amount += later.first_amount + later.repeat_amount;
+            self.repeat_days += later.repeat_days + u32::from(!shared);
+        } else {
+            self.holdout_days += u32::from(!shared);
+        }
+        self.holdout_days += later.holdout_days;
+        if calibration(later.first_day) {
+            self.last_calibration_day = later.last_calibration_day;
+        }
+        self.last_day = later.last_day;
+        Ok(())
+    }
+
+    /// The finished summary, or `None` when the first purchase is after
+    /// `calibration_end`. `holdout_duration` is set when there is a holdout.
+    pub fn summary<K>(
+        &self,
+        customer: K,
+        calibration_end: i32,
+        time_unit: TimeUnit,
+        holdout_duration: Option<f64>,
+    ) -> Option<CustomerSummary<K>> {
+        if self.first_day > calibration_end {
+            return None;
+        }
+        let unit = time_unit.days();
+        Some(CustomerSummary {
+            customer,
+            frequency: self.repeat_days,
+            recency: f64::from(self.last_calibration_day - self.first_day) / unit,
+            age: f64::from(calibration_end - self.first_day) / unit,
+            monetary_value: if self.repeat_days == 0 {
+                0.0
+            } else {
+                self.repeat_amount / f64::from(self.repeat_days)
+            },
+            first_day: self.first_day,
+            holdout_frequency: holdout_duration.map(|_| self.holdout_days),
+            holdout_duration,
+        })
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic-Gregorian date, or `None` when the date
 /// does not exist (Hinnant's `days_from_civil`).
 pub fn day_number(year: i32, month: u32, day: u32) -> Option<i32> {

@@ -159,3 +159,95 @@ fn end_to_end_from_the_transaction_log() {
         assert_relative_eq!(got, want, max_relative = 1e-2);
     }
 }
+
+/// One customer's rows in day order, a calibration end and a split point.
+fn ordered_rows() -> impl proptest::strategy::Strategy<Value = (Vec<(i32, f64)>, Option<i32>, usize)>
+{
+    use proptest::prelude::*;
+    (
+        prop::collection::vec((0i32..4, 1u32..5000), 1..12),
+        prop::option::of(0i32..30),
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(|(steps, calibration_end, split)| {
+            let mut day = 0;
+            let rows: Vec<(i32, f64)> = steps
+                .into_iter()
+                .map(|(step, cents)| {
+                    day += step;
+                    (day, f64::from(cents) / 100.0)
+                })
+                .collect();
+            let split = split.index(rows.len() + 1);
+            (rows, calibration_end, split)
+        })
+}
+
+proptest::proptest! {
+    /// The O(1) summary, pushed row by row or built in two runs and appended, agrees
+    /// with the builder that keeps every day.
+    #[test]
+    fn ordered_days_agree_with_the_builder((rows, calibration_end, split) in ordered_rows()) {
+        use bellwether_clv::summary::OrderedDays;
+        let end = calibration_end.unwrap_or(rows.last().map_or(0, |r| r.0));
+        let options = SummaryOptions {
+            time_unit: TimeUnit::Week,
+            calibration_end: Some(end),
+            observation_end: calibration_end.map(|_| i32::MAX / 2),
+        };
+        let holdout_duration = calibration_end.map(|_| 3.0);
+        let mut builder = SummaryBuilder::<u64>::new(options);
+        for &(day, amount) in &rows {
+            builder.push(&1, day, amount).unwrap();
+        }
+        let mut expected = builder.finish().unwrap().pop();
+        if let Some(e) = expected.as_mut() {
+            e.holdout_duration = holdout_duration;
+            if calibration_end.is_none() {
+                e.holdout_frequency = None;
+            }
+        }
+        let fold = |rows: &[(i32, f64)]| {
+            let mut state = OrderedDays::new(rows[0].0, rows[0].1);
+            for &(day, amount) in &rows[1..] {
+                state.push(day, amount, calibration_end).unwrap();
+            }
+            state
+        };
+        let whole = fold(&rows);
+        let appended = if split == 0 || split == rows.len() {
+            whole
+        } else {
+            let mut first = fold(&rows[..split]);
+            first.append(&fold(&rows[split..]), calibration_end).unwrap();
+            first
+        };
+        for state in [whole, appended] {
+            let got = state.summary(1u64, end, TimeUnit::Week, holdout_duration);
+            match (&got, &expected) {
+                (Some(g), Some(e)) => {
+                    proptest::prop_assert_eq!(
+                        (g.frequency, g.recency, g.age, g.first_day, g.holdout_frequency, g.holdout_duration),
+                        (e.frequency, e.recency, e.age, e.first_day, e.holdout_frequency, e.holdout_duration)
+                    );
+                    proptest::prop_assert!((g.monetary_value - e.monetary_value).abs() <= 1e-9 * e.monetary_value.abs().max(1.0));
+                }
+                _ => proptest::prop_assert_eq!(got.is_none(), expected.is_none()),
+            }
+        }
+    }
+
+    /// A row dated before the last one, or a later run that starts before the last
+    /// day, is refused rather than summarised wrongly.
+    #[test]
+    fn ordered_days_refuse_disorder(day in 1i32..100, back in 1i32..50) {
+        use bellwether_clv::summary::OrderedDays;
+        let mut state = OrderedDays::new(0, 1.0);
+        state.push(day, 1.0, None).unwrap();
+        proptest::prop_assert!(state.push(day - back.min(day), 1.0, None).is_err() || back.min(day) == 0);
+        let earlier = OrderedDays::new(day - back.min(day), 1.0);
+        if back.min(day) > 0 {
+            proptest::prop_assert!(state.append(&earlier, None).is_err());
+        }
+    }
+}

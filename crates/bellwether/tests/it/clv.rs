@@ -473,3 +473,158 @@ fn fit_on_the_workspace_database() {
     );
     assert!(fit["n"].as_f64().unwrap() > 0.0);
 }
+
+/// A log of `customers` customers over about two years, written row by row from a
+/// small linear congruential generator: most customers in day order, every
+/// seventh customer's rows shuffled in time. Returns the CSV text (ids quoted when
+/// `quoted`) and the rows.
+fn synthetic_log(customers: u32, quoted: bool) -> (String, Vec<(String, i32, f64)>) {
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % bound
+    };
+    let mut rows = Vec::new();
+    for c in 0..customers {
+        let first = next(600) as i32;
+        let n = 1 + next(12) as i32;
+        let mut day = first;
+        for _ in 0..n {
+            rows.push((format!("C{c}"), day, (1 + next(9_999)) as f64 / 100.0));
+            day += next(40) as i32;
+        }
+    }
+    // Date order overall (stable, so a customer's same-day rows keep their order),
+    // then disorder for every seventh customer: its rows reversed in place.
+    rows.sort_by_key(|r| r.1);
+    let mut positions: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, r) in rows.iter().enumerate() {
+        positions.entry(r.0.clone()).or_default().push(i);
+    }
+    for (id, places) in positions {
+        if id[1..].parse::<u32>().unwrap() % 7 == 0 {
+            let values: Vec<_> = places.iter().map(|&i| rows[i].clone()).collect();
+            for (&i, value) in places.iter().zip(values.into_iter().rev()) {
+                rows[i] = value;
+            }
+        }
+    }
+    let start = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+    let mut text = String::from("customer_id,date,amount\n");
+    for (id, day, amount) in &rows {
+        let date = start + chrono::Days::new(*day as u64);
+        if quoted {
+            text.push_str(&format!("\"{id}\",{date},{amount}\n"));
+        } else {
+            text.push_str(&format!("{id},{date},{amount}\n"));
+        }
+    }
+    (text, rows)
+}
+
+/// The summary by definition: per customer, the sorted distinct days with summed
+/// amounts; `(frequency, recency, T, monetary_value)` in days, by customer id.
+fn reference_summary(
+    rows: &[(String, i32, f64)],
+) -> std::collections::BTreeMap<String, (u32, f64, f64, f64)> {
+    let mut days: std::collections::BTreeMap<String, std::collections::BTreeMap<i32, f64>> =
+        Default::default();
+    for (id, day, amount) in rows {
+        *days.entry(id.clone()).or_default().entry(*day).or_default() += amount;
+    }
+    let end = rows.iter().map(|r| r.1).max().unwrap();
+    days.into_iter()
+        .map(|(id, d)| {
+            let first = *d.keys().next().unwrap();
+            let last = *d.keys().last().unwrap();
+            let repeat: Vec<f64> = d.values().skip(1).copied().collect();
+            let x = repeat.len() as u32;
+            let m = if x == 0 {
+                0.0
+            } else {
+                repeat.iter().sum::<f64>() / f64::from(x)
+            };
+            (id, (x, f64::from(last - first), f64::from(end - first), m))
+        })
+        .collect()
+}
+
+#[test]
+fn summary_of_a_two_part_log_matches_the_definition_in_and_out_of_order() {
+    // About 1.9 MB: big enough to be split between two threads.
+    let (plain, rows) = synthetic_log(9_000, false);
+    assert!(plain.len() > 1 << 20, "{} bytes", plain.len());
+    let (quoted, _) = synthetic_log(9_000, true);
+    let dir = tempfile::tempdir().unwrap();
+    let expected = reference_summary(&rows);
+    let mut outputs = Vec::new();
+    for (name, text) in [("plain.csv", &plain), ("quoted.csv", &quoted)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = clv_ok(&[
+            "summary",
+            "--transactions",
+            path.to_str().unwrap(),
+            "--time-unit",
+            "day",
+        ]);
+        let mut seen = 0;
+        for line in out.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (x, t_x, t, m) = expected[f[0]];
+            assert_eq!(f[1].parse::<u32>().unwrap(), x, "{name}: {line}");
+            assert_eq!(f[2].parse::<f64>().unwrap(), t_x, "{name}: {line}");
+            assert_eq!(f[3].parse::<f64>().unwrap(), t, "{name}: {line}");
+            let got: f64 = f[4].parse().unwrap();
+            assert!(
+                (got - m).abs() <= 1e-9 * m.max(1.0),
+                "{name}: {line}, expected {m}"
+            );
+            seen += 1;
+        }
+        assert_eq!(seen, expected.len(), "{name}");
+        outputs.push(out);
+    }
+    // The same customers in the same order (first appearance) from both parsers.
+    let ids = |out: &str| {
+        out.lines()
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&outputs[0]), ids(&outputs[1]));
+}
+
+#[test]
+fn bad_rows_in_the_second_half_of_a_big_log_name_their_lines() {
+    let (text, _) = synthetic_log(9_000, false);
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // 1-based physical lines, both in the second half of the file.
+    let (bad_date, bad_amount) = (lines.len() * 3 / 4, lines.len() - 2);
+    lines[bad_date - 1] = "C1,2024-13-01,5".to_string();
+    lines[bad_amount - 1] = "C2,2023-01-01,five".to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.csv");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let output = bellwether(
+        &dir.path().join("x.db"),
+        &["clv", "summary", "--transactions", path.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    let name = path.display();
+    assert!(
+        err.contains(&format!(
+            "{name}:{bad_date}:2: cannot parse date \"2024-13-01\""
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{name}:{bad_amount}:3: cannot parse amount \"five\""
+        )),
+        "{err}"
+    );
+    assert!(err.contains("2 invalid rows"), "{err}");
+}

@@ -1,30 +1,27 @@
 //! Reading a transaction log (`customer_id,date,amount` CSV with a header) into
 //! per-customer RFM summaries, fast.
 //!
-//! Two threads form a pipeline: one reads and parses the CSV into batches of
-//! `(customer id bytes, day number, amount)` with reused buffers, the other
-//! feeds them to [`SummaryBuilder`], which keeps each customer's distinct days.
-//! Nothing is allocated per row except the first row of each customer.
+//! Rows stream through O(1)-per-customer summaries ([`OrderedDays`]), batched by
+//! hash partition so each batch updates the summaries one cache-sized partition at
+//! a time; two threads each take half of the file and their summaries are joined.
 //! Bad rows are reported as `file:line:column: reason` (up to
 //! [`MAX_DIAGNOSTICS`] printed), and make the whole read fail.
 
 use std::collections::HashMap;
 use std::hash::Hasher;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::mpsc;
 
 use anyhow::Context;
 use bellwether_clv::summary::{
-    day_number, CustomerSummary, SummaryBuilder, SummaryOptions, TimeUnit,
+    day_number, CustomerSummary, OrderedDays, SummaryBuilder, SummaryOptions, TimeUnit,
 };
+use hashbrown::HashTable;
 
 use super::InvalidData;
 
 /// How many row diagnostics are printed before the rest are only counted.
 pub const MAX_DIAGNOSTICS: usize = 100;
-
-/// Rows handed from the parsing thread to the aggregating thread at a time.
-const BATCH_ROWS: usize = 1 << 15;
 
 /// The names of the three columns to read.
 #[derive(Debug, Clone, Copy)]
@@ -84,98 +81,6 @@ impl Names {
     }
 }
 
-/// A customer's summary and the row of its first appearance.
-type FirstSeen<'a> = (u32, CustomerSummary<&'a [u8]>);
-
-/// Number of hash partitions of the rows: each holds about 1/256 of the customers,
-/// so summarising one partition works in cache.
-const PARTITIONS: usize = 256;
-
-/// The rows of the customers whose id hashes to one partition, in file order.
-#[derive(Default)]
-struct Partition {
-    ids: Vec<u8>,
-    id_ends: Vec<u32>,
-    days: Vec<i32>,
-    amounts: Vec<f64>,
-    /// Row number in the file (0-based, data rows only), to order customers by first appearance.
-    rows: Vec<u32>,
-}
-
-impl Partition {
-    fn push(&mut self, id: &[u8], day: i32, amount: f64, row: u32) {
-        self.ids.extend_from_slice(id);
-        self.id_ends.push(self.ids.len() as u32);
-        self.days.push(day);
-        self.amounts.push(amount);
-        self.rows.push(row);
-    }
-
-    /// Summaries of this partition's customers, each with the row of its first appearance.
-    fn summarise(&self, options: SummaryOptions) -> Vec<FirstSeen<'_>> {
-        let mut builder: SummaryBuilder<&[u8], FxBuild> =
-            SummaryBuilder::with_hasher(options, FxBuild::default());
-        let mut first_rows: HashMap<&[u8], u32, FxBuild> = HashMap::default();
-        let mut start = 0usize;
-        for i in 0..self.days.len() {
-            let end = self.id_ends[i] as usize;
-            let id = &self.ids[start..end];
-            start = end;
-            // Amounts are checked finite by the parser, the one reason push fails.
-            let _ = builder.push(&id, self.days[i], self.amounts[i]);
-            first_rows.entry(id).or_insert(self.rows[i]);
-        }
-        builder
-            .finish()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|summary| {
-                (
-                    first_rows
-                        .get(summary.customer)
-                        .copied()
-                        .unwrap_or(u32::MAX),
-                    summary,
-                )
-            })
-            .collect()
-    }
-}
-
-/// One batch of parsed rows; the buffers travel back to the parser for reuse.
-#[derive(Default)]
-struct Batch {
-    ids: Vec<u8>,
-    id_ends: Vec<u32>,
-    days: Vec<i32>,
-    amounts: Vec<f64>,
-    /// Bytes of the file read up to the end of this batch.
-    bytes_read: u64,
-}
-
-impl Batch {
-    fn clear(&mut self) {
-        self.ids.clear();
-        self.id_ends.clear();
-        self.days.clear();
-        self.amounts.clear();
-    }
-
-    fn len(&self) -> usize {
-        self.days.len()
-    }
-}
-
-/// What the parsing thread found besides the rows.
-struct ParseReport {
-    rows: usize,
-    last_day: Option<i32>,
-    diagnostics: Vec<String>,
-    /// Problems found; a row can have several.
-    n_problems: usize,
-    n_bad_rows: usize,
-}
-
 /// Reads the header of `path` (first CSV record), trimmed.
 pub fn read_header(path: &Path) -> anyhow::Result<Vec<String>> {
     let file = fs_err::File::open(path)?;
@@ -196,68 +101,555 @@ pub fn read_header(path: &Path) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
-/// Reserves the partitions' room for the whole file, estimated from its size and
-/// the first batch: growing by doubling would copy every row and fault in twice the
-/// memory.
-fn reserve(partitions: &mut [Partition], first: &Batch, file_len: u64) {
-    let rows = first.len() as f64;
-    let estimated_rows = file_len as f64 / first.bytes_read as f64 * rows;
-    // About 1 % for the spread of a hash partition of 40,000 rows, and some margin.
-    let per_partition = (estimated_rows / partitions.len() as f64 * 1.05 + 64.0) as usize;
-    let id_bytes = (first.ids.len() as f64 / rows * per_partition as f64) as usize + 64;
-    for partition in partitions {
-        partition.ids.reserve(id_bytes);
-        partition.id_ends.reserve(per_partition);
-        partition.days.reserve(per_partition);
-        partition.amounts.reserve(per_partition);
-        partition.rows.reserve(per_partition);
+/// Number of hash partitions of the customers: each holds about 1/256 of them, so
+/// applying a batch of rows one partition at a time works in cache.
+const PARTITIONS: usize = 256;
+
+/// Rows buffered (per thread) before they are applied to the customers' summaries.
+const BATCH_ROWS: usize = 1 << 19;
+
+/// Bytes read from the file at a time by each thread.
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// What one customer's rows add up to so far.
+#[derive(Clone, Copy)]
+enum Running {
+    /// Rows in day order so far: an O(1) summary.
+    Ordered(OrderedDays),
+    /// A row came dated before the customer's last day: summarised in a second pass.
+    Unordered,
+}
+
+/// The customers whose ids hash to one partition, with their ids back to back.
+#[derive(Default)]
+struct Partition {
+    /// Customer numbers, hashed by id.
+    table: HashTable<u32>,
+    ids: Vec<u8>,
+    id_ends: Vec<u32>,
+    running: Vec<Running>,
+    /// Byte offset in the file of each customer's first row: the order of first appearance.
+    first_offset: Vec<u64>,
+}
+
+impl Partition {
+    fn id(&self, customer: u32) -> &[u8] {
+        let i = customer as usize;
+        let start = if i == 0 {
+            0
+        } else {
+            self.id_ends[i - 1] as usize
+        };
+        &self.ids[start..self.id_ends[i] as usize]
+    }
+
+    /// The number of customer `id`, or `None`.
+    fn find(&self, hash: u64, id: &[u8]) -> Option<u32> {
+        self.table.find(hash, |&c| self.id(c) == id).copied()
+    }
+
+    fn insert(&mut self, hash: u64, id: &[u8], running: Running, offset: u64) {
+        let customer = self.running.len() as u32;
+        self.ids.extend_from_slice(id);
+        self.id_ends.push(self.ids.len() as u32);
+        self.running.push(running);
+        self.first_offset.push(offset);
+        let (ids, id_ends) = (&self.ids, &self.id_ends);
+        self.table.insert_unique(hash, customer, |&c| {
+            let i = c as usize;
+            let start = if i == 0 { 0 } else { id_ends[i - 1] as usize };
+            hash_id(&ids[start..id_ends[i] as usize])
+        });
+    }
+
+    /// Adds one row.
+    fn apply(
+        &mut self,
+        hash: u64,
+        id: &[u8],
+        day: i32,
+        amount: f64,
+        offset: u64,
+        calibration_end: Option<i32>,
+    ) {
+        match self.find(hash, id) {
+            Some(customer) => {
+                let running = &mut self.running[customer as usize];
+                if let Running::Ordered(days) = running {
+                    if days.push(day, amount, calibration_end).is_err() {
+                        *running = Running::Unordered;
+                    }
+                }
+            }
+            None => self.insert(
+                hash,
+                id,
+                Running::Ordered(OrderedDays::new(day, amount)),
+                offset,
+            ),
+        }
+    }
+
+    /// Appends `later`, built over a later part of the file.
+    fn append(&mut self, later: &Partition, calibration_end: Option<i32>) {
+        for customer in 0..later.running.len() as u32 {
+            let id = later.id(customer);
+            let hash = hash_id(id);
+            let next = later.running[customer as usize];
+            match self.find(hash, id) {
+                Some(mine) => {
+                    let running = &mut self.running[mine as usize];
+                    *running = match (*running, next) {
+                        (Running::Ordered(mut days), Running::Ordered(later_days)) => {
+                            match days.append(&later_days, calibration_end) {
+                                Ok(()) => Running::Ordered(days),
+                                Err(_) => Running::Unordered,
+                            }
+                        }
+                        _ => Running::Unordered,
+                    };
+                }
+                None => self.insert(hash, id, next, later.first_offset[customer as usize]),
+            }
+        }
     }
 }
 
+/// FxHash of a customer id: ids come from the user's own file, so a DoS-resistant
+/// hash buys nothing and costs much of the run time.
+fn hash_id(id: &[u8]) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    hasher.write(id);
+    hasher.finish()
+}
+
+/// The partition of a hash: the top bits of a second multiply, independent of the
+/// bits the partition's own table uses.
+fn partition_of(hash: u64) -> usize {
+    (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
+}
+
+/// Rows waiting to be applied to one partition.
+#[derive(Default)]
+struct Pending {
+    ids: Vec<u8>,
+    /// `(end of the id in ids, hash, day, amount, byte offset of the row)`.
+    rows: Vec<(u32, u64, i32, f64, u64)>,
+}
+
+/// Per-customer summaries of the rows of one part of the file, in O(customers)
+/// memory: rows are buffered in batches, split by partition, and applied one
+/// partition at a time.
+struct Aggregator {
+    partitions: Vec<Partition>,
+    pending: Vec<Pending>,
+    pending_rows: usize,
+    /// Rows after this day only count towards the file's last day.
+    keep_until: Option<i32>,
+    calibration_end: Option<i32>,
+    last_day: Option<i32>,
+}
+
+impl Aggregator {
+    fn new(options: SummaryOptions) -> Self {
+        let mut aggregator = Self {
+            partitions: (0..PARTITIONS).map(|_| Partition::default()).collect(),
+            pending: (0..PARTITIONS).map(|_| Pending::default()).collect(),
+            pending_rows: 0,
+            keep_until: options.observation_end.or(options.calibration_end),
+            calibration_end: options.calibration_end,
+            last_day: None,
+        };
+        aggregator.reserve_batch();
+        aggregator
+    }
+
+    /// Sizes the row buffers once, for a full batch.
+    fn reserve_batch(&mut self) {
+        for pending in &mut self.pending {
+            let rows = BATCH_ROWS / PARTITIONS * 2;
+            pending.rows.reserve(rows);
+            pending.ids.reserve(rows * 16);
+        }
+    }
+
+    fn push(&mut self, id: &[u8], day: i32, amount: f64, offset: u64) {
+        self.last_day = Some(self.last_day.map_or(day, |d| d.max(day)));
+        if self.keep_until.is_some_and(|end| day > end) {
+            return;
+        }
+        let hash = hash_id(id);
+        let pending = &mut self.pending[partition_of(hash)];
+        pending.ids.extend_from_slice(id);
+        pending
+            .rows
+            .push((pending.ids.len() as u32, hash, day, amount, offset));
+        self.pending_rows += 1;
+        if self.pending_rows >= BATCH_ROWS {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (partition, pending) in self.partitions.iter_mut().zip(&mut self.pending) {
+            let mut start = 0usize;
+            for &(end, hash, day, amount, offset) in &pending.rows {
+                let id = &pending.ids[start..end as usize];
+                start = end as usize;
+                partition.apply(hash, id, day, amount, offset, self.calibration_end);
+            }
+            pending.ids.clear();
+            pending.rows.clear();
+        }
+        self.pending_rows = 0;
+    }
+
+    /// Appends `later` (built over a later part of the file), partitions on two threads.
+    fn append(&mut self, later: Aggregator) {
+        let calibration_end = self.calibration_end;
+        self.last_day = match (self.last_day, later.last_day) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let half = PARTITIONS / 2;
+        let (mine_low, mine_high) = self.partitions.split_at_mut(half);
+        let (later_low, later_high) = later.partitions.split_at(half);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for (mine, later) in mine_high.iter_mut().zip(later_high) {
+                    mine.append(later, calibration_end);
+                }
+            });
+            for (mine, later) in mine_low.iter_mut().zip(later_low) {
+                mine.append(later, calibration_end);
+            }
+        });
+    }
+}
+
+/// What parsing found besides the rows.
+#[derive(Default)]
+struct ParseReport {
+    /// The last date field parsed and its day: logs come in date order, so most rows
+    /// repeat the previous row's date.
+    last_date: Vec<u8>,
+    last_date_day: i32,
+    rows: usize,
+    /// Lines read (the header excluded), to number the next part's lines.
+    lines: u64,
+    /// `(line, message)`; lines are numbered within the part until the parts are joined.
+    diagnostics: Vec<(u64, String)>,
+    /// Problems found; a row can have several.
+    n_problems: usize,
+    n_bad_rows: usize,
+}
+
+impl ParseReport {
+    fn bad(&mut self, line: u64, diagnostic: String) {
+        self.n_problems += 1;
+        if self.diagnostics.len() < MAX_DIAGNOSTICS {
+            self.diagnostics.push((line, diagnostic));
+        }
+    }
+
+    /// Checks one row's fields (`fields[i]` the field of column `columns[i]`, `None`
+    /// when the row is too short) and hands a good row to `aggregator`.
+    fn row(
+        &mut self,
+        fields: [&[u8]; 3],
+        n_fields: usize,
+        needed: usize,
+        line: u64,
+        offset: u64,
+        columns: [usize; 3],
+        aggregator: &mut Aggregator,
+    ) {
+        self.rows += 1;
+        let problems_before = self.n_problems;
+        if n_fields < needed {
+            self.bad(
+                line,
+                format!(":{line}: expected at least {needed} fields, found {n_fields}"),
+            );
+            self.n_bad_rows += 1;
+            return;
+        }
+        let [customer_col, date_col, amount_col] = columns;
+        let customer = fields[0].trim_ascii();
+        if customer.is_empty() {
+            self.bad(
+                line,
+                format!(":{line}:{}: empty customer id", customer_col + 1),
+            );
+        }
+        let parsed = if !self.last_date.is_empty() && fields[1] == self.last_date.as_slice() {
+            Ok(self.last_date_day)
+        } else {
+            parse_day(fields[1])
+        };
+        let day = match parsed {
+            Ok(day) => {
+                if fields[1] != self.last_date.as_slice() {
+                    self.last_date.clear();
+                    self.last_date.extend_from_slice(fields[1]);
+                    self.last_date_day = day;
+                }
+                Some(day)
+            }
+            Err(reason) => {
+                self.bad(
+                    line,
+                    format!(
+                        ":{line}:{}: cannot parse date {:?} ({reason})",
+                        date_col + 1,
+                        lossy(fields[1])
+                    ),
+                );
+                None
+            }
+        };
+        let amount = parse_amount(fields[2]);
+        if amount.is_none() {
+            self.bad(
+                line,
+                format!(
+                    ":{line}:{}: cannot parse amount {:?} as a number",
+                    amount_col + 1,
+                    lossy(fields[2])
+                ),
+            );
+        }
+        if self.n_problems > problems_before {
+            self.n_bad_rows += 1;
+        }
+        if let (Some(day), Some(amount), 0) = (day, amount, self.n_bad_rows) {
+            aggregator.push(customer, day, amount, offset);
+        }
+    }
+}
+
+/// A double quote in the file: the fast splitter cannot handle quoted fields.
+struct Quoted;
+
+/// The header, the byte offset where data starts, and the indexes of the three columns.
+struct Layout {
+    columns: [usize; 3],
+    needed: usize,
+    data_start: u64,
+    /// The file has no double quote in its first block (the header included).
+    plain_header: bool,
+}
+
+fn layout(path: &Path, name: &str, columns: Columns<'_>) -> anyhow::Result<Layout> {
+    let header = read_header(path)?;
+    let find = |wanted: &str, flag: &str| -> anyhow::Result<usize> {
+        header.iter().position(|h| h == wanted).ok_or_else(|| {
+            InvalidData::new(format!(
+                "{name} has no column `{wanted}` (its columns: {})\n\nhint: name the column with {flag}",
+                header.join(", ")
+            ))
+            .into()
+        })
+    };
+    let indexes = [
+        find(columns.customer, "--customer-col")?,
+        find(columns.date, "--date-col")?,
+        find(columns.amount, "--amount-col")?,
+    ];
+    let mut file = fs_err::File::open(path)?;
+    let mut first = vec![0u8; 1 << 16];
+    let n = read_full(&mut file, &mut first)?;
+    let first = &first[..n];
+    let newline = memchr::memchr(b'\n', first);
+    Ok(Layout {
+        columns: indexes,
+        needed: indexes.iter().max().map_or(0, |&i| i + 1),
+        data_start: newline.map_or(n as u64, |i| i as u64 + 1),
+        plain_header: newline.is_some() && memchr::memchr(b'"', first).is_none(),
+    })
+}
+
+/// Reads until `buffer` is full or the file ends; the number of bytes read.
+fn read_full(file: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The byte where the second part of the file starts: just after the first newline
+/// at or after the middle of the data, or `None` when the file is small.
+fn split_point(path: &Path, data_start: u64, len: u64) -> anyhow::Result<Option<u64>> {
+    if len - data_start < 1 << 20 {
+        return Ok(None);
+    }
+    let middle = data_start + (len - data_start) / 2;
+    let mut file = fs_err::File::open(path)?;
+    file.seek(SeekFrom::Start(middle))?;
+    let mut probe = vec![0u8; 1 << 16];
+    let n = read_full(&mut file, &mut probe)?;
+    Ok(memchr::memchr(b'\n', &probe[..n]).map(|i| middle + i as u64 + 1))
+}
+
+/// Parses the rows in bytes `[start, end)` of the file (whole lines) with a plain
+/// comma splitter, into `aggregator`. Fails with [`Quoted`] at the first double quote.
+fn parse_plain(
+    path: &Path,
+    layout: &Layout,
+    start: u64,
+    end: u64,
+    aggregator: &mut Aggregator,
+) -> anyhow::Result<Result<ParseReport, Quoted>> {
+    let mut file = fs_err::File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut report = ParseReport::default();
+    let mut buffer = vec![0u8; BLOCK_BYTES];
+    // Bytes of the buffer holding a partial line carried over from the last block.
+    let mut carried = 0usize;
+    // File offset of buffer[0].
+    let mut buffer_offset = start;
+    let mut remaining = end - start;
+    loop {
+        if carried == buffer.len() {
+            buffer.resize(buffer.len() * 2, 0);
+        }
+        let want = (buffer.len() - carried).min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let n = read_full(&mut file, &mut buffer[carried..carried + want])?;
+        remaining -= n as u64;
+        let filled = carried + n;
+        let at_end = n == 0 || remaining == 0;
+        if memchr::memchr(b'"', &buffer[carried..filled]).is_some() {
+            return Ok(Err(Quoted));
+        }
+        // Whole lines only, unless this is the end.
+        let complete = if at_end {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buffer[..filled]) {
+                Some(i) => i + 1,
+                None => {
+                    carried = filled;
+                    continue;
+                }
+            }
+        };
+        let mut line_start = 0usize;
+        while line_start < complete {
+            let line_end = memchr::memchr(b'\n', &buffer[line_start..complete])
+                .map_or(complete, |i| line_start + i);
+            report.lines += 1;
+            let line = &buffer[line_start..line_end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if !line.trim_ascii().is_empty() {
+                let mut fields: [&[u8]; 3] = [b""; 3];
+                let mut n_fields = 0usize;
+                for (i, field) in line.split(|&b| b == b',').enumerate() {
+                    n_fields = i + 1;
+                    for (slot, &column) in fields.iter_mut().zip(&layout.columns) {
+                        if column == i {
+                            *slot = field;
+                        }
+                    }
+                    if n_fields >= layout.needed {
+                        // Count the rest only when the row is short (an error).
+                        break;
+                    }
+                }
+                report.row(
+                    fields,
+                    n_fields,
+                    layout.needed,
+                    report.lines,
+                    buffer_offset + line_start as u64,
+                    layout.columns,
+                    aggregator,
+                );
+            }
+            line_start = line_end + 1;
+        }
+        if at_end {
+            break;
+        }
+        buffer.copy_within(complete..filled, 0);
+        carried = filled - complete;
+        buffer_offset += complete as u64;
+    }
+    aggregator.flush();
+    Ok(Ok(report))
+}
+
+/// Parses the whole file with the CSV reader (quoted fields allowed), into `aggregator`.
+fn parse_csv(
+    path: &Path,
+    name: &str,
+    layout: &Layout,
+    aggregator: &mut Aggregator,
+) -> anyhow::Result<ParseReport> {
+    let file = fs_err::File::open(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(file);
+    let mut record = csv::ByteRecord::new();
+    let mut report = ParseReport::default();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(error) => {
+                let at = error
+                    .position()
+                    .map_or(String::new(), |p| format!(":{}", p.line()));
+                return Err(InvalidData::new(format!("{name}{at}: {error}")).into());
+            }
+        }
+        let position = record
+            .position()
+            .cloned()
+            .unwrap_or_else(csv::Position::new);
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            continue; // a blank line
+        }
+        let field = |i: usize| record.get(i).unwrap_or(b"");
+        let [c, d, a] = layout.columns;
+        // Physical lines, where the record starts (the header is line 1).
+        report.row(
+            [field(c), field(d), field(a)],
+            record.len(),
+            layout.needed,
+            position.line(),
+            position.byte(),
+            layout.columns,
+            aggregator,
+        );
+    }
+    aggregator.flush();
+    Ok(report)
+}
+
 /// Summarises the transaction log at `path`. Fails with [`InvalidData`] on bad rows.
+///
+/// Rows stream through: memory holds O(1) per customer, not the rows. A file
+/// without double quotes is split in two at a line break and parsed on two threads
+/// (a quoted field could hide a line break, so a quote anywhere means one thread and
+/// the CSV reader). A customer whose rows are not in day order is summarised
+/// exactly in a second pass over the file, keeping only that customer's rows.
 pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow::Result<Summaries> {
     let mut options = builder_options(periods)?;
-    let mut partitions: Vec<Partition> = (0..PARTITIONS).map(|_| Partition::default()).collect();
-    let file_len = fs_err::metadata(path)?.len();
-    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(4);
-    let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
-    let report = std::thread::scope(|scope| {
-        let parser = scope.spawn(move || parse_file(path, columns, &full_tx, &empty_rx));
-        let mut row = 0u32;
-        for batch in full_rx {
-            if row == 0 && batch.bytes_read > 0 {
-                reserve(&mut partitions, &batch, file_len);
-            }
-            let mut start = 0usize;
-            for i in 0..batch.len() {
-                let end = batch.id_ends[i] as usize;
-                let id = &batch.ids[start..end];
-                start = end;
-                let mut hasher = rustc_hash::FxHasher::default();
-                hasher.write(id);
-                // The top bits of a second multiply: independent of the bits the
-                // partition's own hash tables use.
-                let p = (hasher.finish().wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize;
-                partitions[p].push(id, batch.days[i], batch.amounts[i], row);
-                row = row.saturating_add(1);
-            }
-            let _ = empty_tx.send(batch);
-        }
-        parser
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the CSV parsing thread panicked")))
-    })?;
-    if report.rows >= u32::MAX as usize {
-        return Err(InvalidData::new(format!(
-            "{} has more than {} rows",
-            path.display(),
-            u32::MAX - 1
-        ))
-        .into());
-    }
+    let name = path.display().to_string();
+    let layout = layout(path, &name, columns)?;
+    let len = fs_err::metadata(path)?.len();
+    let (mut aggregator, report) = parse(path, &name, &layout, len, options)?;
     if report.n_bad_rows > 0 {
-        for diagnostic in &report.diagnostics {
-            eprintln!("error: {diagnostic}");
+        for (_, diagnostic) in &report.diagnostics {
+            eprintln!("error: {name}{diagnostic}");
         }
         if report.n_problems > report.diagnostics.len() {
             eprintln!(
@@ -274,62 +666,75 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
         .into());
     }
     let holdout = periods.calibration_end.is_some();
-    // Every partition must end calibration on the same day: the file's last day by default.
+    // Calibration ends on the file's last day unless given.
     if options.calibration_end.is_none() {
-        options.calibration_end = report.last_day;
-        if options.calibration_end.is_none() {
-            return Ok(Summaries {
-                customers: Vec::new(),
-                names: Names::default(),
-                rows: report.rows,
-                holdout,
-            });
-        }
+        options.calibration_end = aggregator.last_day;
     }
-    // Summarise the partitions on two threads, then order customers by first appearance.
-    let partitions = &partitions;
-    let halves: Vec<Vec<FirstSeen<'_>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..2)
-            .map(|half| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for partition in partitions.iter().skip(half).step_by(2) {
-                        out.extend(partition.summarise(options));
-                    }
-                    out
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    let mut ordered: Vec<FirstSeen<'_>> = halves.into_iter().flatten().collect();
-    ordered.sort_unstable_by_key(|(first_row, _)| *first_row);
+    let Some(calibration_end) = options.calibration_end else {
+        return Ok(Summaries {
+            customers: Vec::new(),
+            names: Names::default(),
+            rows: report.rows,
+            holdout,
+        });
+    };
+    let holdout_duration = match (periods.calibration_end, options.observation_end) {
+        (None, _) => None,
+        // An open holdout runs to the last date of the file.
+        (Some(_), Some(OPEN_END)) | (Some(_), None) => {
+            let end = aggregator
+                .last_day
+                .unwrap_or(calibration_end)
+                .max(calibration_end);
+            Some(f64::from(end - calibration_end) / periods.time_unit.days())
+        }
+        (Some(_), Some(observation_end)) => {
+            Some(f64::from(observation_end - calibration_end) / periods.time_unit.days())
+        }
+    };
+    let unordered = second_pass(path, &name, &layout, &aggregator, options)?;
+    // (first offset, partition, customer): sorted, the order of first appearance.
+    let mut order: Vec<(u64, u32, u32)> = Vec::new();
+    for (p, partition) in aggregator.partitions.iter_mut().enumerate() {
+        partition.table = HashTable::new();
+        order.extend(
+            partition
+                .first_offset
+                .iter()
+                .enumerate()
+                .map(|(customer, &offset)| (offset, p as u32, customer as u32)),
+        );
+        partition.first_offset = Vec::new();
+    }
+    order.sort_unstable_by_key(|&(offset, _, _)| offset);
     let mut names = Names::default();
-    let mut customers: Vec<CustomerSummary<u32>> = ordered
-        .into_iter()
-        .map(|(_, s)| CustomerSummary {
-            customer: names.push(s.customer),
-            frequency: s.frequency,
-            recency: s.recency,
-            age: s.age,
-            monetary_value: s.monetary_value,
-            first_day: s.first_day,
-            holdout_frequency: s.holdout_frequency,
-            holdout_duration: s.holdout_duration,
-        })
-        .collect();
-    if let (Some(calibration_end), None) = (periods.calibration_end, periods.observation_end) {
-        // The holdout ran to the last date of the file.
-        let end = report
-            .last_day
-            .unwrap_or(calibration_end)
-            .max(calibration_end);
-        let duration = f64::from(end - calibration_end) / periods.time_unit.days();
-        for customer in &mut customers {
-            customer.holdout_duration = Some(duration);
+    let mut customers = Vec::with_capacity(order.len());
+    for (_, p, customer) in order {
+        let partition = &aggregator.partitions[p as usize];
+        let id = partition.id(customer);
+        let summary = match partition.running[customer as usize] {
+            Running::Ordered(days) => {
+                days.summary((), calibration_end, periods.time_unit, holdout_duration)
+            }
+            Running::Unordered => unordered.get(id).cloned().map(|mut s| {
+                s.holdout_duration = holdout_duration;
+                if holdout_duration.is_none() {
+                    s.holdout_frequency = None;
+                }
+                s
+            }),
+        };
+        if let Some(s) = summary {
+            customers.push(CustomerSummary {
+                customer: names.push(id),
+                frequency: s.frequency,
+                recency: s.recency,
+                age: s.age,
+                monetary_value: s.monetary_value,
+                first_day: s.first_day,
+                holdout_frequency: s.holdout_frequency,
+                holdout_duration: s.holdout_duration,
+            });
         }
     }
     Ok(Summaries {
@@ -338,6 +743,168 @@ pub fn summarise(path: &Path, columns: Columns<'_>, periods: Periods) -> anyhow:
         rows: report.rows,
         holdout,
     })
+}
+
+/// Parses the file into per-customer summaries: on two threads when it has no
+/// double quote and is big enough to split, else with the CSV reader.
+fn parse(
+    path: &Path,
+    name: &str,
+    layout: &Layout,
+    len: u64,
+    options: SummaryOptions,
+) -> anyhow::Result<(Aggregator, ParseReport)> {
+    let csv_reader = || -> anyhow::Result<(Aggregator, ParseReport)> {
+        let mut aggregator = Aggregator::new(options);
+        let report = parse_csv(path, name, layout, &mut aggregator)?;
+        Ok((aggregator, report))
+    };
+    if !layout.plain_header {
+        return csv_reader();
+    }
+    let split = split_point(path, layout.data_start, len)?;
+    let parts: Vec<(u64, u64)> = match split {
+        Some(split) if split < len => vec![(layout.data_start, split), (split, len)],
+        _ => vec![(layout.data_start, len)],
+    };
+    let results: Vec<anyhow::Result<(Aggregator, Result<ParseReport, Quoted>)>> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = parts
+                .iter()
+                .map(|&(start, end)| {
+                    scope.spawn(move || {
+                        let mut aggregator = Aggregator::new(options);
+                        let report = parse_plain(path, layout, start, end, &mut aggregator)?;
+                        Ok((aggregator, report))
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("a CSV parsing thread panicked")))
+                })
+                .collect()
+        });
+    let mut joined: Option<(Aggregator, ParseReport)> = None;
+    for result in results {
+        let (aggregator, report) = match result? {
+            (aggregator, Ok(report)) => (aggregator, report),
+            (_, Err(Quoted)) => return csv_reader(),
+        };
+        joined = Some(match joined {
+            None => (aggregator, report),
+            Some((mut first, mut first_report)) => {
+                // Number the later part's lines after the earlier part's.
+                let shift = first_report.lines;
+                for (line, diagnostic) in report.diagnostics {
+                    if first_report.diagnostics.len() < MAX_DIAGNOSTICS {
+                        let renumbered = diagnostic.replacen(
+                            &format!(":{line}"),
+                            &format!(":{}", line + shift),
+                            1,
+                        );
+                        first_report.diagnostics.push((line + shift, renumbered));
+                    }
+                }
+                first_report.rows += report.rows;
+                first_report.lines += report.lines;
+                first_report.n_problems += report.n_problems;
+                first_report.n_bad_rows += report.n_bad_rows;
+                if first_report.n_bad_rows == 0 {
+                    first.append(aggregator);
+                }
+                (first, first_report)
+            }
+        });
+    }
+    let (aggregator, mut report) =
+        joined.ok_or_else(|| anyhow::anyhow!("no part of {name} was read"))?;
+    // Lines are numbered from the header (line 1).
+    for (line, diagnostic) in &mut report.diagnostics {
+        *diagnostic = diagnostic.replacen(&format!(":{line}"), &format!(":{}", *line + 1), 1);
+        *line += 1;
+    }
+    Ok((aggregator, report))
+}
+
+/// Summaries of the customers whose rows were not in day order, from a second
+/// read of the file that keeps only their rows.
+fn second_pass(
+    path: &Path,
+    name: &str,
+    layout: &Layout,
+    aggregator: &Aggregator,
+    options: SummaryOptions,
+) -> anyhow::Result<HashMap<Vec<u8>, CustomerSummary<()>, FxBuild>> {
+    let mut wanted: HashMap<Vec<u8>, (), FxBuild> = HashMap::default();
+    for partition in &aggregator.partitions {
+        for (customer, running) in partition.running.iter().enumerate() {
+            if matches!(running, Running::Unordered) {
+                wanted.insert(partition.id(customer as u32).to_vec(), ());
+            }
+        }
+    }
+    let mut out = HashMap::default();
+    if wanted.is_empty() {
+        return Ok(out);
+    }
+    let mut builder: SummaryBuilder<Vec<u8>, FxBuild> =
+        SummaryBuilder::with_hasher(options, FxBuild::default());
+    let file = fs_err::File::open(path)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(file);
+    let mut record = csv::ByteRecord::new();
+    let [c, d, a] = layout.columns;
+    while reader
+        .read_byte_record(&mut record)
+        .with_context(|| format!("cannot read {name} again"))?
+    {
+        let Some(id) = record.get(c).map(<[u8]>::trim_ascii) else {
+            continue;
+        };
+        if !wanted.contains_key(id) {
+            continue;
+        }
+        // The first pass checked every row.
+        let (Some(Ok(day)), Some(Some(amount))) = (
+            record.get(d).map(parse_day),
+            record.get(a).map(parse_amount),
+        ) else {
+            continue;
+        };
+        let _ = builder.push(id, day, amount);
+    }
+    for summary in builder.finish().unwrap_or_default() {
+        let CustomerSummary {
+            customer,
+            frequency,
+            recency,
+            age,
+            monetary_value,
+            first_day,
+            holdout_frequency,
+            holdout_duration,
+        } = summary;
+        out.insert(
+            customer,
+            CustomerSummary {
+                customer: (),
+                frequency,
+                recency,
+                age,
+                monetary_value,
+                first_day,
+                holdout_frequency,
+                holdout_duration,
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// Far beyond any date the parser accepts (year 9999), yet safe to subtract from.
@@ -361,166 +928,6 @@ pub(super) fn builder_options(periods: Periods) -> anyhow::Result<SummaryOptions
         calibration_end,
         observation_end,
     })
-}
-
-/// The parsing thread: CSV records to batches; bad rows to diagnostics.
-fn parse_file(
-    path: &Path,
-    columns: Columns<'_>,
-    full: &mpsc::SyncSender<Batch>,
-    empty: &mpsc::Receiver<Batch>,
-) -> anyhow::Result<ParseReport> {
-    let file = fs_err::File::open(path)?;
-    let name = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(file);
-    let mut record = csv::ByteRecord::new();
-    if !reader
-        .read_byte_record(&mut record)
-        .with_context(|| format!("cannot read {name}"))?
-    {
-        return Err(InvalidData::new(format!("{name} is empty")).into());
-    }
-    let header: Vec<String> = record
-        .iter()
-        .map(|field| String::from_utf8_lossy(field.trim_ascii()).into_owned())
-        .collect();
-    let find = |wanted: &str, flag: &str| -> anyhow::Result<usize> {
-        header.iter().position(|h| h == wanted).ok_or_else(|| {
-            InvalidData::new(format!(
-                "{name} has no column `{wanted}` (its columns: {})\n\nhint: name the column with {flag}",
-                header.join(", ")
-            ))
-            .into()
-        })
-    };
-    let customer_col = find(columns.customer, "--customer-col")?;
-    let date_col = find(columns.date, "--date-col")?;
-    let amount_col = find(columns.amount, "--amount-col")?;
-
-    let mut report = ParseReport {
-        rows: 0,
-        last_day: None,
-        diagnostics: Vec::new(),
-        n_problems: 0,
-        n_bad_rows: 0,
-    };
-    let mut batch = Batch::default();
-    let mut last_day = i32::MIN;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                let at = error
-                    .position()
-                    .map_or(String::new(), |p| format!(":{}", p.line()));
-                return Err(InvalidData::new(format!("{name}{at}: {error}")).into());
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        if record.len() == 1 && record[0].trim_ascii().is_empty() {
-            continue; // a blank line
-        }
-        report.rows += 1;
-        let problems_before = report.n_problems;
-        let parsed = parse_row(
-            &record,
-            &name,
-            line,
-            [customer_col, date_col, amount_col],
-            &mut report,
-        );
-        if report.n_problems > problems_before {
-            report.n_bad_rows += 1;
-        }
-        let Some((day, value)) = parsed else { continue };
-        if report.n_bad_rows > 0 {
-            continue; // the read will fail; only keep looking for errors
-        }
-        let customer = record[customer_col].trim_ascii();
-        last_day = last_day.max(day);
-        batch.ids.extend_from_slice(customer);
-        batch.id_ends.push(batch.ids.len() as u32);
-        batch.days.push(day);
-        batch.amounts.push(value);
-        if batch.len() == BATCH_ROWS || batch.ids.len() > 1 << 30 {
-            batch.bytes_read = reader.position().byte();
-            let mut next = empty.try_recv().unwrap_or_default();
-            next.clear();
-            if full.send(std::mem::replace(&mut batch, next)).is_err() {
-                break;
-            }
-        }
-    }
-    if batch.len() > 0 {
-        let _ = full.send(batch);
-    }
-    report.last_day = (last_day != i32::MIN).then_some(last_day);
-    Ok(report)
-}
-
-/// The day and amount of one record, or `None` after reporting its problems.
-/// `columns` are the indexes of the customer, date and amount.
-fn parse_row(
-    record: &csv::ByteRecord,
-    name: &str,
-    line: u64,
-    columns: [usize; 3],
-    report: &mut ParseReport,
-) -> Option<(i32, f64)> {
-    let [customer_col, date_col, amount_col] = columns;
-    let needed = customer_col.max(date_col).max(amount_col) + 1;
-    if record.len() < needed {
-        report.bad(format!(
-            "{name}:{line}: expected at least {needed} fields, found {}",
-            record.len()
-        ));
-        return None;
-    }
-    if record[customer_col].trim_ascii().is_empty() {
-        report.bad(format!(
-            "{name}:{line}:{}: empty customer id",
-            customer_col + 1
-        ));
-    }
-    let date = &record[date_col];
-    let day = match parse_day(date) {
-        Ok(day) => Some(day),
-        Err(reason) => {
-            report.bad(format!(
-                "{name}:{line}:{}: cannot parse date {:?} ({reason})",
-                date_col + 1,
-                lossy(date)
-            ));
-            None
-        }
-    };
-    let amount = &record[amount_col];
-    let value = parse_amount(amount);
-    if value.is_none() {
-        report.bad(format!(
-            "{name}:{line}:{}: cannot parse amount {:?} as a number",
-            amount_col + 1,
-            lossy(amount)
-        ));
-    }
-    if record[customer_col].trim_ascii().is_empty() {
-        return None;
-    }
-    Some((day?, value?))
-}
-
-impl ParseReport {
-    fn bad(&mut self, diagnostic: String) {
-        self.n_problems += 1;
-        if self.diagnostics.len() < MAX_DIAGNOSTICS {
-            self.diagnostics.push(diagnostic);
-        }
-    }
 }
 
 fn lossy(field: &[u8]) -> String {
