@@ -170,13 +170,19 @@ def main():
 
     def bw_summary(log_path, tag):
         out = os.path.join(out_dir, f"bellwether-summary-{tag}.csv")
-        walls, rss = [], []
+        # "summarised_seconds": from the start of the command to the summaries in memory (BELLWETHER_TIMINGS),
+        # the span lifetimes is timed over (read_csv + summary_data_from_transaction_data, no output);
+        # "seconds": the whole process, CSV written, the span DuckDB is timed over (its COPY writes a CSV).
+        walls, summarised, rss = [], [], []
         for _ in range(args.runs):
-            w, m, _ = run_timed([args.bin, "--quiet", "clv", "summary", "--transactions", log_path,
-                                 "--time-unit", "week", "--out", out])
+            w, m, _, stderr = run_timed([args.bin, "--quiet", "clv", "summary", "--transactions", log_path,
+                                         "--time-unit", "week", "--out", out], env={"BELLWETHER_TIMINGS": "1"},
+                                        want_stderr=True)
             walls.append(w)
+            summarised.append(phase_times(stderr)["summarised"])
             rss.append(m)
-        return {"seconds": median(walls), "all_seconds": walls, "maxrss_mib": max(rss), "out": out}
+        return {"seconds": median(walls), "all_seconds": walls, "summarised_seconds": median(summarised),
+                "all_summarised_seconds": summarised, "maxrss_mib": max(rss), "out": out}
 
     def duck_summary(log_path, tag):
         out = os.path.join(out_dir, f"duckdb-summary-{tag}.csv")
@@ -212,15 +218,15 @@ def main():
             cmp_sub = run_json([py, PEER, "compare", bw_sub["out"], dk_sub["out"],
                                 os.path.join(out_dir, "lifetimes-summary-sub.csv")])
             label_sub = f"summary {sub_rows / 1e6:.2g}M rows"
-            table.append((label_sub, lt["seconds"], dk_sub["seconds"], bw_sub["seconds"],
-                          lt["seconds"] / bw_sub["seconds"], ">= 20x vs lifetimes (at 10M)", None))
+            table.append((label_sub, lt["seconds"], dk_sub["seconds"], bw_sub["summarised_seconds"],
+                          lt["seconds"] / bw_sub["summarised_seconds"], ">= 20x vs lifetimes (at 10M)", None))
             notes.append(f"{label_sub}: lifetimes peak RSS {lt['maxrss_mib']:.0f} MiB "
                          f"(read {lt['seconds_read']:.1f} s + summary {lt['seconds_summary']:.1f} s); "
                          f"summaries agree on {k - max(cmp_sub['mismatches'])} of {k} customers "
                          f"(mismatches vs bellwether: duckdb {cmp_sub['mismatches'][0]}, lifetimes {cmp_sub['mismatches'][1]})")
             lt_full = lt["seconds"] * rows / sub_rows
             lt_label = f"~{fmt_s(lt_full)} (extrapolated)"
-            ratio_lt = lt_full / bw["seconds"]
+            ratio_lt = lt_full / bw["summarised_seconds"]
             results["tasks"].append({"task": "summary-subset", "rows": sub_rows, "lifetimes": lt,
                                      "duckdb": dk_sub, "bellwether": bw_sub, "compare": cmp_sub})
             cmp_files = [bw["out"], dk["out"]]
@@ -230,16 +236,20 @@ def main():
                            "--out", os.path.join(out_dir, "lifetimes-summary-full.csv")])
             lt_full = lt["seconds"]
             lt_label = lt_full
-            ratio_lt = lt_full / bw["seconds"]
+            ratio_lt = lt_full / bw["summarised_seconds"]
             cmp_files = [bw["out"], dk["out"], os.path.join(out_dir, "lifetimes-summary-full.csv")]
         cmp = run_json([py, PEER, "compare"] + cmp_files)
         label = f"summary {rows / 1e6:.3g}M rows"
-        table.append((label + " vs lifetimes", lt_label, None, bw["seconds"], ratio_lt, ">= 20x",
-                      ratio_lt >= 20))
+        table.append((label + " vs lifetimes (until summarised)", lt_label, None, bw["summarised_seconds"],
+                      ratio_lt, ">= 20x", ratio_lt >= 20))
         table.append((label + " vs DuckDB", None, dk["seconds"], bw["seconds"], dk["seconds"] / bw["seconds"],
                       ">= 0.667x (within 1.5x)", bw["seconds"] <= 1.5 * dk["seconds"]))
         table.append((label + " peak memory (MiB)", lt["maxrss_mib"] if peer_rows == rows else None,
                       dk["maxrss_mib"], bw["maxrss_mib"], None, "< 1024 MiB", bw["maxrss_mib"] < 1024))
+        notes.append(f"{label}: vs lifetimes, bellwether's time runs from the command's start to the summaries in "
+                     f"memory (runs {bw['all_summarised_seconds']}), as lifetimes' read_csv + summary does; vs DuckDB, "
+                     f"both are timed until the summary CSV is written (bellwether: the whole process, runs "
+                     f"{bw['all_seconds']})")
         agree = all(m == 0 for m in cmp["mismatches"]) and len(set(cmp["customers"])) == 1
         notes.append(f"{label}: {cmp['customers'][0]} customers; summaries "
                      f"{'agree' if agree else 'DISAGREE'} customer by customer "

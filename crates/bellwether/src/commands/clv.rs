@@ -330,11 +330,13 @@ fn write_field(out: &mut dyn Write, field: &[u8]) -> std::io::Result<()> {
 
 fn summary(args: &SummaryArgs, quiet: bool) -> anyhow::Result<()> {
     let started = Instant::now();
+    super::timing("start");
     let summaries = transactions::summarise(
         &args.transactions,
         args.periods.columns(),
         args.periods.periods(),
     )?;
+    super::timing("summarised");
     let mut out = output(args.out.as_deref())?;
     out.write_all(b"customer_id,frequency,recency,T,monetary_value")?;
     out.write_all(if summaries.holdout {
@@ -360,6 +362,7 @@ fn summary(args: &SummaryArgs, quiet: bool) -> anyhow::Result<()> {
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    super::timing("written");
     if !quiet {
         eprintln!(
             "summarised {} rows into {} customers in {:.2} s",

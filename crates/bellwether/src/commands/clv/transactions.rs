@@ -252,24 +252,13 @@ struct Aggregator {
 
 impl Aggregator {
     fn new(options: SummaryOptions) -> Self {
-        let mut aggregator = Self {
+        Self {
             partitions: (0..PARTITIONS).map(|_| Partition::default()).collect(),
             pending: (0..PARTITIONS).map(|_| Pending::default()).collect(),
             pending_rows: 0,
             keep_until: options.observation_end.or(options.calibration_end),
             calibration_end: options.calibration_end,
             last_day: None,
-        };
-        aggregator.reserve_batch();
-        aggregator
-    }
-
-    /// Sizes the row buffers once, for a full batch.
-    fn reserve_batch(&mut self) {
-        for pending in &mut self.pending {
-            let rows = BATCH_ROWS / PARTITIONS * 2;
-            pending.rows.reserve(rows);
-            pending.ids.reserve(rows * 16);
         }
     }
 
