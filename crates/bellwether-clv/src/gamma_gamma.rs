@@ -294,6 +294,12 @@ impl TransactionModel for MbgNbd {
     }
 }
 
+impl TransactionModel for crate::pareto_nbd::ParetoNbd {
+    fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, t_cal: f64) -> f64 {
+        crate::pareto_nbd::ParetoNbd::conditional_expected_purchases(self, t, x, t_x, t_cal)
+    }
+}
+
 /// Options of [`customer_lifetime_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct ClvOptions {

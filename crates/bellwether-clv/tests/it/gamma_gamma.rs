@@ -192,6 +192,35 @@ fn clv_sums_discounted_monthly_increments() {
     );
 }
 
+#[test]
+fn clv_works_with_pareto_nbd_too() {
+    // The CDNOW Pareto/NBD estimates (README of the reference data).
+    let pnbd = bellwether_clv::pareto_nbd::ParetoNbd {
+        r: 0.553276,
+        alpha: 10.5776,
+        s: 0.606214,
+        beta: 11.6679,
+    };
+    let flat = ClvOptions {
+        months: 12,
+        monthly_discount_rate: 0.0,
+        periods_per_month: 4.345,
+    };
+    let expected = pnbd.conditional_expected_purchases(12.0 * 4.345, 2.0, 30.43, 38.86);
+    assert!(expected > 0.0 && expected.is_finite());
+    assert_relative_eq!(
+        customer_lifetime_value(&pnbd, 2.0, 30.43, 38.86, 30.0, flat),
+        30.0 * expected,
+        max_relative = 1e-12
+    );
+    // Discounting lowers the value.
+    let discounted = ClvOptions {
+        monthly_discount_rate: 0.01,
+        ..flat
+    };
+    assert!(customer_lifetime_value(&pnbd, 2.0, 30.43, 38.86, 30.0, discounted) < 30.0 * expected);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
