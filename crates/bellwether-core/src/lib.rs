@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod model;
+pub mod ranking;
 pub mod score;
 
 pub use config::{Config, ConfigError};

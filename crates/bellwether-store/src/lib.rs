@@ -10,6 +10,7 @@
 //! transaction: nothing is visible, and the file is unchanged, until
 //! [`ImportWriter::commit`].
 
+mod accounts;
 mod bulk;
 mod dates;
 mod import;
@@ -24,6 +25,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, SqlitePool};
 
+pub use accounts::{AuditEntry, Role, Session, User};
 pub use dates::{format_date, parse_date};
 pub use import::{ImportSummary, ImportWriter, WriteMode};
 
@@ -46,6 +48,8 @@ pub enum StoreError {
     UnknownCustomer(String),
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
+    #[error("{0} already exists")]
+    Duplicate(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

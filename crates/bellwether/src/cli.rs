@@ -45,6 +45,61 @@ pub enum Command {
     Demo(DemoArgs),
     /// Customer-lifetime-value models: summaries, fits and predictions (BG/NBD, Pareto/NBD, Gamma-Gamma…).
     Clv(crate::commands::clv::ClvArgs),
+    /// Serve the web app and JSON API for a team (sign in with accounts from `bellwether user add`).
+    Serve(ServeArgs),
+    /// Manage the accounts of the web app: add users, list them, make API tokens.
+    User(UserArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; the default accepts connections from this machine only.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Mark cookies Secure: use when a TLS proxy serves the app over HTTPS.
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    pub command: UserCommand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Reads everything.
+    Viewer,
+    /// Also imports data and edits collaborations.
+    Analyst,
+    /// Also manages users.
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password comes from BELLWETHER_PASSWORD or, with --password-stdin, the first line of stdin.
+    Add {
+        /// The user's email, used to sign in.
+        email: String,
+        /// What the user may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the users.
+    List,
+    /// Make an API token for a user (printed once; scripts send it as `Authorization: Bearer TOKEN`).
+    Token {
+        /// The user's email.
+        email: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "script")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

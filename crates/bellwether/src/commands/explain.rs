@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
+use super::RankedCustomer;
 use super::{rank_store, Ranking, ReasonsFor};
 use crate::cli::{ExplainArgs, OutputFormat};
-use crate::commands::rank::{quadrant_name, RankedCustomer};
+use crate::commands::rank::quadrant_name;
 use crate::format::{grouped, money};
 
 pub async fn run(db: &Path, args: &ExplainArgs) -> anyhow::Result<ExitCode> {

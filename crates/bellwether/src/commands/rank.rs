@@ -4,71 +4,11 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use bellwether_core::{Quadrant, Reason};
-use serde::Serialize;
+use bellwether_core::Quadrant;
 
-use super::{rank_store, Ranking, ReasonsFor};
+use super::{rank_store, RankedCustomer, Ranking, ReasonsFor};
 use crate::cli::{OutputFormat, RankArgs};
 use crate::format::{truncate, Align, Table};
-
-/// One line of the ranking, as JSON and CSV show it.
-#[derive(Debug, Serialize)]
-pub struct RankedCustomer<'a> {
-    pub rank: usize,
-    pub customer_id: &'a str,
-    pub name: Option<&'a str>,
-    pub industry: Option<&'a str>,
-    pub country: Option<&'a str>,
-    pub strategic_score: f64,
-    pub fit: f64,
-    pub reputation: f64,
-    pub influence: f64,
-    pub quadrant: Quadrant,
-    pub criteria_fit: f64,
-    pub typicality: f64,
-    pub reputation_known: bool,
-    pub coupon_share: f64,
-    pub discount_share: f64,
-    pub reasons: &'a [Reason],
-}
-
-impl Ranking {
-    /// The ranked customers, best first, optionally filtered by quadrant.
-    pub fn ranked(&self, quadrant: Option<Quadrant>) -> impl Iterator<Item = RankedCustomer<'_>> {
-        self.order
-            .iter()
-            .enumerate()
-            .filter_map(move |(position, &index)| {
-                let (record, score) = (&self.records[index], &self.scores[index]);
-                if quadrant.is_some_and(|quadrant| quadrant != score.quadrant) {
-                    return None;
-                }
-                Some(RankedCustomer {
-                    rank: position + 1,
-                    customer_id: &score.customer_id,
-                    name: record.customer.name.as_deref(),
-                    industry: record.customer.industry.as_deref(),
-                    country: record.customer.country.as_deref(),
-                    strategic_score: round(score.strategic_score),
-                    fit: round(score.fit),
-                    reputation: round(score.reputation),
-                    influence: round(score.influence),
-                    quadrant: score.quadrant,
-                    criteria_fit: round(score.criteria_fit),
-                    typicality: round(score.typicality),
-                    reputation_known: score.reputation_known,
-                    coupon_share: round(score.coupon_share),
-                    discount_share: round(score.discount_share),
-                    reasons: &score.reasons,
-                })
-            })
-    }
-}
-
-/// Scores are shown to four decimals everywhere, so outputs are stable across platforms.
-fn round(value: f64) -> f64 {
-    (value * 1e4).round() / 1e4
-}
 
 pub async fn run(db: &Path, args: &RankArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let top = args.top.unwrap_or(if args.format == OutputFormat::Table {

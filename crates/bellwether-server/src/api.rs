@@ -1,0 +1,372 @@
+//! The JSON API under `/api/v1`, described by an OpenAPI 3 document generated
+//! from these handlers (`/api/openapi.json`).
+//!
+//! Lists are paged (`page` from 1, `per_page` up to 500) and say how many items
+//! there are in all; errors have the body of [`crate::error::ErrorBody`].
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::Json;
+use bellwether_core::ranking::RankedCustomer;
+use bellwether_core::Quadrant;
+use bellwether_store::Role;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use crate::auth::CurrentUser;
+use crate::error::{AppError, ErrorBody};
+use crate::{AppState, LoadedRanking};
+
+/// The largest page a list returns.
+pub const MAX_PER_PAGE: u32 = 500;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Bellwether API",
+        description = "Strategic customers of a workspace: the ranking and each customer's scores, reasons, transactions and requests. Authenticate with a session cookie (from /login) or `Authorization: Bearer TOKEN` (`bellwether user token`)."
+    ),
+    paths(me, customers, customer),
+    components(schemas(ErrorBody, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []), ("session" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Unknown paths: 404 with the usual error body.
+pub async fn not_found(uri: Uri) -> AppError {
+    AppError::NotFound(format!("no such page: {}", uri.path()))
+}
+
+/// The signed-in user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub email: String,
+    /// `viewer`, `analyst` or `admin`.
+    pub role: String,
+}
+
+/// Who is signed in.
+#[utoipa::path(get, path = "/api/v1/me", responses(
+    (status = 200, body = Me),
+    (status = 401, body = ErrorBody),
+))]
+pub async fn me(user: CurrentUser) -> Json<Me> {
+    Json(Me {
+        email: user.user.email,
+        role: user.user.role.as_str().to_string(),
+    })
+}
+
+/// A quadrant of the fit × reputation map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QuadrantName {
+    Strategic,
+    Showcase,
+    Representative,
+    Transactional,
+}
+
+impl From<QuadrantName> for Quadrant {
+    fn from(value: QuadrantName) -> Self {
+        match value {
+            QuadrantName::Strategic => Quadrant::Strategic,
+            QuadrantName::Showcase => Quadrant::Showcase,
+            QuadrantName::Representative => Quadrant::Representative,
+            QuadrantName::Transactional => Quadrant::Transactional,
+        }
+    }
+}
+
+/// What a list is sorted by (descending, except `customer_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Score,
+    Fit,
+    Reputation,
+    Influence,
+    CustomerId,
+}
+
+/// Paging and filters of `GET /api/v1/customers`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page (1 to 500, default 50).
+    pub per_page: Option<u32>,
+    /// Only this quadrant.
+    pub quadrant: Option<QuadrantName>,
+    /// Sort key (default `score`).
+    pub sort: Option<SortKey>,
+    /// Case-insensitive search in id, name, industry and country.
+    pub q: Option<String>,
+}
+
+/// One reason behind a score.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReasonRow {
+    /// Stable code, usable as a translation key.
+    pub code: String,
+    /// Signed strength: positive raises the score.
+    pub effect: f64,
+    pub text: String,
+}
+
+/// One customer of the ranking.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerRow {
+    pub rank: usize,
+    pub customer_id: String,
+    pub name: Option<String>,
+    pub industry: Option<String>,
+    pub country: Option<String>,
+    pub strategic_score: f64,
+    pub fit: f64,
+    pub reputation: f64,
+    pub influence: f64,
+    pub quadrant: QuadrantName,
+    pub coupon_share: f64,
+    pub discount_share: f64,
+    pub reasons: Vec<ReasonRow>,
+}
+
+fn quadrant_name(quadrant: Quadrant) -> QuadrantName {
+    match quadrant {
+        Quadrant::Strategic => QuadrantName::Strategic,
+        Quadrant::Showcase => QuadrantName::Showcase,
+        Quadrant::Representative => QuadrantName::Representative,
+        Quadrant::Transactional => QuadrantName::Transactional,
+    }
+}
+
+impl From<&RankedCustomer<'_>> for CustomerRow {
+    fn from(row: &RankedCustomer<'_>) -> Self {
+        CustomerRow {
+            rank: row.rank,
+            customer_id: row.customer_id.to_string(),
+            name: row.name.map(str::to_string),
+            industry: row.industry.map(str::to_string),
+            country: row.country.map(str::to_string),
+            strategic_score: row.strategic_score,
+            fit: row.fit,
+            reputation: row.reputation,
+            influence: row.influence,
+            quadrant: quadrant_name(row.quadrant),
+            coupon_share: row.coupon_share,
+            discount_share: row.discount_share,
+            reasons: row
+                .reasons
+                .iter()
+                .map(|r| ReasonRow {
+                    code: r.code.clone(),
+                    effect: r.effect,
+                    text: r.text.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A page of customers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerPage {
+    pub items: Vec<CustomerRow>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Customers matching the filters, on all pages.
+    pub total: usize,
+    pub pages: usize,
+}
+
+/// Lists the filtered, sorted customers of one page: shared by the API and the pages.
+pub fn list(ranking: &LoadedRanking, query: &ListQuery) -> Result<CustomerPage, AppError> {
+    let per_page = query.per_page.unwrap_or(50);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::BadRequest(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}"
+        )));
+    }
+    let page = query.page.unwrap_or(1);
+    if page == 0 {
+        return Err(AppError::BadRequest("page numbers start at 1".to_string()));
+    }
+    let needle = query
+        .q
+        .as_deref()
+        .map(str::to_lowercase)
+        .filter(|q| !q.is_empty());
+    let matches = |row: &RankedCustomer<'_>| {
+        needle.as_deref().is_none_or(|needle| {
+            [Some(row.customer_id), row.name, row.industry, row.country]
+                .into_iter()
+                .flatten()
+                .any(|field| field.to_lowercase().contains(needle))
+        })
+    };
+    let mut rows: Vec<RankedCustomer<'_>> = ranking
+        .ranking
+        .ranked(query.quadrant.map(Into::into))
+        .filter(|row| matches(row))
+        .collect();
+    let key = query.sort.unwrap_or_default();
+    let by = |f: fn(&RankedCustomer<'_>) -> f64| {
+        move |a: &RankedCustomer<'_>, b: &RankedCustomer<'_>| {
+            f(b).total_cmp(&f(a)).then(a.rank.cmp(&b.rank))
+        }
+    };
+    match key {
+        SortKey::Score => {}
+        SortKey::Fit => rows.sort_by(by(|r| r.fit)),
+        SortKey::Reputation => rows.sort_by(by(|r| r.reputation)),
+        SortKey::Influence => rows.sort_by(by(|r| r.influence)),
+        SortKey::CustomerId => rows.sort_by(|a, b| a.customer_id.cmp(b.customer_id)),
+    }
+    let total = rows.len();
+    let start = (page as usize - 1).saturating_mul(per_page as usize);
+    Ok(CustomerPage {
+        items: rows
+            .iter()
+            .skip(start)
+            .take(per_page as usize)
+            .map(CustomerRow::from)
+            .collect(),
+        page,
+        per_page,
+        total,
+        pages: total.div_ceil(per_page as usize),
+    })
+}
+
+/// The ranking, paged.
+#[utoipa::path(get, path = "/api/v1/customers", params(ListQuery), responses(
+    (status = 200, body = CustomerPage),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+))]
+pub async fn customers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<CustomerPage>, AppError> {
+    user.require(Role::Viewer)?;
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    Ok(Json(list(&state.ranking(), &query)?))
+}
+
+/// A purchase.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransactionRow {
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub amount: f64,
+    pub discount: Option<f64>,
+    pub coupon: Option<String>,
+    pub currency: Option<String>,
+}
+
+/// A request the customer made (feature request, feedback…).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestRow {
+    pub request_id: Option<String>,
+    pub date: String,
+    pub text: String,
+    pub language: Option<String>,
+}
+
+/// One customer with its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerDetail {
+    pub customer: CustomerRow,
+    pub transactions: Vec<TransactionRow>,
+    pub requests: Vec<RequestRow>,
+}
+
+/// Loads one customer's detail: shared by the API and the customer page.
+pub async fn detail(state: &AppState, id: &str) -> Result<CustomerDetail, AppError> {
+    let ranking = state.ranking();
+    let position = *ranking
+        .position
+        .get(id)
+        .ok_or_else(|| AppError::NotFound(format!("no customer `{id}`")))?;
+    let row = ranking
+        .ranking
+        .at(position)
+        .ok_or_else(|| AppError::internal("ranking index out of step"))?;
+    let transactions = state
+        .store
+        .transactions_of(id)
+        .await?
+        .into_iter()
+        .map(|t| TransactionRow {
+            date: t.date.to_string(),
+            amount: t.amount,
+            discount: t.discount,
+            coupon: t.coupon,
+            currency: t.currency,
+        })
+        .collect();
+    let requests = state
+        .store
+        .requests(Some(id))
+        .await?
+        .into_iter()
+        .map(|r| RequestRow {
+            request_id: r.request_id,
+            date: r.date.to_string(),
+            text: r.text,
+            language: r.language,
+        })
+        .collect();
+    Ok(CustomerDetail {
+        customer: CustomerRow::from(&row),
+        transactions,
+        requests,
+    })
+}
+
+/// One customer: scores, reasons, transactions and requests.
+#[utoipa::path(get, path = "/api/v1/customers/{id}", params(("id" = String, Path, description = "customer_id")), responses(
+    (status = 200, body = CustomerDetail),
+    (status = 401, body = ErrorBody),
+    (status = 404, body = ErrorBody),
+))]
+pub async fn customer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<CustomerDetail>, AppError> {
+    user.require(Role::Viewer)?;
+    Ok(Json(detail(&state, &id).await?))
+}

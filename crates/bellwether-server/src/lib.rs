@@ -1,0 +1,188 @@
+//! `bellwether serve`: the web app and JSON API of a team workspace.
+//!
+//! One axum router serves server-rendered pages (maud) and `/api/v1`, over the same
+//! [`Store`] and the same domain code as the CLI ([`bellwether_core::ranking`]).
+//! Every route but the login page, `/healthz` and the OpenAPI description needs a
+//! signed-in user ([`auth::CurrentUser`]); writes need the CSRF token of the session.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use bellwether_core::ranking::{Ranking, ReasonsFor};
+use bellwether_core::Config;
+use bellwether_store::Store;
+
+pub use error::AppError;
+
+/// The ranking the server shows, computed once per import (scoring is not cheap,
+/// and listings must answer in milliseconds).
+#[derive(Debug)]
+pub struct LoadedRanking {
+    pub ranking: Ranking,
+    /// Position in `ranking.order` of each customer id.
+    pub position: HashMap<String, usize>,
+}
+
+impl LoadedRanking {
+    pub fn new(ranking: Ranking) -> LoadedRanking {
+        let position = ranking
+            .order
+            .iter()
+            .enumerate()
+            .map(|(position, &index)| (ranking.scores[index].customer_id.clone(), position))
+            .collect();
+        LoadedRanking { ranking, position }
+    }
+}
+
+/// Failed sign-ins per account, to slow password guessing.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// Failed sign-ins allowed per account within [`LOCKOUT`].
+pub const MAX_LOGIN_FAILURES: u32 = 5;
+/// How long an account stays locked after too many failures.
+pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+impl LoginLimiter {
+    /// Minutes left when `email` is locked out, else `None`.
+    pub fn locked(&self, email: &str) -> Option<u64> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let (count, since) = failures.get(email)?;
+        let elapsed = since.elapsed();
+        (*count >= MAX_LOGIN_FAILURES && elapsed < LOCKOUT)
+            .then(|| (LOCKOUT - elapsed).as_secs().div_ceil(60))
+    }
+
+    pub fn failed(&self, email: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = failures
+            .entry(email.to_string())
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= LOCKOUT {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+    }
+
+    pub fn succeeded(&self, email: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.remove(email);
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub ranking: Arc<RwLock<Arc<LoadedRanking>>>,
+    pub limiter: Arc<LoginLimiter>,
+    /// Mark cookies `Secure` (when served over TLS, e.g. behind a proxy).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// Loads the workspace and scores every customer.
+    pub async fn load(store: Store, secure_cookies: bool) -> Result<AppState, AppError> {
+        let ranking = load_ranking(&store).await?;
+        Ok(AppState {
+            store,
+            ranking: Arc::new(RwLock::new(Arc::new(ranking))),
+            limiter: Arc::new(LoginLimiter::default()),
+            secure_cookies,
+        })
+    }
+
+    /// The current ranking.
+    pub fn ranking(&self) -> Arc<LoadedRanking> {
+        self.ranking
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}
+
+/// Scores the stored customers with the stored configuration (defaults when none).
+pub async fn load_ranking(store: &Store) -> Result<LoadedRanking, AppError> {
+    let config = match store.setting("config").await? {
+        Some(text) => Config::from_toml(&text).map_err(|e| {
+            AppError::internal(format!("the stored bellwether.toml is invalid: {e}"))
+        })?,
+        None => Config::default(),
+    };
+    let records = if store.has_schema().await? {
+        store.customer_records().await?
+    } else {
+        Vec::new()
+    };
+    let ranking = tokio::task::spawn_blocking(move || {
+        Ranking::new(
+            records,
+            &config,
+            ReasonsFor::Shown {
+                quadrant: None,
+                top: usize::MAX,
+            },
+        )
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("scoring failed: {e}")))?;
+    Ok(LoadedRanking::new(ranking))
+}
+
+/// Headers on every response: no sniffing, no framing, no third-party anything.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+/// The whole app.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::ranking))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/customers/{id}", get(pages::customer))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/openapi.json", get(api::openapi_json))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/customers", get(api::customers))
+        .route("/api/v1/customers/{id}", get(api::customer))
+        .fallback(api::not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Serves `router` on `addr` until the process is stopped.
+pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, router(state)).await
+}

@@ -1,0 +1,401 @@
+//! Server-rendered pages (maud): login, the ranking with filters, sorting and
+//! paging, and a customer page. Plain HTML forms; no script is needed.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use bellwether_store::Role;
+use maud::{html, Markup, DOCTYPE};
+use serde::Deserialize;
+
+use crate::api::{self, ListQuery, QuadrantName, SortKey};
+use crate::auth::{self, Credential, CurrentUser, SESSION_COOKIE};
+use crate::error::{AppError, PageError};
+use crate::AppState;
+
+/// Name of the cookie holding the login form's CSRF token (double submit: the
+/// form must send back the value of the cookie, which another site cannot read).
+const LOGIN_CSRF_COOKIE: &str = "bw_login_csrf";
+
+/// How long a session lasts.
+const SESSION_HOURS: i64 = 12;
+
+const STYLE: &str = "
+body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fafafa}
+header{display:flex;gap:1rem;align-items:center;padding:.6rem 1.2rem;background:#1d3557;color:#fff}
+header a{color:#fff} header form{margin-left:auto}
+main{padding:1rem 1.2rem;max-width:1200px}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{padding:.35rem .5rem;border-bottom:1px solid #ddd;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.q-strategic{color:#0072b2;font-weight:600}.q-showcase{color:#cc79a7}.q-representative{color:#009e73}.q-transactional{color:#666}
+.error{color:#b00020}
+form.filters{display:flex;gap:.5rem;margin-bottom:.8rem;flex-wrap:wrap}
+nav.pages{margin-top:.8rem;display:flex;gap:1rem}
+@media print{header form,form.filters,nav.pages{display:none}}
+";
+
+/// The page frame.
+pub fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Bellwether" }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    strong { a href="/" { "Bellwether" } }
+                    @if let Some(user) = user {
+                        span { (user.user.email) " (" (user.user.role.as_str()) ")" }
+                        form method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(user.csrf_token());
+                            button type="submit" { "Sign out" }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+fn cookie_header(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// `GET /login`.
+pub async fn login_form(State(state): State<AppState>) -> Result<Response, PageError> {
+    let csrf = auth::new_token()?;
+    Ok(login_page(&state, &csrf, None, ""))
+}
+
+fn login_page(state: &AppState, csrf: &str, error: Option<&str>, email: &str) -> Response {
+    let page = layout(
+        "Sign in",
+        None,
+        html! {
+            h1 { "Sign in" }
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            form method="post" action="/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                p { label { "Email " input type="email" name="email" value=(email) required autofocus; } }
+                p { label { "Password " input type="password" name="password" required; } }
+                p { button type="submit" { "Sign in" } }
+            }
+        },
+    );
+    let mut response = Html(page.into_string()).into_response();
+    if let Ok(value) = cookie_header(LOGIN_CSRF_COOKIE, csrf, 3600, state.secure_cookies).parse() {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub csrf: String,
+}
+
+/// `POST /login`: checks the form's CSRF token, the lockout and the password; on
+/// success starts a session.
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let cookie_csrf = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == LOGIN_CSRF_COOKIE)
+        .map(|(_, v)| v.to_string());
+    if !cookie_csrf.is_some_and(|c| auth::constant_time_eq(&c, &form.csrf)) {
+        return Err(AppError::Forbidden(
+            "missing or wrong CSRF token: reload the sign-in page".to_string(),
+        )
+        .into());
+    }
+    let email = form.email.trim().to_lowercase();
+    if let Some(minutes) = state.limiter.locked(&email) {
+        return Err(AppError::TooManyRequests(minutes).into());
+    }
+    let user = state.store.user_by_email(&email).await?;
+    let valid = match &user {
+        Some(user) => auth::verify_password(&form.password, &user.password_hash),
+        None => {
+            // Same work as a real check, so timing does not tell which emails exist.
+            let _ = auth::verify_password(&form.password, DUMMY_HASH);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| valid) else {
+        state.limiter.failed(&email);
+        let csrf = auth::new_token()?;
+        let mut response = login_page(&state, &csrf, Some("Wrong email or password."), &email);
+        *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+        return Ok(response);
+    };
+    state.limiter.succeeded(&email);
+    let token = auth::new_token()?;
+    let csrf = auth::new_token()?;
+    let expires = chrono_like_expiry(SESSION_HOURS);
+    state
+        .store
+        .create_session(&auth::token_digest(&token), user.id, &csrf, &expires)
+        .await?;
+    state.store.audit(Some(user.id), "login", "").await?;
+    let mut response = Redirect::to("/").into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = cookie_header(
+        SESSION_COOKIE,
+        &token,
+        SESSION_HOURS * 3600,
+        state.secure_cookies,
+    )
+    .parse()
+    {
+        headers.append(SET_COOKIE, value);
+    }
+    if let Ok(value) = cookie_header(LOGIN_CSRF_COOKIE, "", 0, state.secure_cookies).parse() {
+        headers.append(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+/// An argon2id hash of a random password, checked when the email is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ";
+
+/// RFC 3339 UTC time `hours` from now, as the store compares them (text order).
+fn chrono_like_expiry(hours: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let t = now + hours * 3600;
+    let (days, seconds) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+/// Hinnant's `civil_from_days`: the date of a day number (days since 1970-01-01).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let sent = form.ok().map(|Form(f)| f.csrf);
+    user.check_csrf(sent.as_deref())?;
+    if let Credential::Session { token, .. } = &user.credential {
+        state
+            .store
+            .delete_session(&auth::token_digest(token))
+            .await?;
+    }
+    let mut response = Redirect::to("/login").into_response();
+    if let Ok(value) = cookie_header(SESSION_COOKIE, "", 0, state.secure_cookies).parse() {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+fn quadrant_label(q: QuadrantName) -> &'static str {
+    match q {
+        QuadrantName::Strategic => "strategic",
+        QuadrantName::Showcase => "showcase",
+        QuadrantName::Representative => "representative",
+        QuadrantName::Transactional => "transactional",
+    }
+}
+
+fn sort_label(s: SortKey) -> &'static str {
+    match s {
+        SortKey::Score => "score",
+        SortKey::Fit => "fit",
+        SortKey::Reputation => "reputation",
+        SortKey::Influence => "influence",
+        SortKey::CustomerId => "customer_id",
+    }
+}
+
+/// `GET /`: the ranking, with filters, sorting and paging.
+pub async fn ranking(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Viewer)?;
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let page = api::list(&state.ranking(), &query)?;
+    let link = |page_number: u32| {
+        let mut parts = vec![format!("page={page_number}")];
+        if let Some(q) = query.quadrant {
+            parts.push(format!("quadrant={}", quadrant_label(q)));
+        }
+        if let Some(s) = query.sort {
+            parts.push(format!("sort={}", sort_label(s)));
+        }
+        if let Some(q) = query.q.as_deref().filter(|q| !q.is_empty()) {
+            parts.push(format!("q={}", url_encode(q)));
+        }
+        format!("/?{}", parts.join("&"))
+    };
+    let quadrants = [
+        QuadrantName::Strategic,
+        QuadrantName::Showcase,
+        QuadrantName::Representative,
+        QuadrantName::Transactional,
+    ];
+    let sorts = [
+        SortKey::Score,
+        SortKey::Fit,
+        SortKey::Reputation,
+        SortKey::Influence,
+        SortKey::CustomerId,
+    ];
+    let body = html! {
+        h1 { "Strategic-customer ranking" }
+        form.filters method="get" action="/" {
+            label { "Search " input type="search" name="q" value=(query.q.clone().unwrap_or_default()); }
+            label { "Quadrant "
+                select name="quadrant" {
+                    option value="" { "all" }
+                    @for q in quadrants {
+                        option value=(quadrant_label(q)) selected[query.quadrant == Some(q)] { (quadrant_label(q)) }
+                    }
+                }
+            }
+            label { "Sort by "
+                select name="sort" {
+                    @for s in sorts {
+                        option value=(sort_label(s)) selected[query.sort.unwrap_or_default() == s] { (sort_label(s)) }
+                    }
+                }
+            }
+            button type="submit" { "Apply" }
+        }
+        p { (page.total) " customers" }
+        table {
+            thead { tr { th { "#" } th { "customer" } th { "name" } th { "industry" } th { "country" } th { "quadrant" } th { "score" } th { "fit" } th { "reputation" } th { "influence" } } }
+            tbody {
+                @for row in &page.items {
+                    tr {
+                        td.num { (row.rank) }
+                        td { a href=(format!("/customers/{}", url_encode(&row.customer_id))) { (row.customer_id) } }
+                        td { (row.name.clone().unwrap_or_default()) }
+                        td { (row.industry.clone().unwrap_or_default()) }
+                        td { (row.country.clone().unwrap_or_default()) }
+                        td class=(format!("q-{}", quadrant_label(row.quadrant))) { (quadrant_label(row.quadrant)) }
+                        td.num { (format!("{:.3}", row.strategic_score)) }
+                        td.num { (format!("{:.3}", row.fit)) }
+                        td.num { (format!("{:.3}", row.reputation)) }
+                        td.num { (format!("{:.3}", row.influence)) }
+                    }
+                }
+            }
+        }
+        nav.pages {
+            @if page.page > 1 { a rel="prev" href=(link(page.page - 1)) { "← previous" } }
+            span { "page " (page.page) " of " (page.pages.max(1)) }
+            @if (page.page as usize) < page.pages { a rel="next" href=(link(page.page + 1)) { "next →" } }
+        }
+    };
+    Ok(Html(layout("Ranking", Some(&user), body).into_string()))
+}
+
+/// `GET /customers/{id}`.
+pub async fn customer(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    Path(id): Path<String>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Viewer)?;
+    let detail = api::detail(&state, &id).await?;
+    let c = &detail.customer;
+    let body = html! {
+        h1 { (c.name.clone().unwrap_or_else(|| c.customer_id.clone())) }
+        p { "Customer " (c.customer_id) " · rank " (c.rank) " · "
+            span class=(format!("q-{}", quadrant_label(c.quadrant))) { (quadrant_label(c.quadrant)) } }
+        table {
+            tbody {
+                tr { th { "strategic score" } td.num { (format!("{:.3}", c.strategic_score)) } }
+                tr { th { "fit" } td.num { (format!("{:.3}", c.fit)) } }
+                tr { th { "reputation" } td.num { (format!("{:.3}", c.reputation)) } }
+                tr { th { "influence" } td.num { (format!("{:.3}", c.influence)) } }
+                tr { th { "coupon share" } td.num { (format!("{:.1} %", c.coupon_share * 100.0)) } }
+                tr { th { "discount share" } td.num { (format!("{:.1} %", c.discount_share * 100.0)) } }
+            }
+        }
+        h2 { "Why" }
+        ul { @for r in &c.reasons { li { (if r.effect > 0.0 { "+ " } else if r.effect < 0.0 { "− " } else { "? " }) (r.text) } } }
+        h2 { "Requests (" (detail.requests.len()) ")" }
+        ul { @for r in &detail.requests { li { (r.date) " " @if let Some(l) = &r.language { "[" (l) "] " } (r.text) } } }
+        h2 { "Transactions (" (detail.transactions.len()) ")" }
+        table {
+            thead { tr { th { "date" } th { "amount" } th { "discount" } th { "coupon" } } }
+            tbody {
+                @for t in detail.transactions.iter().rev().take(200) {
+                    tr {
+                        td { (t.date) }
+                        td.num { (format!("{:.2}", t.amount)) " " (t.currency.clone().unwrap_or_default()) }
+                        td.num { (t.discount.map(|d| format!("{d:.2}")).unwrap_or_default()) }
+                        td { (t.coupon.clone().unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(Html(
+        layout(&c.customer_id, Some(&user), body).into_string(),
+    ))
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,458 @@
+//! The web app and API end to end, in process (`tower::ServiceExt::oneshot` on the
+//! router) over a real SQLite store: access control, sign-in with CSRF and lockout,
+//! sessions, paging and filters, hostile input, and the OpenAPI description.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use bellwether_core::Customer;
+use bellwether_server::{auth, router, AppState, MAX_LOGIN_FAILURES};
+use bellwether_store::{Role, Store};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct-horse-battery";
+
+struct App {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+/// A store with `n` customers in two industries, an admin and a viewer.
+async fn app(n: usize) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let store = Store::open(&path).await.unwrap();
+    let customers: Vec<Customer> = (0..n)
+        .map(|i| Customer {
+            customer_id: format!("C{i:03}"),
+            name: Some(format!("Customer {i}")),
+            industry: Some(if i % 2 == 0 { "Banking" } else { "Retail" }.to_string()),
+            country: Some("US".to_string()),
+            employees: Some(100.0 * (i + 1) as f64),
+            ..Customer::default()
+        })
+        .collect();
+    let writer_store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut writer = writer_store.begin_import("test").unwrap();
+        writer.upsert_customers(&customers).unwrap();
+        writer.commit(0).unwrap();
+    })
+    .await
+    .unwrap();
+    let hash = auth::hash_password(PASSWORD).unwrap();
+    store
+        .create_user("admin@example.com", &hash, Role::Admin)
+        .await
+        .unwrap();
+    store
+        .create_user("viewer@example.com", &hash, Role::Viewer)
+        .await
+        .unwrap();
+    let state = AppState::load(store.clone(), false).await.unwrap();
+    App {
+        router: router(state),
+        store,
+        _dir: dir,
+    }
+}
+
+async fn send(
+    router: &Router,
+    request: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+fn with_cookie(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// The value of `name` in the response's Set-Cookie headers, with the whole header.
+fn set_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<(String, String)> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| {
+            let value = v[name.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            (value, v.to_string())
+        })
+}
+
+/// The value of the hidden `csrf` input of a page.
+fn csrf_in(html: &str) -> String {
+    let at =
+        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// Signs in; returns the session cookie ("bw_session=…") and the page's CSRF token.
+async fn sign_in(router: &Router, email: &str) -> (String, String) {
+    let (_, headers, html) = send(router, get("/login")).await;
+    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
+    assert_eq!(csrf_in(&html), login_csrf);
+    let (status, headers, _) = send(
+        router,
+        form(
+            "/login",
+            &format!("bw_login_csrf={login_csrf}"),
+            &format!("email={email}&password={PASSWORD}&csrf={login_csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (session, _) = set_cookie(&headers, "bw_session").expect("a session cookie");
+    let cookie = format!("bw_session={session}");
+    let (status, _, page) = send(router, with_cookie("/", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    (cookie, csrf_in(&page))
+}
+
+#[tokio::test]
+async fn anonymous_visitors_see_no_data() {
+    let app = app(5).await;
+    for uri in [
+        "/api/v1/customers",
+        "/api/v1/customers/C001",
+        "/api/v1/me",
+        "/api/v1/customers?page=2",
+    ] {
+        let (status, headers, body) = send(&app.router, get(uri)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{uri}");
+        let json: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(json["error"]["status"], 401, "{uri}");
+        assert!(!body.contains("Customer 1"), "{uri}: {body}");
+    }
+    for uri in ["/", "/customers/C001", "/?quadrant=strategic"] {
+        let (status, headers, body) = send(&app.router, get(uri)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(headers[header::LOCATION], "/login", "{uri}");
+        assert!(!body.contains("C001"), "{uri}");
+    }
+    // A forged or expired session cookie and a wrong API token are refused alike.
+    let (status, _, _) = send(
+        &app.router,
+        with_cookie("/api/v1/customers", "bw_session=deadbeef"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let request = Request::get("/api/v1/customers")
+        .header(header::AUTHORIZATION, "Bearer not-a-token")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app.router, request).await.0, StatusCode::UNAUTHORIZED);
+    // Security headers on every response.
+    let (_, headers, _) = send(&app.router, get("/login")).await;
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    assert!(headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .contains("default-src 'self'"));
+}
+
+#[tokio::test]
+async fn sign_in_needs_the_form_token_and_the_password_and_sets_a_safe_cookie() {
+    let app = app(5).await;
+    let (_, headers, _) = send(&app.router, get("/login")).await;
+    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
+    let cookie = format!("bw_login_csrf={login_csrf}");
+    // No token, or a token that is not the cookie's: refused before the password is looked at.
+    let body = format!("email=admin@example.com&password={PASSWORD}&csrf=forged");
+    assert_eq!(
+        send(&app.router, form("/login", &cookie, &body)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let body = format!("email=admin@example.com&password={PASSWORD}&csrf={login_csrf}");
+    assert_eq!(
+        send(&app.router, form("/login", "", &body)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Wrong password.
+    let body = format!("email=admin@example.com&password=wrong-password&csrf={login_csrf}");
+    let (status, headers, html) = send(&app.router, form("/login", &cookie, &body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&headers, "bw_session").is_none());
+    assert!(html.contains("Wrong email or password"));
+    // Right password: a session cookie that scripts cannot read and other sites do not send.
+    let body = format!("email=Admin@Example.com&password={PASSWORD}&csrf={login_csrf}");
+    let (status, headers, _) = send(&app.router, form("/login", &cookie, &body)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (session, full) = set_cookie(&headers, "bw_session").unwrap();
+    assert_eq!(session.len(), 64);
+    assert!(
+        full.contains("HttpOnly") && full.contains("SameSite=Lax"),
+        "{full}"
+    );
+    assert!(!full.contains("Secure"), "plain HTTP on loopback: {full}");
+    // The store keeps a digest, not the token.
+    assert!(app.store.session(&session).await.unwrap().is_none());
+    assert!(app
+        .store
+        .session(&auth::token_digest(&session))
+        .await
+        .unwrap()
+        .is_some());
+    let audit = app.store.audit_log(10).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "login" && e.user_email.as_deref() == Some("admin@example.com")));
+}
+
+#[tokio::test]
+async fn sign_out_needs_the_csrf_token_and_ends_the_session() {
+    let app = app(5).await;
+    let (cookie, csrf) = sign_in(&app.router, "viewer@example.com").await;
+    assert_eq!(
+        send(&app.router, form("/logout", &cookie, "csrf=wrong"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app.router, form("/logout", &cookie, "")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app.router, with_cookie("/", &cookie)).await.0,
+        StatusCode::OK
+    );
+    let (status, _, _) = send(
+        &app.router,
+        form("/logout", &cookie, &format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(&app.router, with_cookie("/", &cookie)).await.0,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        send(&app.router, with_cookie("/api/v1/me", &cookie))
+            .await
+            .0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_lock_the_account() {
+    let app = app(2).await;
+    let (_, headers, _) = send(&app.router, get("/login")).await;
+    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
+    let cookie = format!("bw_login_csrf={login_csrf}");
+    for _ in 0..MAX_LOGIN_FAILURES {
+        let body = format!("email=viewer@example.com&password=guess&csrf={login_csrf}");
+        assert_eq!(
+            send(&app.router, form("/login", &cookie, &body)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Even the right password is refused while locked; other accounts are not affected.
+    let body = format!("email=viewer@example.com&password={PASSWORD}&csrf={login_csrf}");
+    assert_eq!(
+        send(&app.router, form("/login", &cookie, &body)).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let body = format!("email=admin@example.com&password={PASSWORD}&csrf={login_csrf}");
+    assert_eq!(
+        send(&app.router, form("/login", &cookie, &body)).await.0,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_api_pages_filters_and_sorts_the_ranking() {
+    let app = app(23).await;
+    let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
+    let page = |uri: &str| {
+        let router = app.router.clone();
+        let request = with_cookie(uri, &cookie);
+        async move {
+            let (status, _, body) = send(&router, request).await;
+            (status, serde_json::from_str::<Value>(&body).unwrap())
+        }
+    };
+    let (status, all) = page("/api/v1/customers?per_page=500").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(all["total"], 23);
+    let items = all["items"].as_array().unwrap();
+    assert_eq!(items.len(), 23);
+    // Best first, ranks 1..=23.
+    for (i, pair) in items.windows(2).enumerate() {
+        assert!(pair[0]["strategic_score"].as_f64() >= pair[1]["strategic_score"].as_f64());
+        assert_eq!(pair[0]["rank"], i + 1);
+    }
+    // Pages partition the list.
+    let mut paged = Vec::new();
+    for p in 1..=3 {
+        let (_, json) = page(&format!("/api/v1/customers?per_page=10&page={p}")).await;
+        assert_eq!(json["pages"], 3);
+        paged.extend(
+            json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["customer_id"].clone()),
+        );
+    }
+    assert_eq!(
+        paged,
+        items
+            .iter()
+            .map(|c| c["customer_id"].clone())
+            .collect::<Vec<_>>()
+    );
+    let (_, empty) = page("/api/v1/customers?per_page=10&page=9").await;
+    assert_eq!(empty["items"].as_array().unwrap().len(), 0);
+    // Filters and sorting.
+    let (_, banks) = page("/api/v1/customers?q=banking&per_page=500").await;
+    assert_eq!(banks["total"], 12);
+    let (_, by_id) = page("/api/v1/customers?sort=customer_id&per_page=3").await;
+    let ids: Vec<_> = by_id["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["customer_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["C000", "C001", "C002"]);
+    let quadrant = items[0]["quadrant"].as_str().unwrap().to_string();
+    let (_, same) = page(&format!(
+        "/api/v1/customers?quadrant={quadrant}&per_page=500"
+    ))
+    .await;
+    let expected = items
+        .iter()
+        .filter(|c| c["quadrant"] == quadrant.as_str())
+        .count();
+    assert_eq!(same["total"], expected);
+    // Bad parameters: 400 with the JSON error body.
+    for bad in [
+        "per_page=0",
+        "per_page=501",
+        "page=0",
+        "quadrant=nonsense",
+        "page=-1",
+        "sort=price",
+    ] {
+        let (status, json) = page(&format!("/api/v1/customers?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(json["error"]["status"], 400, "{bad}");
+    }
+    // One customer.
+    let (status, one) = page("/api/v1/customers/C004").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["customer"]["customer_id"], "C004");
+    assert_eq!(one["customer"]["industry"], "Banking");
+    let (status, missing) = page("/api/v1/customers/C999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing["error"]["status"], 404);
+}
+
+#[tokio::test]
+async fn hostile_input_is_harmless() {
+    let app = app(5).await;
+    let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
+    for uri in [
+        "/api/v1/customers/C001'%20OR%20'1'='1",
+        "/api/v1/customers/C001%27%3B%20DROP%20TABLE%20customers%3B--",
+        "/api/v1/customers/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/customers/..%2F..%2Fetc%2Fpasswd",
+        "/../../etc/passwd",
+        "/static/../../etc/passwd",
+    ] {
+        let (status, _, body) = send(&app.router, with_cookie(uri, &cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}: {body}");
+        assert!(!body.contains("root:"), "{uri}");
+    }
+    let (status, _, body) = send(
+        &app.router,
+        with_cookie("/api/v1/customers?q=%27%20OR%201%3D1%20--", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["total"], 0);
+    // Markup in data is escaped on pages.
+    let (_, _, html) = send(
+        &app.router,
+        with_cookie("/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", &cookie),
+    )
+    .await;
+    assert!(!html.contains("<script>alert(1)</script>"));
+    assert!(html.contains("&lt;script&gt;"));
+    // The store is intact.
+    assert_eq!(app.store.counts().await.unwrap().customers, 5);
+}
+
+#[tokio::test]
+async fn api_tokens_authenticate_scripts() {
+    let app = app(3).await;
+    let viewer = app
+        .store
+        .user_by_email("viewer@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = auth::new_token().unwrap();
+    app.store
+        .create_api_token(&auth::token_digest(&token), viewer.id, "ci")
+        .await
+        .unwrap();
+    let request = Request::get("/api/v1/me")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let me: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (me["email"].as_str(), me["role"].as_str()),
+        (Some("viewer@example.com"), Some("viewer"))
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_description_covers_the_api() {
+    let app = app(1).await;
+    let (status, headers, body) = send(&app.router, get("/api/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/customers", "/api/v1/customers/{id}", "/api/v1/me"] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} missing");
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in ["CustomerPage", "CustomerRow", "ErrorBody", "CustomerDetail"] {
+        assert!(schemas.contains_key(schema), "{schema} missing");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}

@@ -1,0 +1,133 @@
+//! `bellwether serve` and `bellwether user`: the web app and its accounts.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use bellwether_server::auth;
+use bellwether_server::AppState;
+use bellwether_store::{Role, Store};
+
+use crate::cli::{RoleArg, ServeArgs, UserArgs, UserCommand};
+
+/// Shortest password accepted.
+const MIN_PASSWORD_CHARS: usize = 10;
+
+pub async fn serve(db: &Path, args: &ServeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db).await?;
+    if store.count_users().await? == 0 {
+        bail!("no user can sign in yet\n\nhint: add one with `bellwether user add EMAIL --role admin`");
+    }
+    let state = AppState::load(store, args.secure_cookies)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !quiet {
+        let customers = state.ranking().ranking.records.len();
+        eprintln!(
+            "serving {} ({customers} customers) on http://{}/ (API: /api/v1, description: /api/openapi.json)",
+            db.display(),
+            args.listen
+        );
+    }
+    bellwether_server::serve(state, args.listen)
+        .await
+        .with_context(|| format!("cannot serve on {}", args.listen))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn role(arg: RoleArg) -> Role {
+    match arg {
+        RoleArg::Viewer => Role::Viewer,
+        RoleArg::Analyst => Role::Analyst,
+        RoleArg::Admin => Role::Admin,
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        match std::env::var("BELLWETHER_PASSWORD") {
+            Ok(password) => password,
+            Err(_) => bail!(
+                "no password given\n\nhint: set BELLWETHER_PASSWORD, or pass --password-stdin and write it to standard input"
+            ),
+        }
+    };
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        bail!("the password must have at least {MIN_PASSWORD_CHARS} characters");
+    }
+    Ok(password)
+}
+
+pub async fn user(db: &Path, args: &UserArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open(db).await?;
+    match &args.command {
+        UserCommand::Add {
+            email,
+            role: role_arg,
+            password_stdin,
+        } => {
+            let email = email.trim().to_lowercase();
+            if !email.contains('@') || email.contains(char::is_whitespace) {
+                bail!("`{email}` is not an email address");
+            }
+            let password = read_password(*password_stdin)?;
+            let hash = auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = store.create_user(&email, &hash, role(*role_arg)).await?;
+            store
+                .audit(
+                    None,
+                    "user-add",
+                    &format!(
+                        "{} as {} (from the command line)",
+                        user.email,
+                        user.role.as_str()
+                    ),
+                )
+                .await?;
+            if !quiet {
+                eprintln!("added {} as {}", user.email, user.role.as_str());
+            }
+        }
+        UserCommand::List => {
+            for user in store.users().await? {
+                println!(
+                    "{}\t{}\t{}",
+                    user.email,
+                    user.role.as_str(),
+                    user.created_at
+                );
+            }
+        }
+        UserCommand::Token { email, name } => {
+            let email = email.trim().to_lowercase();
+            let Some(user) = store.user_by_email(&email).await? else {
+                bail!("no user `{email}`\n\nhint: `bellwether user list` shows the users");
+            };
+            let token = auth::new_token().map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .create_api_token(&auth::token_digest(&token), user.id, name)
+                .await?;
+            store
+                .audit(
+                    Some(user.id),
+                    "token-add",
+                    &format!("API token `{name}` (from the command line)"),
+                )
+                .await?;
+            println!("{token}");
+            if !quiet {
+                eprintln!(
+                    "API token `{name}` for {}: shown once, keep it secret",
+                    user.email
+                );
+            }
+        }
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
