@@ -1,0 +1,3 @@
+//! Integration tests of the matcher: the held-out evaluation set of labelled request pairs.
+
+mod eval;
