@@ -268,8 +268,7 @@ mod tests {
 
     #[test]
     fn collaboration_share_out_of_range_is_refused() {
-        let error =
-            Config::from_toml("[collaboration]\nbroadly_sellable_share = 5\n").unwrap_err();
+        let error = Config::from_toml("[collaboration]\nbroadly_sellable_share = 5\n").unwrap_err();
         assert_eq!(
             error.to_string(),
             "invalid value for `collaboration.broadly_sellable_share`: expected a number between 0 and 1"

@@ -274,10 +274,10 @@ pub fn select_partners(
         (own, neighbours)
     };
     let add = |customer: usize,
-                   included: bool,
-                   coverage: &mut Vec<f64>,
-                   has_partner: &mut Vec<bool>,
-                   picks: &mut Vec<Pick>| {
+               included: bool,
+               coverage: &mut Vec<f64>,
+               has_partner: &mut Vec<bool>,
+               picks: &mut Vec<Pick>| {
         let (own, neighbours) = gain_of(customer, coverage);
         let source = segment_of[customer];
         let score = unit(scores[customer].strategic_score);
@@ -418,7 +418,11 @@ mod tests {
             audience_fit: 0.6,
         };
         let selection = select_partners(&records, &scores, &options);
-        let picked: Vec<usize> = selection.picks.iter().map(|pick| pick.customer_idx).collect();
+        let picked: Vec<usize> = selection
+            .picks
+            .iter()
+            .map(|pick| pick.customer_idx)
+            .collect();
         assert_eq!(picked, [0, 3], "the top two of the list would be 0 and 1");
         assert!(selection.uncovered.is_empty());
         assert!(selection.picks.iter().all(|pick| pick.new_segment));
@@ -432,7 +436,11 @@ mod tests {
                 ..options
             },
         );
-        let picked: Vec<usize> = excluded.picks.iter().map(|pick| pick.customer_idx).collect();
+        let picked: Vec<usize> = excluded
+            .picks
+            .iter()
+            .map(|pick| pick.customer_idx)
+            .collect();
         assert_eq!(picked, [2, 3]);
         assert!(excluded.picks[0].included);
     }
