@@ -220,8 +220,8 @@ impl Glossary {
             return;
         };
         let term_idx = self.terms.len() as u32;
-        let by_prefix = matches!(slot, Slot::Estonian | Slot::Any)
-            && first.chars().count() >= PREFIX_MIN_CHARS;
+        let by_prefix =
+            matches!(slot, Slot::Estonian | Slot::Any) && first.chars().count() >= PREFIX_MIN_CHARS;
         if by_prefix {
             let prefix_slot = if slot == Slot::Estonian { 0 } else { 1 };
             self.prefix[prefix_slot]
@@ -376,7 +376,10 @@ mod tests {
             "l'accesso singolo per favore",
             "Ilma ühekordse sisselogimiseta ei saa",
         ] {
-            assert!(concepts_of(&glossary, text).contains(&"sso".to_string()), "{text}");
+            assert!(
+                concepts_of(&glossary, text).contains(&"sso".to_string()),
+                "{text}"
+            );
         }
     }
 
@@ -384,7 +387,10 @@ mod tests {
     fn estonian_compound_tails_match() {
         let text = "[[concept]]\nid = \"bulk_import\"\net = [\"import\"]\n";
         let glossary = Glossary::from_toml_texts(&[text]).unwrap();
-        assert_eq!(concepts_of(&glossary, "hulgiimport CSV-st"), ["bulk_import"]);
+        assert_eq!(
+            concepts_of(&glossary, "hulgiimport CSV-st"),
+            ["bulk_import"]
+        );
         // The genitive "impordi" reaches the stem "impor" too; an unrelated word does not.
         assert_eq!(concepts_of(&glossary, "impordi"), ["bulk_import"]);
         assert!(concepts_of(&glossary, "imperaator").is_empty());

@@ -33,7 +33,10 @@ pub struct NeedGroup {
 }
 
 /// Groups `representations` into needs (see the module documentation); groups come largest first.
-pub fn group_needs(matcher: &dyn NeedMatcher, representations: &[Representation]) -> Vec<NeedGroup> {
+pub fn group_needs(
+    matcher: &dyn NeedMatcher,
+    representations: &[Representation],
+) -> Vec<NeedGroup> {
     let weights = matcher.concept_weights();
     let threshold = matcher.threshold();
 
@@ -106,8 +109,10 @@ pub fn group_needs(matcher: &dyn NeedMatcher, representations: &[Representation]
                     }
                 }
             }
-            let mut candidates: Vec<(usize, usize)> =
-                shared_counts.iter().map(|(&group, &count)| (count, group)).collect();
+            let mut candidates: Vec<(usize, usize)> = shared_counts
+                .iter()
+                .map(|(&group, &count)| (count, group))
+                .collect();
             candidates.sort_unstable_by(|left, right| right.cmp(left));
             for &(_, group) in candidates.iter().take(MAX_TRIGRAM_CANDIDATES) {
                 consider(group, &mut best);
@@ -145,7 +150,8 @@ pub fn group_needs(matcher: &dyn NeedMatcher, representations: &[Representation]
             }
             let mut concepts: Vec<(u32, usize)> = counts.into_iter().collect();
             concepts.sort_by(|left, right| {
-                let score = |(concept, count): &(u32, usize)| *count as f64 * weight_of(weights, *concept);
+                let score =
+                    |(concept, count): &(u32, usize)| *count as f64 * weight_of(weights, *concept);
                 score(right)
                     .total_cmp(&score(left))
                     .then(left.0.cmp(&right.0))
@@ -202,8 +208,10 @@ mod tests {
             "Esportazione del registro di audit.",
             "zzz qqq",
         ];
-        let representations: Vec<Representation> =
-            texts.iter().map(|text| matcher.represent(text, None)).collect();
+        let representations: Vec<Representation> = texts
+            .iter()
+            .map(|text| matcher.represent(text, None))
+            .collect();
         let groups = group_needs(&matcher, &representations);
         let members: Vec<Vec<usize>> = groups.iter().map(|group| group.members.clone()).collect();
         assert_eq!(members, [vec![0, 2, 3], vec![1, 4], vec![5]]);

@@ -103,10 +103,22 @@ mod tests {
     #[test]
     fn sentences_are_detected() {
         let cases = [
-            ("We need single sign-on with our identity provider before the roll-out.", Language::English),
-            ("Nous avons besoin d'une authentification unique pour nos agences.", Language::French),
-            ("Ci serve l'accesso singolo con il nostro Active Directory.", Language::Italian),
-            ("Vajame ühekordset sisselogimist meie Azure AD kaudu.", Language::Estonian),
+            (
+                "We need single sign-on with our identity provider before the roll-out.",
+                Language::English,
+            ),
+            (
+                "Nous avons besoin d'une authentification unique pour nos agences.",
+                Language::French,
+            ),
+            (
+                "Ci serve l'accesso singolo con il nostro Active Directory.",
+                Language::Italian,
+            ),
+            (
+                "Vajame ühekordset sisselogimist meie Azure AD kaudu.",
+                Language::Estonian,
+            ),
         ];
         for (text, language) in cases {
             assert_eq!(detect(text, None), Some(language), "{text}");

@@ -21,7 +21,9 @@ pub mod text;
 pub use glossary::{Concept, Glossary, SHIPPED_GLOSSARY};
 pub use group::{group_needs, matching_requests, NeedGroup};
 pub use language::{detect, Language};
-pub use matcher::{GlossaryMatcher, GlossaryMatcherOptions, NeedMatcher, Representation, WordCache};
+pub use matcher::{
+    GlossaryMatcher, GlossaryMatcherOptions, NeedMatcher, Representation, WordCache,
+};
 pub use reach::{generality_index, reach_of, Audience, Generality, Reach};
 
 /// Why a matcher could not be built.

@@ -253,10 +253,16 @@ mod tests {
         ];
         for left in texts {
             for right in texts {
-                let (a, b) = (matcher.represent(left, None), matcher.represent(right, None));
+                let (a, b) = (
+                    matcher.represent(left, None),
+                    matcher.represent(right, None),
+                );
                 let forward = matcher.similarity(&a, &b);
                 assert_eq!(forward, matcher.similarity(&b, &a));
-                assert!((0.0..=1.0).contains(&forward), "{left} / {right}: {forward}");
+                assert!(
+                    (0.0..=1.0).contains(&forward),
+                    "{left} / {right}: {forward}"
+                );
             }
         }
     }

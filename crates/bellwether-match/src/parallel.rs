@@ -25,7 +25,10 @@ pub(crate) fn map_chunks<T: Sync, S, R: Send>(
                 let (new_state, map) = (&new_state, &map);
                 scope.spawn(move || {
                     let mut state = new_state();
-                    chunk.iter().map(|item| map(&mut state, item)).collect::<Vec<R>>()
+                    chunk
+                        .iter()
+                        .map(|item| map(&mut state, item))
+                        .collect::<Vec<R>>()
                 })
             })
             .collect();

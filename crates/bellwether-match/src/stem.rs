@@ -21,10 +21,10 @@ use crate::Language;
 /// genitive vowel.
 const ESTONIAN_ENDINGS: &[&str] = &[
     "misega", "miseta", "miseks", "misele", "misest", "misesse", "mistega", "desse", "tesse",
-    "dega", "tega", "deta", "teta", "dena", "tena", "deni", "teni", "deks", "teks", "dele",
-    "tele", "delt", "telt", "dest", "test", "mine", "mise", "mist", "sse", "sid", "des", "tes",
-    "del", "tel", "set", "sed", "seid", "ne", "se", "ga", "ta", "na", "ni", "ks", "le", "lt", "st", "id", "de", "te", "s", "l",
-    "d", "t", "e", "i", "a", "u",
+    "dega", "tega", "deta", "teta", "dena", "tena", "deni", "teni", "deks", "teks", "dele", "tele",
+    "delt", "telt", "dest", "test", "mine", "mise", "mist", "sse", "sid", "des", "tes", "del",
+    "tel", "set", "sed", "seid", "ne", "se", "ga", "ta", "na", "ni", "ks", "le", "lt", "st", "id",
+    "de", "te", "s", "l", "d", "t", "e", "i", "a", "u",
 ];
 
 /// Letters an Estonian stem keeps at least.

@@ -91,7 +91,10 @@ mod tests {
     #[test]
     fn folding_drops_case_and_accents() {
         assert_eq!(fold("Ühekordne SISSELOGIMINE"), "uhekordne sisselogimine");
-        assert_eq!(fold("Authentification unique, à déployer"), "authentification unique, a deployer");
+        assert_eq!(
+            fold("Authentification unique, à déployer"),
+            "authentification unique, a deployer"
+        );
         assert_eq!(fold("ﬁche"), "fiche");
     }
 
@@ -99,7 +102,19 @@ mod tests {
     fn words_split_on_apostrophes_and_hyphens() {
         let folded = fold("L'authentification single-sign on (SAML 2.0)!");
         let found: Vec<&str> = words(&folded).collect();
-        assert_eq!(found, ["l", "authentification", "single", "sign", "on", "saml", "2", "0"]);
+        assert_eq!(
+            found,
+            [
+                "l",
+                "authentification",
+                "single",
+                "sign",
+                "on",
+                "saml",
+                "2",
+                "0"
+            ]
+        );
     }
 
     #[test]

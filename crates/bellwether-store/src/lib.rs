@@ -1,4 +1,4 @@
-//! Bellwether's store: customers, transactions and requests in SQLite.
+//! Bellwether's store: customers, transactions, requests and collaborations in SQLite.
 //!
 //! This is the only crate that speaks SQL.
 //! The schema is managed by `sqlx` migrations (`migrations/sqlite`), and every
@@ -11,6 +11,7 @@
 //! [`ImportWriter::commit`].
 
 mod bulk;
+mod collaborations;
 mod dates;
 mod import;
 
