@@ -21,6 +21,10 @@ const MAX_TRIGRAM_POSTINGS: usize = 64;
 /// Candidate leaders compared per trigram bucket, the ones sharing most trigrams.
 const MAX_TRIGRAM_CANDIDATES: usize = 8;
 
+/// What identical requests share: their concepts when they have any (`true`), else their language
+/// and trigrams (`false`).
+type Signature<'a> = (&'a [u32], bool, Option<crate::Language>, &'a [u32]);
+
 /// One need: the requests grouped under it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeedGroup {
@@ -41,8 +45,7 @@ pub fn group_needs(
     let threshold = matcher.threshold();
 
     // Buckets of identical signatures: concepts when there are any, else language and trigrams.
-    let mut bucket_of: HashMap<(&[u32], bool, Option<crate::Language>, &[u32]), usize> =
-        HashMap::new();
+    let mut bucket_of: HashMap<Signature<'_>, usize> = HashMap::new();
     let mut buckets: Vec<Vec<usize>> = Vec::new();
     for (index, representation) in representations.iter().enumerate() {
         let key = if representation.concepts.is_empty() {

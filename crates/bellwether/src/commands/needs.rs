@@ -415,8 +415,8 @@ pub async fn run_demand(db: &Path, args: &DemandArgs, quiet: bool) -> anyhow::Re
             if !quiet {
                 eprintln!(
                     "{} requests grouped into {} needs across languages",
-                    data.requests.len(),
-                    rows.len()
+                    crate::format::grouped(data.requests.len() as u64),
+                    crate::format::grouped(rows.len() as u64)
                 );
             }
         }

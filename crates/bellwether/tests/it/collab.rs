@@ -308,3 +308,79 @@ fn partners_form_a_set_that_covers_segments() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("unknown customer_id NOPE"));
 }
+
+#[test]
+fn a_user_glossary_teaches_the_matcher_a_new_need_in_four_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bellwether.db");
+    let folder = dir.path().join("export");
+    fs_err::create_dir_all(&folder).unwrap();
+    let small = super::data("small");
+    fs_err::copy(small.join("customers.csv"), folder.join("customers.csv")).unwrap();
+    let config = fs_err::read_to_string(small.join("bellwether.toml")).unwrap();
+    fs_err::write(
+        folder.join("bellwether.toml"),
+        format!("{config}[collaboration]\nglossary = \"dark.toml\"\n"),
+    )
+    .unwrap();
+    fs_err::write(
+        folder.join("dark.toml"),
+        "[[concept]]\nid = \"dark_mode\"\nlabel = \"Dark mode\"\nweight = 2.0\n\
+         en = [\"dark mode\", \"dark theme\"]\nfr = [\"mode sombre\", \"thème sombre\"]\n\
+         it = [\"tema scuro\", \"modalità scura\"]\net = [\"tume režiim\", \"tume teema\"]\n",
+    )
+    .unwrap();
+    fs_err::write(
+        folder.join("requests.csv"),
+        "request_id,customer_id,date,text,language\n\
+         R1,B2,2024-01-02,Could you add a dark theme? Night shift analysts get headaches.,en\n\
+         R2,B3,2024-01-03,\"Bonjour, un mode sombre pour l'équipe de nuit svp\",fr\n\
+         R3,B4,2024-01-04,Sarebbe utile una modalità scura per il turno di notte,it\n\
+         R4,B5,2024-01-05,Palun lisage tume režiim öövahetuse jaoks,\n\
+         R5,B6,2024-01-06,We need single sign-on,en\n",
+    )
+    .unwrap();
+    fs_err::write(
+        folder.join("collaborations.csv"),
+        "collaboration_id,customer_id,name,started\nD1,B1,Night shift,2024-02-01\n",
+    )
+    .unwrap();
+    fs_err::write(
+        folder.join("requirements.csv"),
+        "collaboration_id,text,language\nD1,Dark mode for every analyst screen,en\n",
+    )
+    .unwrap();
+    let import = bellwether(&db, &["import", folder.to_str().unwrap()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+
+    let reach = json(&bellwether(&db, &["reach", "D1", "--format", "json"]));
+    assert_eq!(
+        reach["requirements"][0]["customers"],
+        serde_json::json!(["B2", "B3", "B4", "B5"])
+    );
+    // With only the shipped glossary (an empty user glossary), the need is not recognised.
+    let empty = dir.path().join("empty.toml");
+    fs_err::write(&empty, "").unwrap();
+    let shipped_only = json(&bellwether(
+        &db,
+        &[
+            "reach",
+            "D1",
+            "--format",
+            "json",
+            "--glossary",
+            empty.to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(shipped_only["requirements"][0]["n_customers"], 0);
+
+    // A broken user glossary stops the import with the file named.
+    fs_err::write(folder.join("dark.toml"), "[[concept]]\nid = 3\n").unwrap();
+    let broken = bellwether(&db, &["import", folder.to_str().unwrap()]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        stderr(&broken).contains("error: bellwether.toml: invalid glossary: dark.toml:"),
+        "{}",
+        stderr(&broken)
+    );
+}
