@@ -65,7 +65,7 @@ impl ImportPlan {
             && plan.requirements.is_none()
         {
             bail!(
-                "{} holds none of {CUSTOMERS}, {TRANSACTIONS}, {REQUESTS}, {CONFIG}",
+                "{} holds none of {CUSTOMERS}, {TRANSACTIONS}, {REQUESTS}, {COLLABORATIONS}, {REQUIREMENTS}, {CONFIG}",
                 dir.display()
             );
         }

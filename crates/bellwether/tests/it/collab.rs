@@ -88,6 +88,12 @@ fn demo_reach_finds_sso_broadly_sellable_and_the_mainframe_tailor_made() {
     let reached_fr = reach_fr["requirements"][0]["n_customers"].as_u64().unwrap() as f64;
     assert!((reached_fr - truth_fr.len() as f64).abs() <= 0.05 * truth_fr.len() as f64);
 
+    // The table a product team reads.
+    insta::assert_snapshot!(
+        "reach_col1_table",
+        stdout(&bellwether(&db, &["reach", "COL1"]))
+    );
+
     // Demand ranks single sign-on first, asked in all four languages.
     let demand = json(&bellwether(&db, &["demand", "--format", "json"]));
     assert_eq!(demand[0]["need"], "Single sign-on");
@@ -257,6 +263,10 @@ fn bad_collaboration_files_are_refused_whole_with_their_places() {
 fn partners_form_a_set_that_covers_segments() {
     let dir = tempfile::tempdir().unwrap();
     let (db, _) = demo(dir.path());
+    insta::assert_snapshot!(
+        "partners_demo_table",
+        stdout(&bellwether(&db, &["partners", "--k", "4"]))
+    );
     let selection = json(&bellwether(
         &db,
         &["partners", "--k", "4", "--format", "json"],
