@@ -46,29 +46,19 @@ impl Store {
         )
     }
 
+    /// The collaborations, or the one named `only`, ordered by `collaboration_id`.
     async fn load_collaborations(&self, only: Option<&str>) -> Result<Vec<Collaboration>> {
-        let filter = if only.is_some() {
-            " WHERE collaboration_id = ?"
-        } else {
-            ""
-        };
-        let heads = match only {
-            Some(id) => {
-                sqlx::query(
-                    "SELECT collaboration_id, name, started FROM collaborations WHERE collaboration_id = ?",
-                )
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query("SELECT collaboration_id, name, started FROM collaborations")
-                    .fetch_all(self.pool())
-                    .await?
-            }
-        };
+        // One statement per table; `?1 IS NULL` keeps every row when no id is given.
+        const HEADS: &str = "SELECT collaboration_id, name, started FROM collaborations \
+             WHERE ?1 IS NULL OR collaboration_id = ?1";
+        const PARTNERS: &str =
+            "SELECT p.collaboration_id, c.customer_id FROM collaboration_partners p \
+             JOIN customers c ON c.id = p.customer WHERE ?1 IS NULL OR p.collaboration_id = ?1 \
+             ORDER BY p.collaboration_id, p.position";
+        const REQUIREMENTS: &str = "SELECT collaboration_id, text, language FROM requirements \
+             WHERE ?1 IS NULL OR collaboration_id = ?1 ORDER BY collaboration_id, position";
         let mut found: BTreeMap<String, Collaboration> = BTreeMap::new();
-        for row in &heads {
+        for row in sqlx::query(HEADS).bind(only).fetch_all(self.pool()).await? {
             let collaboration_id: String = row.try_get(0)?;
             let started: Option<String> = row.try_get(2)?;
             let started = started
@@ -89,34 +79,28 @@ impl Store {
                 },
             );
         }
-        let partner_sql = format!(
-            "SELECT p.collaboration_id, c.customer_id FROM collaboration_partners p \
-             JOIN customers c ON c.id = p.customer{} ORDER BY p.collaboration_id, p.position",
-            filter.replace("collaboration_id", "p.collaboration_id")
-        );
-        let requirement_sql = format!(
-            "SELECT collaboration_id, text, language FROM requirements{filter} \
-             ORDER BY collaboration_id, position"
-        );
-        for (sql, is_partner) in [(partner_sql, true), (requirement_sql, false)] {
-            let mut query = sqlx::query(&sql);
-            if let Some(id) = only {
-                query = query.bind(id.to_string());
+        for row in sqlx::query(PARTNERS)
+            .bind(only)
+            .fetch_all(self.pool())
+            .await?
+        {
+            let collaboration_id: String = row.try_get(0)?;
+            if let Some(collaboration) = found.get_mut(&collaboration_id) {
+                collaboration.customer_ids.push(row.try_get(1)?);
             }
-            for row in query.fetch_all(self.pool()).await? {
-                let collaboration_id: String = row.try_get(0)?;
-                let Some(collaboration) = found.get_mut(&collaboration_id) else {
-                    continue;
-                };
-                if is_partner {
-                    collaboration.customer_ids.push(row.try_get(1)?);
-                } else {
-                    collaboration.requirements.push(Requirement {
-                        collaboration_id,
-                        text: row.try_get(1)?,
-                        language: row.try_get(2)?,
-                    });
-                }
+        }
+        for row in sqlx::query(REQUIREMENTS)
+            .bind(only)
+            .fetch_all(self.pool())
+            .await?
+        {
+            let collaboration_id: String = row.try_get(0)?;
+            if let Some(collaboration) = found.get_mut(&collaboration_id) {
+                collaboration.requirements.push(Requirement {
+                    collaboration_id,
+                    text: row.try_get(1)?,
+                    language: row.try_get(2)?,
+                });
             }
         }
         Ok(found.into_values().collect())
