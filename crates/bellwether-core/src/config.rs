@@ -18,6 +18,8 @@ pub struct Config {
     pub influence: InfluenceConfig,
     #[serde(default)]
     pub quadrants: QuadrantConfig,
+    #[serde(default)]
+    pub collaboration: CollaborationConfig,
     /// Sections owned by later features (report, partners, acquirer…), kept verbatim.
     #[serde(flatten)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -133,6 +135,39 @@ impl Default for QuadrantConfig {
     }
 }
 
+/// Co-design collaborations: when a requirement is broadly sellable, and the matcher's vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollaborationConfig {
+    /// A requirement is broadly sellable when the other customers asking for the same need hold at
+    /// least this share of the target audience, weighted by fit; otherwise it is tailor-made.
+    #[serde(default = "default_broadly_sellable_share")]
+    pub broadly_sellable_share: f64,
+    /// Similarity at or above which two requests express the same need.
+    #[serde(default = "default_match_threshold")]
+    pub match_threshold: f64,
+    /// A glossary file extending the shipped one, relative to the folder of `bellwether.toml`.
+    pub glossary: Option<String>,
+}
+
+fn default_broadly_sellable_share() -> f64 {
+    0.05
+}
+
+fn default_match_threshold() -> f64 {
+    0.5
+}
+
+impl Default for CollaborationConfig {
+    fn default() -> Self {
+        Self {
+            broadly_sellable_share: default_broadly_sellable_share(),
+            match_threshold: default_match_threshold(),
+            glossary: None,
+        }
+    }
+}
+
 /// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -197,6 +232,20 @@ impl Config {
                 return Err(invalid(key, "expected a number between 0 and 1"));
             }
         }
+        for (key, value) in [
+            (
+                "collaboration.broadly_sellable_share",
+                self.collaboration.broadly_sellable_share,
+            ),
+            (
+                "collaboration.match_threshold",
+                self.collaboration.match_threshold,
+            ),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(invalid(key, "expected a number between 0 and 1"));
+            }
+        }
         Ok(())
     }
 }
@@ -214,6 +263,16 @@ mod tests {
         assert_eq!(config.audience.industries, ["Banking", "Credit Unions"]);
         assert_eq!(config.reputation.signals["market_rank"], -1.0);
         assert_eq!(config.influence.discount_penalty, 0.5);
+        assert_eq!(config.collaboration.broadly_sellable_share, 0.05);
+    }
+
+    #[test]
+    fn collaboration_share_out_of_range_is_refused() {
+        let error = Config::from_toml("[collaboration]\nbroadly_sellable_share = 5\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid value for `collaboration.broadly_sellable_share`: expected a number between 0 and 1"
+        );
     }
 
     #[test]

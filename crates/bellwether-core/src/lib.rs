@@ -6,11 +6,16 @@
 
 pub mod config;
 pub mod model;
+pub mod partners;
 pub mod ranking;
 pub mod score;
 
 pub use config::{Config, ConfigError};
-pub use model::{AttrValue, Customer, CustomerRecord, PurchaseStats, Request, Transaction};
+pub use model::{
+    AttrValue, Collaboration, CollaborationPartner, Customer, CustomerRecord, PurchaseStats,
+    Request, Requirement, Transaction,
+};
+pub use partners::{select_partners, PartnerOptions, PartnerSelection, Segment};
 pub use score::{
     score_customers, score_customers_with, Quadrant, Reason, Score, ScoreOptions, Scoring,
 };

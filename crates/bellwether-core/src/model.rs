@@ -115,6 +115,36 @@ pub struct Request {
     pub language: Option<String>,
 }
 
+/// One row of `collaborations.csv`: a partner customer of a co-design collaboration.
+///
+/// A collaboration with several partners has one row per partner, with the same id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollaborationPartner {
+    pub collaboration_id: String,
+    pub customer_id: String,
+    pub name: Option<String>,
+    pub started: Option<NaiveDate>,
+}
+
+/// One row of `requirements.csv`: a requirement written for a collaboration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Requirement {
+    pub collaboration_id: String,
+    pub text: String,
+    pub language: Option<String>,
+}
+
+/// A co-design collaboration: its partners and its requirements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Collaboration {
+    pub collaboration_id: String,
+    pub name: Option<String>,
+    pub started: Option<NaiveDate>,
+    /// The partner customers, in the order they were added.
+    pub customer_ids: Vec<String>,
+    pub requirements: Vec<Requirement>,
+}
+
 /// Per-customer aggregates of the transaction log, enough for scoring.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct PurchaseStats {

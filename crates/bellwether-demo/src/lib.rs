@@ -56,7 +56,7 @@ use chrono::{Months, NaiveDate};
 pub use customers::{planted_stories, PlantedStory};
 pub use format::customer_id;
 pub use needs::{Need, NeedKind, BROADLY_SELLABLE_NEED_ID, NEEDS, TAILOR_MADE_NEED_ID};
-pub use requests::{Collaboration, Requirement, COLLABORATIONS};
+pub use requests::{sample_requests, Collaboration, Requirement, SampleRequest, COLLABORATIONS};
 
 use crate::customers::{PurchaseHabits, PLANTED};
 use crate::format::{customer_id_width, iso_date, push_field, push_tenths, push_u64};

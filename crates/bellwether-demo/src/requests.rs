@@ -256,6 +256,50 @@ pub(crate) fn customer_requests(
     }
 }
 
+/// A request drawn like the demo's, with its true need, for benchmarks and matcher tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleRequest {
+    pub text: String,
+    /// `en`, `fr`, `it` or `et`; `None` where an export would leave the column empty.
+    pub language: Option<&'static str>,
+    /// The true need, as in `requests_truth.csv`.
+    pub need_id: &'static str,
+}
+
+/// `n` requests composed like the demo's (greetings, context, closings, typos, missing language
+/// columns), with needs and languages drawn uniformly; the same seed gives the same requests.
+///
+/// Unlike [`crate::write_demo`], no customer is involved: this is the text generator alone, so a
+/// benchmark can ask for 100,000 requests without writing millions of transactions.
+pub fn sample_requests(n: usize, seed: u64) -> Vec<SampleRequest> {
+    let key = StreamKey::from_seed(seed);
+    let languages = [
+        Language::English,
+        Language::French,
+        Language::Italian,
+        Language::Estonian,
+    ];
+    (0..n)
+        .map(|request_idx| {
+            let mut rng = key.stream(request_idx, Purpose::Requests, 1);
+            let need_idx = rng.index(NEEDS.len());
+            let language = *rng.pick(&languages);
+            let text = compose(&mut rng, need_idx, language);
+            // The tailor-made need has English phrasings only, which `compose` falls back to.
+            let language = if PHRASINGS[need_idx].of(language).is_empty() {
+                Language::English
+            } else {
+                language
+            };
+            SampleRequest {
+                text,
+                language: (!rng.chance(MISSING_LANGUAGE_SHARE)).then(|| language.code()),
+                need_id: NEEDS[need_idx].id,
+            }
+        })
+        .collect()
+}
+
 /// A hand-written request of a planted customer: day offset, need, language, phrasing.
 struct PlantedRequest {
     customer_idx: usize,
@@ -501,6 +545,19 @@ mod tests {
         assert_eq!(lower_first_word("SSO please!"), "SSO please!");
         assert_eq!(lower_first_word("È possibile?"), "è possibile?");
         assert_eq!(lower_first_word("2FA is a must"), "2FA is a must");
+    }
+
+    #[test]
+    fn samples_are_reproducible_and_cover_every_need() {
+        let samples = sample_requests(2000, 7);
+        assert_eq!(samples, sample_requests(2000, 7));
+        for need in NEEDS {
+            assert!(
+                samples.iter().any(|sample| sample.need_id == need.id),
+                "{}",
+                need.id
+            );
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Reads a company's CSV exports (`customers.csv`, `transactions.csv`, `requests.csv`) into
+//! Reads a company's CSV exports (`customers.csv`, `transactions.csv`, `requests.csv`,
+//! `collaborations.csv`, `requirements.csv`) into
 //! Bellwether's domain types, with a diagnostic naming file, line, column and reason for every
 //! row that cannot be imported.
 //!
@@ -17,12 +18,14 @@ mod header;
 pub mod number;
 mod source;
 
+mod collaborations;
 mod customers;
 mod requests;
 mod transactions;
 
 use std::path::Path;
 
+pub use collaborations::{read_collaborations, read_requirements};
 pub use customers::{read_customers, read_customers_with};
 pub use date::DateOrder;
 pub use diagnostic::{

@@ -31,6 +31,10 @@ pub struct ImportSummary {
     pub customers_updated: u64,
     pub transactions: u64,
     pub requests: u64,
+    /// Collaborations whose partners the import replaced.
+    pub collaborations: u64,
+    /// Requirements the import wrote.
+    pub requirements: u64,
     /// Rows left out by `--skip-invalid`.
     pub rejected: u64,
 }
@@ -271,6 +275,16 @@ impl ImportWriter {
         }
         self.summary.requests += batch.len() as u64;
         Ok(())
+    }
+
+    /// The open connection, for the writers of other tables in this crate.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    pub(crate) fn count_collaborations(&mut self, collaborations: u64, requirements: u64) {
+        self.summary.collaborations += collaborations;
+        self.summary.requirements += requirements;
     }
 
     /// Records a workspace setting (such as the imported `bellwether.toml`) with the import.

@@ -1,4 +1,4 @@
-//! Bellwether's store: customers, transactions and requests in SQLite.
+//! Bellwether's store: customers, transactions, requests and collaborations in SQLite.
 //!
 //! This is the only crate that speaks SQL.
 //! The schema is managed by `sqlx` migrations (`migrations/sqlite`), and every
@@ -12,6 +12,7 @@
 
 mod accounts;
 mod bulk;
+mod collaborations;
 mod dates;
 mod import;
 

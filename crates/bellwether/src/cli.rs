@@ -35,7 +35,8 @@ pub struct Cli {
 pub enum Command {
     /// Write a commented bellwether.toml template.
     Init(InitArgs),
-    /// Import customers.csv, transactions.csv, requests.csv and bellwether.toml from a folder.
+    /// Import customers.csv, transactions.csv, requests.csv, collaborations.csv, requirements.csv
+    /// and bellwether.toml from a folder.
     Import(ImportArgs),
     /// Rank customers as strategic-customer candidates.
     Rank(RankArgs),
@@ -45,6 +46,14 @@ pub enum Command {
     Demo(DemoArgs),
     /// Customer-lifetime-value models: summaries, fits and predictions (BG/NBD, Pareto/NBD, Gamma-Gamma…).
     Clv(crate::commands::clv::ClvArgs),
+    /// Choose a set of design partners: high strategic score, covering the audience's segments.
+    Partners(PartnersArgs),
+    /// Co-design collaborations: add, list, show, export.
+    Collab(CollabArgs),
+    /// Who else asks for each requirement of a collaboration: broadly sellable or tailor-made.
+    Reach(ReachArgs),
+    /// Every request grouped into needs across languages, ranked by fit-weighted reach.
+    Demand(DemandArgs),
     /// Serve the web app and JSON API for a team (sign in with accounts from `bellwether user add`).
     Serve(ServeArgs),
     /// Manage the accounts of the web app: add users, list them, make API tokens.
@@ -100,6 +109,117 @@ pub enum UserCommand {
         #[arg(long, default_value = "script")]
         name: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct PartnersArgs {
+    /// How many partners the set holds, signed ones (`--include`) counted.
+    #[arg(long, default_value_t = 5)]
+    pub k: usize,
+    /// A customer_id already signed as a partner (repeatable): in the set first.
+    #[arg(long = "include", value_name = "ID")]
+    pub include: Vec<String>,
+    /// A customer_id that may not be picked (repeatable).
+    #[arg(long = "exclude", value_name = "ID")]
+    pub exclude: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CollabArgs {
+    #[command(subcommand)]
+    pub command: CollabCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CollabCommand {
+    /// Create a collaboration, or add partners and requirements to one.
+    Add(CollabAddArgs),
+    /// List the collaborations.
+    List(CollabListArgs),
+    /// Show one collaboration with its partners and requirements.
+    Show(CollabShowArgs),
+    /// Write collaborations.csv and requirements.csv (the import format) into a folder.
+    Export(CollabExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CollabAddArgs {
+    /// The collaboration_id.
+    pub collaboration_id: String,
+    /// A partner customer_id (repeatable).
+    #[arg(long = "customer", value_name = "ID")]
+    pub customers: Vec<String>,
+    /// The collaboration's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Start date, YYYY-MM-DD.
+    #[arg(long)]
+    pub started: Option<String>,
+    /// A requirement's text (repeatable).
+    #[arg(long = "requirement", value_name = "TEXT")]
+    pub requirements: Vec<String>,
+    /// Language of the requirements given (en, fr, it, et); detected when absent.
+    #[arg(long)]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollabListArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CollabShowArgs {
+    /// The collaboration_id.
+    pub collaboration_id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CollabExportArgs {
+    /// Folder to write into (created if needed).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct MatchArgs {
+    /// A glossary extending the shipped one, instead of the one stored by the last import.
+    #[arg(long)]
+    pub glossary: Option<PathBuf>,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReachArgs {
+    /// The collaboration_id.
+    pub collaboration_id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub matching: MatchArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemandArgs {
+    /// Show only the first N needs [default: 20 for tables, all otherwise].
+    #[arg(long)]
+    pub top: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    #[command(flatten)]
+    pub matching: MatchArgs,
 }
 
 #[derive(Debug, Args)]

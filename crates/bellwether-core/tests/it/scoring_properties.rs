@@ -161,6 +161,7 @@ fn config() -> impl Strategy<Value = Config> {
                 reputation: ReputationConfig { signals, shrinkage },
                 influence: InfluenceConfig { discount_penalty },
                 quadrants: QuadrantConfig { fit, reputation },
+                collaboration: Default::default(),
                 extra: BTreeMap::new(),
             };
             config

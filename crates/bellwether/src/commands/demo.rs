@@ -56,6 +56,9 @@ pub async fn run(db: &Path, args: &DemoArgs, quiet: bool) -> anyhow::Result<Exit
     if !quiet {
         eprintln!("{}", quadrant_summary(&ranking));
         eprintln!("\nnext: `bellwether rank --quadrant strategic`, `bellwether explain C0001`, `bellwether rank --format json`");
+        eprintln!(
+            "      `bellwether partners --k 5`, `bellwether reach COL1`, `bellwether demand`"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

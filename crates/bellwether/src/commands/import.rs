@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use bellwether_core::{Config, Customer, Request, Transaction};
+use bellwether_core::{CollaborationPartner, Config, Customer, Request, Requirement, Transaction};
 use bellwether_import::{Diagnostic, FileReport, ImportError, ReadOptions, Rejected};
 use bellwether_store::{ImportSummary, ImportWriter, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -28,6 +28,8 @@ const CUSTOMERS: &str = "customers.csv";
 const TRANSACTIONS: &str = "transactions.csv";
 const REQUESTS: &str = "requests.csv";
 const CONFIG: &str = "bellwether.toml";
+const COLLABORATIONS: &str = "collaborations.csv";
+const REQUIREMENTS: &str = "requirements.csv";
 
 /// Rows handed from the reading thread to the writer at a time.
 const BATCH_ROWS: usize = 20_000;
@@ -38,6 +40,8 @@ struct ImportPlan {
     transactions: Option<PathBuf>,
     requests: Option<PathBuf>,
     config: Option<PathBuf>,
+    collaborations: Option<PathBuf>,
+    requirements: Option<PathBuf>,
 }
 
 impl ImportPlan {
@@ -51,14 +55,18 @@ impl ImportPlan {
             transactions: existing(TRANSACTIONS),
             requests: existing(REQUESTS),
             config: existing(CONFIG),
+            collaborations: existing(COLLABORATIONS),
+            requirements: existing(REQUIREMENTS),
         };
         if plan.customers.is_none()
             && plan.transactions.is_none()
             && plan.requests.is_none()
             && plan.config.is_none()
+            && plan.collaborations.is_none()
+            && plan.requirements.is_none()
         {
             bail!(
-                "{} holds none of {CUSTOMERS}, {TRANSACTIONS}, {REQUESTS}, {CONFIG}",
+                "{} holds none of {CUSTOMERS}, {TRANSACTIONS}, {REQUESTS}, {COLLABORATIONS}, {REQUIREMENTS}, {CONFIG}",
                 dir.display()
             );
         }
@@ -75,6 +83,12 @@ struct Validation {
     customers: Vec<Customer>,
     requests: Vec<Request>,
     config_text: Option<String>,
+    /// The user glossary named by the configuration, checked.
+    glossary_text: Option<String>,
+    collaboration_partners: Vec<CollaborationPartner>,
+    requirements: Vec<Requirement>,
+    /// Stored collaborations and those of this import: what requirements may refer to.
+    known_collaborations: FxHashSet<String>,
     /// Stored customers and valid customers of this import: what transactions may refer to.
     known_ids: FxHashSet<String>,
     /// The customers file could not be read at all, so unknown customers are not reported.
@@ -113,8 +127,15 @@ impl Validation {
 pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     timing("start");
     let plan = ImportPlan::from_dir(&args.dir)?;
-    let existing_ids = stored_customer_ids(db).await?;
+    let (existing_ids, existing_collaborations) = stored_ids(db).await?;
     let mut validation = validate(&plan, existing_ids, quiet, args.skip_invalid)?;
+    validate_collaborations(
+        &plan,
+        &mut validation,
+        existing_collaborations,
+        quiet,
+        args.skip_invalid,
+    );
     timing("validated customers and requests");
 
     if !validation.file_errors.is_empty() || (!validation.is_clean() && !args.skip_invalid) {
@@ -155,13 +176,22 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
     }
     if !quiet {
         eprintln!(
-            "imported into {}: {} customers ({} new, {} updated), {} transactions, {} requests{}",
+            "imported into {}: {} customers ({} new, {} updated), {} transactions, {} requests{}{}",
             db.display(),
             grouped(summary.customers_added + summary.customers_updated),
             grouped(summary.customers_added),
             grouped(summary.customers_updated),
             grouped(summary.transactions),
             grouped(summary.requests),
+            if summary.collaborations + summary.requirements > 0 {
+                format!(
+                    ", {} collaborations, {} requirements",
+                    grouped(summary.collaborations),
+                    grouped(summary.requirements)
+                )
+            } else {
+                String::new()
+            },
             if summary.rejected > 0 {
                 format!(", {} rows rejected", grouped(summary.rejected))
             } else {
@@ -194,17 +224,83 @@ fn remove_database(db: &Path) {
     }
 }
 
-/// The customers already stored, read without creating, migrating or locking anything for writing.
-async fn stored_customer_ids(db: &Path) -> anyhow::Result<FxHashSet<String>> {
+/// The customers and collaborations already stored, read without creating, migrating or locking
+/// anything for writing.
+async fn stored_ids(db: &Path) -> anyhow::Result<(FxHashSet<String>, FxHashSet<String>)> {
     let Some(store) = Store::open_read_only(db)
         .await
         .with_context(|| format!("cannot read {}", db.display()))?
     else {
-        return Ok(FxHashSet::default());
+        return Ok(Default::default());
     };
     let ids = store.customer_ids().await?;
+    let collaborations = store.collaboration_ids().await?;
     store.close().await;
-    Ok(ids.into_iter().collect())
+    Ok((
+        ids.into_iter().collect(),
+        collaborations.into_iter().collect(),
+    ))
+}
+
+/// Reads and checks `collaborations.csv`, `requirements.csv` and the user glossary the
+/// configuration names (all small, held in memory).
+fn validate_collaborations(
+    plan: &ImportPlan,
+    validation: &mut Validation,
+    stored: FxHashSet<String>,
+    quiet: bool,
+    skip_invalid: bool,
+) {
+    let options = read_options(skip_invalid);
+    validation.known_collaborations = stored;
+    if let Some(text) = &validation.config_text {
+        let glossary = Config::from_toml(text)
+            .ok()
+            .and_then(|config| config.collaboration.glossary);
+        if let (Some(name), Some(config_path)) = (glossary, &plan.config) {
+            let path = config_path
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join(&name);
+            match fs_err::read_to_string(&path) {
+                Ok(text) => match bellwether_match::Glossary::shipped_with(&text, &name) {
+                    Ok(_) => validation.glossary_text = Some(text),
+                    Err(error) => validation.file_errors.push(format!("{CONFIG}: {error}")),
+                },
+                Err(error) => validation
+                    .file_errors
+                    .push(format!("{CONFIG}: collaboration.glossary: {error}")),
+            }
+        }
+    }
+    if let Some(path) = &plan.collaborations {
+        let is_known =
+            |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
+        match read_file(path, quiet, |reader| {
+            bellwether_import::read_collaborations(reader, COLLABORATIONS, &options, &is_known)
+        }) {
+            Ok(parsed) => {
+                validation
+                    .known_collaborations
+                    .extend(parsed.rows.iter().map(|row| row.collaboration_id.clone()));
+                validation.collaboration_partners = parsed.rows;
+                validation.reports.push(parsed.report);
+            }
+            Err(error) => validation.file_error(error),
+        }
+    }
+    if let Some(path) = &plan.requirements {
+        let is_known = |id: &str| validation.known_collaborations.contains(id);
+        match read_file(path, quiet, |reader| {
+            bellwether_import::read_requirements(reader, REQUIREMENTS, &options, &is_known)
+        }) {
+            Ok(parsed) => {
+                validation.requirements = parsed.rows;
+                validation.reports.push(parsed.report);
+            }
+            Err(error) => validation.file_error(error),
+        }
+    }
 }
 
 /// How files are read: with `--skip-invalid` every rejected row is kept for the rejects file.
@@ -512,6 +608,11 @@ fn write_blocking(
         }
         timing("transactions inserted");
         writer.insert_requests(&validation.requests)?;
+        writer
+            .replace_collaborations(&validation.collaboration_partners, &validation.requirements)?;
+        if let Some(text) = &validation.glossary_text {
+            writer.set_setting("glossary", text)?;
+        }
         let summary = writer.commit(validation.n_rejected())?;
         timing("committed");
         Ok(Some(summary))
@@ -525,6 +626,8 @@ fn plan_source(plan: &ImportPlan) -> String {
         &plan.transactions,
         &plan.requests,
         &plan.config,
+        &plan.collaborations,
+        &plan.requirements,
     ]
     .into_iter()
     .flatten()

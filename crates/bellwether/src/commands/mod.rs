@@ -1,10 +1,13 @@
 //! One module per subcommand; each turns validated flags into work.
 
 pub mod clv;
+mod collab;
 mod demo;
 mod explain;
 mod import;
 mod init;
+mod needs;
+mod partners;
 mod rank;
 mod serve;
 
@@ -26,6 +29,10 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(&cli.db, &args).await,
         Command::Demo(args) => demo::run(&cli.db, &args, cli.quiet).await,
         Command::Clv(args) => clv::run(&cli.db, &args, cli.quiet).await,
+        Command::Partners(args) => partners::run(&cli.db, &args, cli.quiet).await,
+        Command::Collab(args) => collab::run(&cli.db, &args, cli.quiet).await,
+        Command::Reach(args) => needs::run_reach(&cli.db, &args, cli.quiet).await,
+        Command::Demand(args) => needs::run_demand(&cli.db, &args, cli.quiet).await,
         Command::Serve(args) => serve::serve(&cli.db, &args, cli.quiet).await,
         Command::User(args) => serve::user(&cli.db, &args, cli.quiet).await,
     }

@@ -1,0 +1,240 @@
+//! Collaborations in the store: read, added to through the CLI, replaced by imports.
+//!
+//! An import's `collaborations.csv` is the complete list of partners of the collaborations it
+//! names, and its `requirements.csv` the complete list of requirements of the collaborations it
+//! names: those are replaced, every other collaboration is kept. `bellwether collab add` only adds.
+
+use std::collections::BTreeMap;
+
+use bellwether_core::{Collaboration, CollaborationPartner, Requirement};
+use rusqlite::{params, Connection, OptionalExtension};
+use sqlx::Row;
+
+use crate::{format_date, parse_date, ImportWriter, Result, Store, StoreError};
+
+impl Store {
+    /// Every stored collaboration, by `collaboration_id`, with partners and requirements in order.
+    pub async fn collaborations(&self) -> Result<Vec<Collaboration>> {
+        self.load_collaborations(None).await
+    }
+
+    /// One collaboration, if stored.
+    pub async fn collaboration(&self, collaboration_id: &str) -> Result<Option<Collaboration>> {
+        Ok(self
+            .load_collaborations(Some(collaboration_id))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Every stored `collaboration_id` (none when the store predates collaborations).
+    pub async fn collaboration_ids(&self) -> Result<Vec<String>> {
+        let has_table = sqlx::query(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'collaborations'",
+        )
+        .fetch_one(self.pool())
+        .await?
+        .get::<i64, _>(0)
+            > 0;
+        if !has_table {
+            return Ok(Vec::new());
+        }
+        Ok(
+            sqlx::query_scalar::<_, String>("SELECT collaboration_id FROM collaborations")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// The collaborations, or the one named `only`, ordered by `collaboration_id`.
+    async fn load_collaborations(&self, only: Option<&str>) -> Result<Vec<Collaboration>> {
+        // One statement per table; `?1 IS NULL` keeps every row when no id is given.
+        const HEADS: &str = "SELECT collaboration_id, name, started FROM collaborations \
+             WHERE ?1 IS NULL OR collaboration_id = ?1";
+        const PARTNERS: &str =
+            "SELECT p.collaboration_id, c.customer_id FROM collaboration_partners p \
+             JOIN customers c ON c.id = p.customer WHERE ?1 IS NULL OR p.collaboration_id = ?1 \
+             ORDER BY p.collaboration_id, p.position";
+        const REQUIREMENTS: &str = "SELECT collaboration_id, text, language FROM requirements \
+             WHERE ?1 IS NULL OR collaboration_id = ?1 ORDER BY collaboration_id, position";
+        let mut found: BTreeMap<String, Collaboration> = BTreeMap::new();
+        for row in sqlx::query(HEADS).bind(only).fetch_all(self.pool()).await? {
+            let collaboration_id: String = row.try_get(0)?;
+            let started: Option<String> = row.try_get(2)?;
+            let started = started
+                .map(|text| {
+                    parse_date(&text).ok_or_else(|| {
+                        StoreError::Corrupt(format!("started {text:?} is not a YYYY-MM-DD date"))
+                    })
+                })
+                .transpose()?;
+            found.insert(
+                collaboration_id.clone(),
+                Collaboration {
+                    collaboration_id,
+                    name: row.try_get(1)?,
+                    started,
+                    customer_ids: Vec::new(),
+                    requirements: Vec::new(),
+                },
+            );
+        }
+        for row in sqlx::query(PARTNERS)
+            .bind(only)
+            .fetch_all(self.pool())
+            .await?
+        {
+            let collaboration_id: String = row.try_get(0)?;
+            if let Some(collaboration) = found.get_mut(&collaboration_id) {
+                collaboration.customer_ids.push(row.try_get(1)?);
+            }
+        }
+        for row in sqlx::query(REQUIREMENTS)
+            .bind(only)
+            .fetch_all(self.pool())
+            .await?
+        {
+            let collaboration_id: String = row.try_get(0)?;
+            if let Some(collaboration) = found.get_mut(&collaboration_id) {
+                collaboration.requirements.push(Requirement {
+                    collaboration_id,
+                    text: row.try_get(1)?,
+                    language: row.try_get(2)?,
+                });
+            }
+        }
+        Ok(found.into_values().collect())
+    }
+
+    /// Adds to a collaboration, creating it if needed: its name and start date when given, partners
+    /// not yet in it, and requirements after the existing ones. One database transaction.
+    pub async fn add_to_collaboration(&self, addition: &Collaboration) -> Result<()> {
+        let path = self.path.clone();
+        let addition = addition.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = Connection::open(&path)?;
+            connection.execute_batch("PRAGMA busy_timeout = 10000")?;
+            let transaction = connection.transaction()?;
+            let partners: Vec<CollaborationPartner> = addition
+                .customer_ids
+                .iter()
+                .map(|customer_id| CollaborationPartner {
+                    collaboration_id: addition.collaboration_id.clone(),
+                    customer_id: customer_id.clone(),
+                    name: addition.name.clone(),
+                    started: addition.started,
+                })
+                .collect();
+            upsert_head(
+                &transaction,
+                &addition.collaboration_id,
+                addition.name.as_deref(),
+                addition.started,
+            )?;
+            add_partners(&transaction, &partners)?;
+            add_requirements(&transaction, &addition.requirements)?;
+            transaction.commit()?;
+            Ok(())
+        })
+        .await?
+    }
+}
+
+fn upsert_head(
+    connection: &Connection,
+    collaboration_id: &str,
+    name: Option<&str>,
+    started: Option<chrono::NaiveDate>,
+) -> Result<()> {
+    connection.execute(
+        "INSERT INTO collaborations (collaboration_id, name, started) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (collaboration_id) DO UPDATE SET \
+         name = coalesce(excluded.name, collaborations.name), \
+         started = coalesce(excluded.started, collaborations.started)",
+        params![collaboration_id, name, started.map(format_date)],
+    )?;
+    Ok(())
+}
+
+fn customer_key(connection: &Connection, customer_id: &str) -> Result<i64> {
+    connection
+        .query_row(
+            "SELECT id FROM customers WHERE customer_id = ?1",
+            [customer_id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::UnknownCustomer(customer_id.to_string()))
+}
+
+/// Adds partners not yet in their collaboration, after the existing ones.
+fn add_partners(connection: &Connection, partners: &[CollaborationPartner]) -> Result<()> {
+    for partner in partners {
+        let key = customer_key(connection, &partner.customer_id)?;
+        connection.execute(
+            "INSERT INTO collaboration_partners (collaboration_id, customer, position) \
+             SELECT ?1, ?2, coalesce(max(position), 0) + 1 FROM collaboration_partners \
+             WHERE collaboration_id = ?1 \
+             ON CONFLICT (collaboration_id, customer) DO NOTHING",
+            params![partner.collaboration_id, key],
+        )?;
+    }
+    Ok(())
+}
+
+/// Appends requirements after the existing ones of their collaboration.
+fn add_requirements(connection: &Connection, requirements: &[Requirement]) -> Result<()> {
+    for requirement in requirements {
+        connection.execute(
+            "INSERT INTO requirements (collaboration_id, position, text, language) \
+             SELECT ?1, coalesce(max(position), 0) + 1, ?2, ?3 FROM requirements \
+             WHERE collaboration_id = ?1",
+            params![
+                requirement.collaboration_id,
+                requirement.text,
+                requirement.language
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+impl ImportWriter {
+    /// Writes an import's collaborations: the partners of every collaboration in `partners`, and
+    /// the requirements of every collaboration in `requirements`, replace the stored ones.
+    pub fn replace_collaborations(
+        &mut self,
+        partners: &[CollaborationPartner],
+        requirements: &[Requirement],
+    ) -> Result<()> {
+        let connection = self.connection();
+        let mut replaced_partners = std::collections::HashSet::new();
+        for partner in partners {
+            upsert_head(
+                connection,
+                &partner.collaboration_id,
+                partner.name.as_deref(),
+                partner.started,
+            )?;
+            if replaced_partners.insert(partner.collaboration_id.clone()) {
+                connection.execute(
+                    "DELETE FROM collaboration_partners WHERE collaboration_id = ?1",
+                    [&partner.collaboration_id],
+                )?;
+            }
+        }
+        add_partners(connection, partners)?;
+        let mut replaced_requirements = std::collections::HashSet::new();
+        for requirement in requirements {
+            if replaced_requirements.insert(requirement.collaboration_id.clone()) {
+                connection.execute(
+                    "DELETE FROM requirements WHERE collaboration_id = ?1",
+                    [&requirement.collaboration_id],
+                )?;
+            }
+        }
+        add_requirements(connection, requirements)?;
+        self.count_collaborations(replaced_partners.len() as u64, requirements.len() as u64);
+        Ok(())
+    }
+}

@@ -1,0 +1,251 @@
+//! `bellwether collab add|list|show|export`: co-design collaborations in the store.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use bellwether_core::{Collaboration, Requirement};
+use bellwether_store::{format_date, parse_date, Store};
+use serde::Serialize;
+
+use crate::cli::{CollabAddArgs, CollabArgs, CollabCommand, CollabExportArgs, OutputFormat};
+use crate::format::{truncate, Align, Table};
+
+pub async fn run(db: &Path, args: &CollabArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        CollabCommand::Add(add) => run_add(db, add, quiet).await,
+        CollabCommand::List(list) => {
+            let store = Store::open_existing(db).await?;
+            let collaborations = store.collaborations().await?;
+            store.close().await;
+            print_list(&collaborations, list.format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CollabCommand::Show(show) => {
+            let store = Store::open_existing(db).await?;
+            let collaboration = store.collaboration(&show.collaboration_id).await?;
+            store.close().await;
+            let Some(collaboration) = collaboration else {
+                bail!(
+                    "no collaboration {} in {}\n\nhint: `bellwether collab list` shows the stored ones",
+                    show.collaboration_id,
+                    db.display()
+                );
+            };
+            print_show(&collaboration, show.format)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CollabCommand::Export(export) => run_export(db, export, quiet).await,
+    }
+}
+
+async fn run_add(db: &Path, args: &CollabAddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let started = args
+        .started
+        .as_deref()
+        .map(|text| {
+            parse_date(text).with_context(|| format!("--started {text:?} is not a YYYY-MM-DD date"))
+        })
+        .transpose()?;
+    if args.collaboration_id.trim().is_empty() {
+        bail!("the collaboration_id is empty");
+    }
+    if let Some(empty) = args
+        .requirements
+        .iter()
+        .position(|text| text.trim().is_empty())
+    {
+        bail!("requirement {} is empty", empty + 1);
+    }
+    let store = Store::open_existing(db).await?;
+    let existing = store.collaboration(&args.collaboration_id).await?;
+    if existing.is_none() && args.customers.is_empty() {
+        bail!(
+            "collaboration {} is new: give at least one partner with --customer ID",
+            args.collaboration_id
+        );
+    }
+    let addition = Collaboration {
+        collaboration_id: args.collaboration_id.clone(),
+        name: args.name.clone(),
+        started,
+        customer_ids: args.customers.clone(),
+        requirements: args
+            .requirements
+            .iter()
+            .map(|text| Requirement {
+                collaboration_id: args.collaboration_id.clone(),
+                text: text.trim().to_string(),
+                language: args.language.clone(),
+            })
+            .collect(),
+    };
+    store.add_to_collaboration(&addition).await?;
+    store.close().await;
+    if !quiet {
+        eprintln!(
+            "{} collaboration {}: {} partners and {} requirements added",
+            if existing.is_some() {
+                "updated"
+            } else {
+                "created"
+            },
+            args.collaboration_id,
+            args.customers.len(),
+            args.requirements.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_export(db: &Path, args: &CollabExportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open_existing(db).await?;
+    let collaborations = store.collaborations().await?;
+    store.close().await;
+    fs_err::create_dir_all(&args.dir)?;
+    let mut partners =
+        csv::Writer::from_writer(fs_err::File::create(args.dir.join("collaborations.csv"))?);
+    partners.write_record(["collaboration_id", "customer_id", "name", "started"])?;
+    let mut requirements =
+        csv::Writer::from_writer(fs_err::File::create(args.dir.join("requirements.csv"))?);
+    requirements.write_record(["collaboration_id", "text", "language"])?;
+    let mut n_requirements = 0;
+    for collaboration in &collaborations {
+        let started = collaboration.started.map(format_date).unwrap_or_default();
+        for customer_id in &collaboration.customer_ids {
+            partners.write_record([
+                collaboration.collaboration_id.as_str(),
+                customer_id,
+                collaboration.name.as_deref().unwrap_or(""),
+                &started,
+            ])?;
+        }
+        for requirement in &collaboration.requirements {
+            requirements.write_record([
+                collaboration.collaboration_id.as_str(),
+                &requirement.text,
+                requirement.language.as_deref().unwrap_or(""),
+            ])?;
+            n_requirements += 1;
+        }
+    }
+    partners.flush()?;
+    requirements.flush()?;
+    if !quiet {
+        eprintln!(
+            "wrote {} collaborations and {n_requirements} requirements to {}",
+            collaborations.len(),
+            args.dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Serialize)]
+struct ListRow<'a> {
+    collaboration_id: &'a str,
+    name: Option<&'a str>,
+    started: Option<String>,
+    partners: String,
+    n_requirements: usize,
+}
+
+fn list_rows(collaborations: &[Collaboration]) -> Vec<ListRow<'_>> {
+    collaborations
+        .iter()
+        .map(|collaboration| ListRow {
+            collaboration_id: &collaboration.collaboration_id,
+            name: collaboration.name.as_deref(),
+            started: collaboration.started.map(format_date),
+            partners: collaboration.customer_ids.join(" "),
+            n_requirements: collaboration.requirements.len(),
+        })
+        .collect()
+}
+
+fn print_list(collaborations: &[Collaboration], format: OutputFormat) -> anyhow::Result<()> {
+    let rows = list_rows(collaborations);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        OutputFormat::Table => {
+            let mut table = Table::new(&[
+                ("collaboration", Align::Left),
+                ("name", Align::Left),
+                ("started", Align::Left),
+                ("partners", Align::Left),
+                ("requirements", Align::Right),
+            ]);
+            for row in &rows {
+                table.row(vec![
+                    row.collaboration_id.to_string(),
+                    truncate(row.name.unwrap_or("-"), 40),
+                    row.started.clone().unwrap_or_else(|| "-".into()),
+                    row.partners.clone(),
+                    row.n_requirements.to_string(),
+                ]);
+            }
+            out.write_all(table.render().as_bytes())?;
+        }
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, collaborations)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut out);
+            for row in &rows {
+                writer.serialize(row)?;
+            }
+            writer.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn print_show(collaboration: &Collaboration, format: OutputFormat) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        OutputFormat::Table => {
+            writeln!(
+                out,
+                "{}  {}",
+                collaboration.collaboration_id,
+                collaboration.name.as_deref().unwrap_or("(no name)")
+            )?;
+            if let Some(started) = collaboration.started {
+                writeln!(out, "started {}", format_date(started))?;
+            }
+            writeln!(out, "partners: {}", collaboration.customer_ids.join(", "))?;
+            writeln!(out, "requirements:")?;
+            for (position, requirement) in collaboration.requirements.iter().enumerate() {
+                writeln!(
+                    out,
+                    "  {}. [{}] {}",
+                    position + 1,
+                    requirement.language.as_deref().unwrap_or("?"),
+                    requirement.text
+                )?;
+            }
+        }
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, collaboration)?;
+            writeln!(out)?;
+        }
+        OutputFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut out);
+            writer.write_record(["collaboration_id", "position", "text", "language"])?;
+            for (position, requirement) in collaboration.requirements.iter().enumerate() {
+                writer.write_record([
+                    collaboration.collaboration_id.as_str(),
+                    &(position + 1).to_string(),
+                    &requirement.text,
+                    requirement.language.as_deref().unwrap_or(""),
+                ])?;
+            }
+            writer.flush()?;
+        }
+    }
+    Ok(())
+}
