@@ -227,6 +227,38 @@ pub fn list(ranking: &LoadedRanking, query: &ListQuery) -> Result<CustomerPage, 
         .as_deref()
         .map(str::to_lowercase)
         .filter(|q| !q.is_empty());
+    let key = query.sort.unwrap_or_default();
+    let start = (page as usize - 1).saturating_mul(per_page as usize);
+    if needle.is_none() && key == SortKey::Score {
+        // The common listing: the ranking's own order, so skip to the page without
+        // collecting every row (the count per quadrant is kept with the ranking).
+        let quadrant = query.quadrant.map(Quadrant::from);
+        let total = match quadrant {
+            None => ranking.ranking.order.len(),
+            Some(q) => ranking.quadrant_counts.get(&q).copied().unwrap_or(0),
+        };
+        let items: Vec<CustomerRow> = match quadrant {
+            // Without a filter, positions index the order directly.
+            None => (start..total.min(start.saturating_add(per_page as usize)))
+                .filter_map(|position| ranking.ranking.at(position))
+                .map(|row| CustomerRow::from(&row))
+                .collect(),
+            Some(q) => ranking
+                .ranking
+                .ranked(Some(q))
+                .skip(start)
+                .take(per_page as usize)
+                .map(|row| CustomerRow::from(&row))
+                .collect(),
+        };
+        return Ok(CustomerPage {
+            items,
+            page,
+            per_page,
+            total,
+            pages: total.div_ceil(per_page as usize),
+        });
+    }
     let matches = |row: &RankedCustomer<'_>| {
         needle.as_deref().is_none_or(|needle| {
             [Some(row.customer_id), row.name, row.industry, row.country]
@@ -240,7 +272,6 @@ pub fn list(ranking: &LoadedRanking, query: &ListQuery) -> Result<CustomerPage, 
         .ranked(query.quadrant.map(Into::into))
         .filter(|row| matches(row))
         .collect();
-    let key = query.sort.unwrap_or_default();
     let by = |f: fn(&RankedCustomer<'_>) -> f64| {
         move |a: &RankedCustomer<'_>, b: &RankedCustomer<'_>| {
             f(b).total_cmp(&f(a)).then(a.rank.cmp(&b.rank))
@@ -254,7 +285,6 @@ pub fn list(ranking: &LoadedRanking, query: &ListQuery) -> Result<CustomerPage, 
         SortKey::CustomerId => rows.sort_by(|a, b| a.customer_id.cmp(b.customer_id)),
     }
     let total = rows.len();
-    let start = (page as usize - 1).saturating_mul(per_page as usize);
     Ok(CustomerPage {
         items: rows
             .iter()

@@ -32,6 +32,8 @@ pub struct LoadedRanking {
     pub ranking: Ranking,
     /// Position in `ranking.order` of each customer id.
     pub position: HashMap<String, usize>,
+    /// Customers per quadrant.
+    pub quadrant_counts: HashMap<bellwether_core::Quadrant, usize>,
 }
 
 impl LoadedRanking {
@@ -42,7 +44,15 @@ impl LoadedRanking {
             .enumerate()
             .map(|(position, &index)| (ranking.scores[index].customer_id.clone(), position))
             .collect();
-        LoadedRanking { ranking, position }
+        let mut quadrant_counts = HashMap::new();
+        for score in &ranking.scores {
+            *quadrant_counts.entry(score.quadrant).or_insert(0) += 1;
+        }
+        LoadedRanking {
+            ranking,
+            position,
+            quadrant_counts,
+        }
     }
 }
 

@@ -331,6 +331,23 @@ async fn the_api_pages_filters_and_sorts_the_ranking() {
             .map(|c| c["customer_id"].clone())
             .collect::<Vec<_>>()
     );
+    // A search that every customer matches (all are in the US) takes the general path;
+    // it must list the same pages as the direct one.
+    for p in 1..=3 {
+        let (_, direct) = page(&format!("/api/v1/customers?per_page=10&page={p}")).await;
+        let (_, searched) = page(&format!("/api/v1/customers?per_page=10&page={p}&q=us")).await;
+        assert_eq!(direct, searched, "page {p}");
+        let quadrant = items[0]["quadrant"].as_str().unwrap();
+        let (_, direct) = page(&format!(
+            "/api/v1/customers?per_page=4&page={p}&quadrant={quadrant}"
+        ))
+        .await;
+        let (_, searched) = page(&format!(
+            "/api/v1/customers?per_page=4&page={p}&quadrant={quadrant}&q=us"
+        ))
+        .await;
+        assert_eq!(direct, searched, "page {p} of {quadrant}");
+    }
     let (_, empty) = page("/api/v1/customers?per_page=10&page=9").await;
     assert_eq!(empty["items"].as_array().unwrap().len(), 0);
     // Filters and sorting.
