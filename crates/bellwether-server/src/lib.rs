@@ -181,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/customers/{id}", get(pages::customer))
+        .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))

@@ -53,6 +53,7 @@ pub fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
                 header {
                     strong { a href="/" { "Bellwether" } }
                     @if let Some(user) = user {
+                        @if user.user.role == Role::Admin { a href="/admin/users" { "Users" } }
                         span { (user.user.email) " (" (user.user.role.as_str()) ")" }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(user.csrf_token());
@@ -398,4 +399,107 @@ fn url_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `GET /admin/users`: the users and the newest audit entries (admins only).
+pub async fn users(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Admin)?;
+    Ok(Html(users_page(&state, &user, None).await?.into_string()))
+}
+
+async fn users_page(
+    state: &AppState,
+    user: &CurrentUser,
+    message: Option<&str>,
+) -> Result<Markup, AppError> {
+    let users = state.store.users().await?;
+    let audit = state.store.audit_log(50).await?;
+    let body = html! {
+        h1 { "Users" }
+        @if let Some(message) = message { p role="status" { (message) } }
+        table {
+            thead { tr { th { "email" } th { "role" } th { "since" } } }
+            tbody { @for u in &users { tr { td { (u.email) } td { (u.role.as_str()) } td { (u.created_at) } } } }
+        }
+        h2 { "Add a user" }
+        form method="post" action="/admin/users" {
+            input type="hidden" name="csrf" value=(user.csrf_token());
+            p { label { "Email " input type="email" name="email" required; } }
+            p { label { "Password (at least 10 characters) " input type="password" name="password" minlength="10" required; } }
+            p { label { "Role "
+                select name="role" {
+                    option value="viewer" { "viewer: reads" }
+                    option value="analyst" { "analyst: also imports and edits collaborations" }
+                    option value="admin" { "admin: also manages users" }
+                }
+            } }
+            p { button type="submit" { "Add" } }
+        }
+        h2 { "Audit log" }
+        table {
+            thead { tr { th { "when (UTC)" } th { "who" } th { "what" } th { "detail" } } }
+            tbody { @for e in &audit { tr { td { (e.at) } td { (e.user_email.clone().unwrap_or_else(|| "command line".to_string())) } td { (e.action) } td { (e.detail) } } } }
+        }
+    };
+    Ok(layout("Users", Some(user), body))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewUserForm {
+    pub csrf: String,
+    pub email: String,
+    pub password: String,
+    pub role: String,
+}
+
+/// `POST /admin/users`: adds a user (admins only), recorded in the audit log.
+pub async fn add_user(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    form: Result<Form<NewUserForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let user = user?;
+    user.require(Role::Admin)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    user.check_csrf(Some(&form.csrf))?;
+    let email = form.email.trim().to_lowercase();
+    if !email.contains('@') || email.contains(char::is_whitespace) {
+        return Err(AppError::BadRequest(format!("`{email}` is not an email address")).into());
+    }
+    if form.password.chars().count() < 10 {
+        return Err(AppError::BadRequest(
+            "the password must have at least 10 characters".to_string(),
+        )
+        .into());
+    }
+    let role = Role::parse(&form.role)
+        .ok_or_else(|| AppError::BadRequest(format!("unknown role `{}`", form.role)))?;
+    let hash = auth::hash_password(&form.password)?;
+    match state.store.create_user(&email, &hash, role).await {
+        Ok(added) => {
+            state
+                .store
+                .audit(
+                    Some(user.user.id),
+                    "user-add",
+                    &format!("{} as {}", added.email, role.as_str()),
+                )
+                .await?;
+            let page = users_page(
+                &state,
+                &user,
+                Some(&format!("Added {} as {}.", added.email, role.as_str())),
+            )
+            .await?;
+            Ok(Html(page.into_string()).into_response())
+        }
+        Err(bellwether_store::StoreError::Duplicate(what)) => {
+            Err(AppError::BadRequest(format!("{what} already exists")).into())
+        }
+        Err(error) => Err(AppError::from(error).into()),
+    }
 }

@@ -473,3 +473,79 @@ async fn the_openapi_description_covers_the_api() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn only_admins_manage_users_and_every_addition_is_audited() {
+    let app = app(2).await;
+    let (viewer, viewer_csrf) = sign_in(&app.router, "viewer@example.com").await;
+    assert_eq!(
+        send(&app.router, with_cookie("/admin/users", &viewer))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let body =
+        format!("csrf={viewer_csrf}&email=mallory@example.com&password=0123456789&role=admin");
+    assert_eq!(
+        send(&app.router, form("/admin/users", &viewer, &body))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert!(app
+        .store
+        .user_by_email("mallory@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    let (admin, csrf) = sign_in(&app.router, "admin@example.com").await;
+    let (status, _, html) = send(&app.router, with_cookie("/admin/users", &admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("viewer@example.com"));
+    // Without the CSRF token, or with a short password: refused, nothing added.
+    let body = "email=ann@example.com&password=0123456789&role=analyst";
+    assert_eq!(
+        send(&app.router, form("/admin/users", &admin, body))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    let body = "csrf=wrong&email=ann@example.com&password=0123456789&role=analyst";
+    assert_eq!(
+        send(&app.router, form("/admin/users", &admin, body))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let body = format!("csrf={csrf}&email=ann@example.com&password=short&role=analyst");
+    assert_eq!(
+        send(&app.router, form("/admin/users", &admin, &body))
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert!(app
+        .store
+        .user_by_email("ann@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    let body = format!("csrf={csrf}&email=Ann@Example.com&password=0123456789&role=analyst");
+    let (status, _, html) = send(&app.router, form("/admin/users", &admin, &body)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let ann = app
+        .store
+        .user_by_email("ann@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ann.role, Role::Analyst);
+    assert!(auth::verify_password("0123456789", &ann.password_hash));
+    let audit = app.store.audit_log(10).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "user-add"
+        && e.user_email.as_deref() == Some("admin@example.com")
+        && e.detail.contains("ann@example.com")));
+    // The same email twice is a clear error.
+    let (status, _, _) = send(&app.router, form("/admin/users", &admin, &body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
