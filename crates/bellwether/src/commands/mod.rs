@@ -6,6 +6,7 @@ mod explain;
 mod import;
 mod init;
 mod rank;
+mod report;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(&cli.db, &args).await,
         Command::Demo(args) => demo::run(&cli.db, &args, cli.quiet).await,
         Command::Clv(args) => clv::run(&cli.db, &args, cli.quiet).await,
+        Command::Report(args) => report::run(&cli.db, &args, cli.quiet).await,
     }
 }
 
