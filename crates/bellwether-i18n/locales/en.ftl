@@ -109,6 +109,7 @@ chart-quadrants = Quadrant map: fit to the target audience against reputation in
 chart-quadrants-caption = { $shown } of { $total } customers shown; dashed lines are the quadrant thresholds.
 chart-fit = Fit to the target audience
 chart-reputation = Reputation
+chart-equity = Customer equity
 
 jump-ship-intro = In a buy-out some customers leave. This scenario assumes { $other } of non-strategic customers and { $strategic } of strategic customers leave, and that those who leave take their whole future value with them.
 chart-jump-ship = Customer equity through a buy-out

@@ -109,6 +109,7 @@ chart-quadrants = Kvadrantide kaart: sobivus sihtrühmaga ja maine oma valdkonna
 chart-quadrants-caption = Näidatud { $shown } klienti { $total }-st; katkendjooned on kvadrantide piirid.
 chart-fit = Sobivus sihtrühmaga
 chart-reputation = Maine
+chart-equity = Kliendibaasi väärtus
 
 jump-ship-intro = Ülevõtmisel lahkuvad mõned kliendid. Stsenaarium eeldab, et lahkub { $other } mittestrateegilistest ja { $strategic } strateegilistest klientidest ning lahkujad viivad kaasa kogu oma tulevase väärtuse.
 chart-jump-ship = Kliendibaasi väärtus ülevõtmisel

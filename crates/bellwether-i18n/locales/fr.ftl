@@ -109,6 +109,7 @@ chart-quadrants = Carte des quadrants : adéquation à l'audience cible et répu
 chart-quadrants-caption = { $shown } clients affichés sur { $total } ; les tirets marquent les seuils des quadrants.
 chart-fit = Adéquation à l'audience cible
 chart-reputation = Réputation
+chart-equity = Valeur du portefeuille
 
 jump-ship-intro = Lors d'un rachat, certains clients partent. Ce scénario suppose que { $other } des clients non stratégiques et { $strategic } des clients stratégiques partent, en emportant toute leur valeur future.
 chart-jump-ship = Valeur du portefeuille lors d'un rachat

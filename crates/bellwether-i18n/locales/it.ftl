@@ -109,6 +109,7 @@ chart-quadrants = Mappa dei quadranti: aderenza al pubblico obiettivo e reputazi
 chart-quadrants-caption = { $shown } clienti mostrati su { $total }; le linee tratteggiate sono le soglie dei quadranti.
 chart-fit = Aderenza al pubblico obiettivo
 chart-reputation = Reputazione
+chart-equity = Valore della base clienti
 
 jump-ship-intro = In un'acquisizione alcuni clienti se ne vanno. Lo scenario ipotizza che se ne vada il { $other } dei clienti non strategici e il { $strategic } di quelli strategici, portando con sé tutto il loro valore futuro.
 chart-jump-ship = Valore della base clienti in un'acquisizione

@@ -10,11 +10,16 @@
 mod charts;
 mod clv;
 mod figures;
-mod options;
+pub mod options;
 mod render;
 
 pub use figures::*;
 pub use options::{AcquirerSpec, ReportOptions};
+
+/// `true` as an `[acquirer]` value.
+pub fn options_value_true() -> options::toml_value::Value {
+    options::toml_value::Value::Bool(true)
+}
 pub use render::render_html;
 
 use bellwether_core::Quadrant;
