@@ -217,7 +217,10 @@ mod tests {
             "1\u{202F}234\u{A0}$US"
         );
         assert_eq!(currency(Locale::It, 1234.4, "EUR", 0), "1.234\u{A0}€");
-        assert_eq!(currency(Locale::Et, -1234.4, "EUR", 0), "\u{2212}1234\u{A0}€");
+        assert_eq!(
+            currency(Locale::Et, -1234.4, "EUR", 0),
+            "\u{2212}1234\u{A0}€"
+        );
         assert_eq!(currency(Locale::En, 5.0, "chf", 0), "CHF\u{A0}5");
     }
 

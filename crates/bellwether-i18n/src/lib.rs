@@ -130,7 +130,8 @@ impl Messages {
     /// The message `key` with string arguments; a missing key or argument shows as
     /// `{key}` in the text rather than failing, and [`Messages::try_get`] reports it.
     pub fn get(&self, key: &str, args: &[(&str, &str)]) -> String {
-        self.try_get(key, args).unwrap_or_else(|_| format!("{{{key}}}"))
+        self.try_get(key, args)
+            .unwrap_or_else(|_| format!("{{{key}}}"))
     }
 
     /// Like [`Messages::get`], but an error names what is missing.
@@ -182,11 +183,7 @@ impl Messages {
 pub fn message_keys(source: &str) -> Vec<String> {
     source
         .lines()
-        .filter(|line| {
-            line.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic())
-        })
+        .filter(|line| line.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
         .filter_map(|line| line.split_once('='))
         .map(|(key, _)| key.trim().to_string())
         .collect()

@@ -206,14 +206,22 @@ pub fn bars(
         frame.line(x, t, x, b, r##"stroke="#ddd""##);
         frame.text(x, b + 14.0, "middle", "tick", &compact(messages, *value));
     }
-    let colours = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, GREY, "#000000"];
+    let colours = [
+        BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, GREY, "#000000",
+    ];
     for (k, (label, value)) in rows.iter().enumerate() {
         let y = frame.top + 8.0 + 28.0 * k as f64;
         let x0 = frame.x(0.0);
         let w = frame.x(value.max(0.0) / top) - x0;
         frame.rect(x0, y, w, 18.0, colours[k % colours.len()]);
         frame.text(x0 - 6.0, y + 13.0, "end", "label", label);
-        frame.text(x0 + w + 4.0, y + 13.0, "start", "value", &value_label(*value));
+        frame.text(
+            x0 + w + 4.0,
+            y + 13.0,
+            "start",
+            "value",
+            &value_label(*value),
+        );
     }
     frame.finish()
 }
@@ -238,7 +246,13 @@ pub fn cohort_triangle(
     for (row, (label, size, retention)) in cohorts.iter().enumerate() {
         let y = frame.top + cell_h * row as f64;
         let size_text = messages.number(*size as f64, 0);
-        frame.text(frame.left - 6.0, y + 14.0, "end", "label", &format!("{label} ({size_text})"));
+        frame.text(
+            frame.left - 6.0,
+            y + 14.0,
+            "end",
+            "label",
+            &format!("{label} ({size_text})"),
+        );
         for (k, share) in retention.iter().enumerate() {
             let x = frame.left + cell_w * k as f64;
             // A single-hue blue ramp: light for low retention, dark for high.
@@ -279,10 +293,24 @@ pub fn p_alive_histogram(
         let y_other = frame.y(*other as f64 / top);
         frame.rect(x, y_other, w - 4.0, frame.bottom - y_other, SKY);
         let y_strategic = frame.y((*other + *strategic) as f64 / top);
-        frame.rect(x, y_strategic, w - 4.0, y_other - y_strategic, &format!("url(#{id}-hatch)"));
-        frame.text(x + w / 2.0 - 2.0, frame.bottom + 14.0, "middle", "tick", &messages.number(*low, 1));
+        frame.rect(
+            x,
+            y_strategic,
+            w - 4.0,
+            y_other - y_strategic,
+            &format!("url(#{id}-hatch)"),
+        );
+        frame.text(
+            x + w / 2.0 - 2.0,
+            frame.bottom + 14.0,
+            "middle",
+            "tick",
+            &messages.number(*low, 1),
+        );
     }
-    let hatch = format!(r##"<rect width="12" height="10" fill="url(#{id}-hatch)" stroke="#000" stroke-width="0.6"/>"##);
+    let hatch = format!(
+        r##"<rect width="12" height="10" fill="url(#{id}-hatch)" stroke="#000" stroke-width="0.6"/>"##
+    );
     let legend_strategic = messages.get("legend-strategic", &[]);
     let legend_other = messages.get("legend-other", &[]);
     frame.legend(&[(&hatch, &legend_strategic), (&swatch(SKY), &legend_other)]);
@@ -296,7 +324,10 @@ fn polyline(frame: &Frame, points: &[(f64, f64)], style: &str) -> String {
     for (x, y) in points {
         let _ = write!(path, "{:.1},{:.1} ", frame.x(*x), frame.y(*y));
     }
-    format!(r#"<polyline fill="none" points="{}" {style}/>"#, path.trim_end())
+    format!(
+        r#"<polyline fill="none" points="{}" {style}/>"#,
+        path.trim_end()
+    )
 }
 
 /// Cumulative repeat purchases, actual (solid) and model (dashed), with the end of the
@@ -322,7 +353,13 @@ pub fn tracking(
     let (_, x_ticks) = ticks(max_x);
     for value in x_ticks.iter().filter(|v| **v <= max_x) {
         let x = frame.x(value / max_x);
-        frame.text(x, frame.bottom + 14.0, "middle", "tick", &messages.number(*value, 0));
+        frame.text(
+            x,
+            frame.bottom + 14.0,
+            "middle",
+            "tick",
+            &messages.number(*value, 0),
+        );
     }
     let points = |series: &[f64]| -> Vec<(f64, f64)> {
         weeks
@@ -331,7 +368,11 @@ pub fn tracking(
             .map(|(w, v)| (w / max_x, v / top))
             .collect()
     };
-    let actual_line = polyline(&frame, &points(actual), &format!(r#"stroke="{BLUE}" stroke-width="2.5""#));
+    let actual_line = polyline(
+        &frame,
+        &points(actual),
+        &format!(r#"stroke="{BLUE}" stroke-width="2.5""#),
+    );
     let model_line = polyline(
         &frame,
         &points(expected),
@@ -342,9 +383,18 @@ pub fn tracking(
     let x = frame.x(calibration_weeks / max_x);
     let (t, b) = (frame.top, frame.bottom);
     frame.line(x, t, x, b, r##"stroke="#000" stroke-dasharray="2 3""##);
-    frame.text(x + 4.0, t + 14.0, "start", "tick", &messages.get("chart-calibration-end", &[]));
-    let solid = format!(r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{BLUE}" stroke-width="2.5"/>"#);
-    let dashed = format!(r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{VERMILLION}" stroke-width="2" stroke-dasharray="4 2"/>"#);
+    frame.text(
+        x + 4.0,
+        t + 14.0,
+        "start",
+        "tick",
+        &messages.get("chart-calibration-end", &[]),
+    );
+    let solid =
+        format!(r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{BLUE}" stroke-width="2.5"/>"#);
+    let dashed = format!(
+        r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{VERMILLION}" stroke-width="2" stroke-dasharray="4 2"/>"#
+    );
     let legend_actual = messages.get("legend-actual", &[]);
     let legend_model = messages.get("legend-model", &[]);
     frame.legend(&[(&solid, &legend_actual), (&dashed, &legend_model)]);
@@ -363,12 +413,21 @@ pub fn lorenz(id: &str, title: &str, messages: &Messages, points: &[[f64; 2]]) -
         let x = frame.x(*fraction);
         frame.text(x, frame.bottom + 14.0, "middle", "tick", text);
     }
-    let equality = polyline(&frame, &[(0.0, 0.0), (1.0, 1.0)], r##"stroke="#777" stroke-dasharray="4 3""##);
+    let equality = polyline(
+        &frame,
+        &[(0.0, 0.0), (1.0, 1.0)],
+        r##"stroke="#777" stroke-dasharray="4 3""##,
+    );
     let curve: Vec<(f64, f64)> = points.iter().map(|p| (p[0], p[1])).collect();
-    let curve = polyline(&frame, &curve, &format!(r#"stroke="{BLUE}" stroke-width="2.5""#));
+    let curve = polyline(
+        &frame,
+        &curve,
+        &format!(r#"stroke="{BLUE}" stroke-width="2.5""#),
+    );
     frame.svg.push_str(&equality);
     frame.svg.push_str(&curve);
-    let solid = format!(r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{BLUE}" stroke-width="2.5"/>"#);
+    let solid =
+        format!(r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{BLUE}" stroke-width="2.5"/>"#);
     let dashed = r##"<line x1="0" y1="5" x2="12" y2="5" stroke="#777" stroke-dasharray="4 2"/>"##;
     let legend_lorenz = messages.get("legend-lorenz", &[]);
     let legend_equality = messages.get("legend-equality", &[]);
@@ -380,10 +439,29 @@ pub fn lorenz(id: &str, title: &str, messages: &Messages, points: &[[f64; 2]]) -
 /// The marker of a quadrant: colour and shape, so print and colour-blind readers can tell them apart.
 fn marker(quadrant: usize, x: f64, y: f64) -> String {
     match quadrant {
-        0 => format!(r##"<circle cx="{x:.1}" cy="{y:.1}" r="3.2" fill="{VERMILLION}" stroke="#000" stroke-width="0.4"/>"##),
-        1 => format!(r##"<rect x="{:.1}" y="{:.1}" width="5.5" height="5.5" fill="{PURPLE}" stroke="#000" stroke-width="0.4"/>"##, x - 2.75, y - 2.75),
-        2 => format!(r##"<path d="M{x:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z" fill="{GREEN}" stroke="#000" stroke-width="0.4"/>"##, y - 3.5, x + 3.5, y + 3.0, x - 3.5, y + 3.0),
-        _ => format!(r##"<path d="M{:.1} {y:.1}L{:.1} {y:.1}M{x:.1} {:.1}L{x:.1} {:.1}" stroke="{SKY}" stroke-width="1.4"/>"##, x - 2.5, x + 2.5, y - 2.5, y + 2.5),
+        0 => format!(
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="3.2" fill="{VERMILLION}" stroke="#000" stroke-width="0.4"/>"##
+        ),
+        1 => format!(
+            r##"<rect x="{:.1}" y="{:.1}" width="5.5" height="5.5" fill="{PURPLE}" stroke="#000" stroke-width="0.4"/>"##,
+            x - 2.75,
+            y - 2.75
+        ),
+        2 => format!(
+            r##"<path d="M{x:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z" fill="{GREEN}" stroke="#000" stroke-width="0.4"/>"##,
+            y - 3.5,
+            x + 3.5,
+            y + 3.0,
+            x - 3.5,
+            y + 3.0
+        ),
+        _ => format!(
+            r##"<path d="M{:.1} {y:.1}L{:.1} {y:.1}M{x:.1} {:.1}L{x:.1} {:.1}" stroke="{SKY}" stroke-width="1.4"/>"##,
+            x - 2.5,
+            x + 2.5,
+            y - 2.5,
+            y + 2.5
+        ),
     }
 }
 
@@ -413,7 +491,11 @@ pub fn quadrant_map(
     let mut sorted: Vec<&(f64, f64, usize)> = points.iter().collect();
     sorted.sort_by_key(|p| std::cmp::Reverse(p.2));
     for (fit, reputation, quadrant) in sorted {
-        let m = marker(*quadrant, frame.x(fit.clamp(0.0, 1.0)), frame.y(reputation.clamp(0.0, 1.0)));
+        let m = marker(
+            *quadrant,
+            frame.x(fit.clamp(0.0, 1.0)),
+            frame.y(reputation.clamp(0.0, 1.0)),
+        );
         frame.svg.push_str(&m);
     }
     let swatches: Vec<String> = (0..4).map(|q| marker(q, 6.0, 5.0)).collect();
@@ -443,9 +525,19 @@ pub fn columns(
     for (k, (label, value, hatched)) in rows.iter().enumerate() {
         let x = frame.left + w * k as f64 + w * 0.2;
         let y = frame.y(value.max(0.0) / top);
-        let fill = if *hatched { format!("url(#{id}-hatch)") } else { BLUE.to_string() };
+        let fill = if *hatched {
+            format!("url(#{id}-hatch)")
+        } else {
+            BLUE.to_string()
+        };
         frame.rect(x, y, w * 0.6, frame.bottom - y, &fill);
-        frame.text(x + w * 0.3, y - 5.0, "middle", "value", &value_label(*value));
+        frame.text(
+            x + w * 0.3,
+            y - 5.0,
+            "middle",
+            "value",
+            &value_label(*value),
+        );
         frame.text(x + w * 0.3, frame.bottom + 16.0, "middle", "label", label);
     }
     frame.finish()

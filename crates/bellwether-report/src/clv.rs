@@ -25,7 +25,9 @@
 
 use bellwether_clv::bgnbd::{self, BgNbd};
 use bellwether_clv::data::CompressedSummary;
-use bellwether_clv::gamma_gamma::{self, customer_lifetime_value, ClvOptions, GammaGamma, SpendData, TransactionModel};
+use bellwether_clv::gamma_gamma::{
+    self, customer_lifetime_value, ClvOptions, GammaGamma, SpendData, TransactionModel,
+};
 use bellwether_clv::optim::{hessian, inverse_spd, Objective};
 use bellwether_clv::pareto_nbd::{self, ParetoNbd};
 use bellwether_clv::ClvError;
@@ -241,6 +243,8 @@ pub(crate) struct Outcome {
     pub valid_draws: usize,
     pub sampled_customers: usize,
     pub kind: ModelKind,
+    /// The bootstrap's equities, sorted.
+    pub bootstrap: Vec<f64>,
 }
 
 fn clv_options(options: &ReportOptions) -> ClvOptions {
@@ -326,6 +330,16 @@ pub(crate) fn discounted_purchases(
 
 /// Fits the models, computes every customer's CLV and P(alive), and the equity interval.
 pub(crate) fn equity(rows: &[Rfm], options: &ReportOptions) -> Result<Outcome, ReportError> {
+    equity_with(rows, options, false)
+}
+
+/// [`equity`], evaluating each bootstrap draw on every customer when `full_population`
+/// (slow; the test of the sampled estimator compares against it).
+fn equity_with(
+    rows: &[Rfm],
+    options: &ReportOptions,
+    full_population: bool,
+) -> Result<Outcome, ReportError> {
     let clv_err = |error: ClvError| ReportError::Clv(error.to_string());
     let ((model, chosen), rejected, rejected_error) = fit_transactions(rows).map_err(clv_err)?;
     let frequency: Vec<f64> = rows.iter().map(|r| r.x).collect();
@@ -347,7 +361,8 @@ pub(crate) fn equity(rows: &[Rfm], options: &ReportOptions) -> Result<Outcome, R
 
     // The parametric bootstrap.
     let kind = model.kind();
-    let data = CompressedSummary::from_rows(rows.iter().map(|r| (r.x, r.t_x, r.t))).map_err(clv_err)?;
+    let data =
+        CompressedSummary::from_rows(rows.iter().map(|r| (r.x, r.t_x, r.t))).map_err(clv_err)?;
     let tx_params: Vec<f64> = chosen.params.iter().map(|p| p.estimate).collect();
     let gg_params = [gg.model.p, gg.model.q, gg.model.v];
     let tx_objective = LogSpace {
@@ -355,11 +370,21 @@ pub(crate) fn equity(rows: &[Rfm], options: &ReportOptions) -> Result<Outcome, R
         log_likelihood_grad: |p: &[f64]| {
             let (value, grad) = match kind {
                 ModelKind::BgNbd => bgnbd::log_likelihood_grad(
-                    BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] },
+                    BgNbd {
+                        r: p[0],
+                        alpha: p[1],
+                        a: p[2],
+                        b: p[3],
+                    },
                     &data,
                 ),
                 ModelKind::ParetoNbd => pareto_nbd::log_likelihood_grad(
-                    ParetoNbd { r: p[0], alpha: p[1], s: p[2], beta: p[3] },
+                    ParetoNbd {
+                        r: p[0],
+                        alpha: p[1],
+                        s: p[2],
+                        beta: p[3],
+                    },
                     &data,
                 ),
             };
@@ -370,7 +395,11 @@ pub(crate) fn equity(rows: &[Rfm], options: &ReportOptions) -> Result<Outcome, R
         dim: 3,
         log_likelihood_grad: |p: &[f64]| {
             let (value, grad) = gamma_gamma::log_likelihood_grad(
-                GammaGamma { p: p[0], q: p[1], v: p[2] },
+                GammaGamma {
+                    p: p[0],
+                    q: p[1],
+                    v: p[2],
+                },
                 &spend_data,
             );
             (value, grad.to_vec())
@@ -380,14 +409,13 @@ pub(crate) fn equity(rows: &[Rfm], options: &ReportOptions) -> Result<Outcome, R
     let mut interval = None;
     let mut valid_draws = 0;
     let mut sampled_customers = 0;
+    let mut bootstrap = Vec::new();
     if let (Some(tx_l), Some(gg_l)) = (
         log_space_cholesky(&tx_objective, &tx_params),
         log_space_cholesky(&gg_objective, &gg_params),
     ) {
         if options.bootstrap_draws > 0 && options.bootstrap_customers > 0 && total > 0.0 {
             let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-            let sample = pps_sample(&clv, total, options.bootstrap_customers, &mut rng);
-            sampled_customers = sample.len();
             let draws: Vec<(Vec<f64>, Vec<f64>)> = (0..options.bootstrap_draws)
                 .map(|_| {
                     (
@@ -396,26 +424,43 @@ pub(crate) fn equity(rows: &[Rfm], options: &ReportOptions) -> Result<Outcome, R
                     )
                 })
                 .collect();
-            let n_draws = options.bootstrap_customers as f64;
+            // Hansen-Hurwitz weights: count / (n p_i) for the sample, 1 for everyone.
+            let weighted: Vec<(usize, f64)> = if full_population {
+                (0..rows.len()).map(|i| (i, 1.0)).collect()
+            } else {
+                let sample = pps_sample(&clv, total, options.bootstrap_customers, &mut rng);
+                let n = options.bootstrap_customers as f64;
+                sample
+                    .into_iter()
+                    .map(|(i, count)| (i, f64::from(count) / (n * clv[i] / total)))
+                    .collect()
+            };
+            sampled_customers = weighted.len();
             let equities = parallel_map(&draws, |(tx, g)| {
                 let model = Transactions::from_params(kind, tx);
-                let gg = GammaGamma { p: g[0], q: g[1], v: g[2] };
-                let mut estimate = 0.0;
-                for &(i, count) in &sample {
-                    let r = rows[i];
-                    let value = gg.conditional_expected_average_spend(r.x, r.m)
-                        * customer_lifetime_value(&model, r.x, r.t_x, r.t, 1.0, options_clv);
-                    estimate += f64::from(count) * value / (clv[i] / total);
-                }
-                estimate / n_draws
+                let gg = GammaGamma {
+                    p: g[0],
+                    q: g[1],
+                    v: g[2],
+                };
+                weighted
+                    .iter()
+                    .map(|&(i, weight)| {
+                        let r = rows[i];
+                        weight
+                            * gg.conditional_expected_average_spend(r.x, r.m)
+                            * customer_lifetime_value(&model, r.x, r.t_x, r.t, 1.0, options_clv)
+                    })
+                    .sum::<f64>()
             });
             let mut valid: Vec<f64> = equities.into_iter().filter(|e| e.is_finite()).collect();
             valid_draws = valid.len();
+            valid.sort_by(f64::total_cmp);
             if valid_draws >= 2 {
-                valid.sort_by(f64::total_cmp);
                 let tail = (1.0 - options.interval_level) / 2.0;
                 interval = Some((quantile(&valid, tail), quantile(&valid, 1.0 - tail)));
             }
+            bootstrap = valid;
         }
     }
     Ok(Outcome {
@@ -429,6 +474,7 @@ pub(crate) fn equity(rows: &[Rfm], options: &ReportOptions) -> Result<Outcome, R
         valid_draws,
         sampled_customers,
         kind,
+        bootstrap,
     })
 }
 
@@ -480,7 +526,12 @@ pub struct Tracking {
 /// The tracking plot, when the history allows one: at least 26 weeks of calibration
 /// and 13 weeks of holdout, calibration ending at two thirds of the span.
 /// `days` are each customer's distinct purchase days, sorted.
-pub(crate) fn tracking(days: &[Vec<i32>], first: i32, last: i32, kind: ModelKind) -> Option<Tracking> {
+pub(crate) fn tracking(
+    days: &[Vec<i32>],
+    first: i32,
+    last: i32,
+    kind: ModelKind,
+) -> Option<Tracking> {
     let span = last - first;
     let calibration_end = first + span * 2 / 3;
     if calibration_end - first < 26 * 7 || last - calibration_end < 13 * 7 {
@@ -586,8 +637,17 @@ mod tests {
         for i in 0..400u32 {
             let x = f64::from(i % 9);
             let t = 20.0 + f64::from(i % 37) * 3.0;
-            let t_x = if x == 0.0 { 0.0 } else { t * f64::from(i % 11) / 10.0 };
-            rows.push(Rfm { x, t_x, t, m: 50.0 + f64::from(i % 13) * 10.0 });
+            let t_x = if x == 0.0 {
+                0.0
+            } else {
+                t * f64::from(i % 11) / 10.0
+            };
+            rows.push(Rfm {
+                x,
+                t_x,
+                t,
+                m: 50.0 + f64::from(i % 13) * 10.0,
+            });
         }
         rows
     }
@@ -600,8 +660,18 @@ mod tests {
             periods_per_month: WEEKS_PER_MONTH,
         };
         let models = [
-            Transactions::Bg(BgNbd { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 }),
-            Transactions::Pareto(ParetoNbd { r: 0.55, alpha: 10.6, s: 0.61, beta: 11.7 }),
+            Transactions::Bg(BgNbd {
+                r: 0.24,
+                alpha: 4.4,
+                a: 0.79,
+                b: 2.4,
+            }),
+            Transactions::Pareto(ParetoNbd {
+                r: 0.55,
+                alpha: 10.6,
+                s: 0.61,
+                beta: 11.7,
+            }),
         ];
         let rows = rows();
         for model in models {
@@ -618,6 +688,61 @@ mod tests {
         }
     }
 
+    /// A population simulated from BG/NBD with Gamma spend.
+    fn simulated(n: usize) -> Vec<Rfm> {
+        let mut rng = bellwether_clv::simulate::Rng::new(11);
+        let truth = BgNbd {
+            r: 0.8,
+            alpha: 4.0,
+            a: 0.9,
+            b: 6.0,
+        };
+        let t_cal: Vec<f64> = (0..n).map(|i| 20.0 + (i % 130) as f64).collect();
+        bellwether_clv::simulate::bgnbd(truth, &t_cal, 0.0, &mut rng)
+            .into_iter()
+            .map(|c| Rfm {
+                x: c.x,
+                t_x: c.t_x,
+                t: c.t,
+                m: if c.x > 0.0 {
+                    rng.gamma(4.0, 4.0 / 300.0)
+                } else {
+                    0.0
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sampled_bootstrap_matches_the_full_population() {
+        let rows = simulated(1500);
+        let options = ReportOptions {
+            bootstrap_draws: 40,
+            bootstrap_customers: 500,
+            ..ReportOptions::default()
+        };
+        let sampled = equity_with(&rows, &options, false).unwrap();
+        let full = equity_with(&rows, &options, true).unwrap();
+        let total: f64 = full.clv.iter().sum();
+        assert_eq!(sampled.bootstrap.len(), 40);
+        assert_eq!(full.bootstrap.len(), 40);
+        // Same parameter draws: the sampled estimator is within 1 % of the full-population
+        // equity at every quantile, and the interval is not degenerate.
+        for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
+            let a = quantile(&sampled.bootstrap, q);
+            let b = quantile(&full.bootstrap, q);
+            assert!(
+                (a - b).abs() < 0.01 * total,
+                "quantile {q}: {a} vs {b} (total {total})"
+            );
+        }
+        let (low, high) = full.interval.unwrap();
+        assert!(
+            low < total && total < high && (high - low) > 0.005 * total,
+            "{low} {total} {high}"
+        );
+    }
+
     #[test]
     fn quantiles_interpolate() {
         let sorted = [1.0, 2.0, 3.0, 4.0, 5.0];
@@ -632,7 +757,10 @@ mod tests {
         let total = 100.0;
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let sample = pps_sample(&clv, total, 50, &mut rng);
-        assert!(sample.iter().all(|&(i, _)| i != 1), "a zero-CLV customer was drawn");
+        assert!(
+            sample.iter().all(|&(i, _)| i != 1),
+            "a zero-CLV customer was drawn"
+        );
         let n: u32 = sample.iter().map(|s| s.1).sum();
         assert_eq!(n, 50);
         let estimate: f64 = sample

@@ -5,8 +5,8 @@ use bellwether_core::Quadrant;
 use bellwether_i18n::Date;
 use serde::Serialize;
 
-pub use crate::clv::{ModelFit, ModelKind, Param, Tracking};
 use crate::clv::{self as engine, Rfm};
+pub use crate::clv::{ModelFit, ModelKind, Param, Tracking};
 use crate::{ReportError, ReportInput, ReportOptions};
 
 /// All figures of the report.
@@ -306,9 +306,7 @@ pub fn cohort_retention(days: &[Vec<i32>], last_day: i32) -> (Vec<Cohort>, bool)
         };
         let cohort = quarter_of(first);
         let width = (last_quarter - cohort + 1).max(1) as usize;
-        let entry = cohorts
-            .entry(cohort)
-            .or_insert_with(|| (0, vec![0; width]));
+        let entry = cohorts.entry(cohort).or_insert_with(|| (0, vec![0; width]));
         entry.0 += 1;
         let mut previous = None;
         for &day in customer_days {
@@ -327,10 +325,7 @@ pub fn cohort_retention(days: &[Vec<i32>], last_day: i32) -> (Vec<Cohort>, bool)
             year: quarter.div_euclid(4),
             quarter: (quarter.rem_euclid(4) + 1) as u32,
             size,
-            retention: counts
-                .into_iter()
-                .map(|c| c as f64 / size as f64)
-                .collect(),
+            retention: counts.into_iter().map(|c| c as f64 / size as f64).collect(),
         })
         .collect();
     (cohorts, partial)
@@ -419,7 +414,9 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
         *history = Vec::new();
     }
     drop(histories);
-    let with_purchases: Vec<usize> = (0..customers.len()).filter(|&i| !days[i].is_empty()).collect();
+    let with_purchases: Vec<usize> = (0..customers.len())
+        .filter(|&i| !days[i].is_empty())
+        .collect();
     if with_purchases.is_empty() {
         return Err(ReportError::NoPurchases);
     }
@@ -562,8 +559,14 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
     let strategic = Strategic {
         customers: strategic_members.len(),
         share_of_customers: ratio(strategic_members.len() as f64, customers.len() as f64),
-        share_of_revenue: ratio(strategic_members.iter().map(|&i| revenue[i]).sum(), total_revenue),
-        share_of_equity: ratio(strategic_members.iter().map(|&i| clv[i]).sum(), total_equity),
+        share_of_revenue: ratio(
+            strategic_members.iter().map(|&i| revenue[i]).sum(),
+            total_revenue,
+        ),
+        share_of_equity: ratio(
+            strategic_members.iter().map(|&i| clv[i]).sum(),
+            total_equity,
+        ),
         median_tenure_days: (!tenures.is_empty()).then(|| engine::quantile(&tenures, 0.5)),
         mean_p_alive: mean(
             strategic_members
@@ -629,8 +632,7 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
         GroupRetention {
             customers: members.len(),
             eligible: eligible.len(),
-            active_last_year: (!eligible.is_empty())
-                .then(|| active as f64 / eligible.len() as f64),
+            active_last_year: (!eligible.is_empty()).then(|| active as f64 / eligible.len() as f64),
             mean_p_alive: mean(
                 members
                     .iter()
@@ -715,7 +717,11 @@ fn risks(f: &Figures) -> Vec<Risk> {
         }
     }
     if f.strategic.share_of_equity < 0.10 {
-        risks.push(risk("risk-low-strategic", f.strategic.share_of_equity, None));
+        risks.push(risk(
+            "risk-low-strategic",
+            f.strategic.share_of_equity,
+            None,
+        ));
     }
     if f.discounts.share_of_revenue >= 0.25 {
         risks.push(risk("risk-discount", f.discounts.share_of_revenue, None));
@@ -725,15 +731,16 @@ fn risks(f: &Figures) -> Vec<Risk> {
     }
     match f.equity.interval {
         Some([low, high]) if f.equity.total > 0.0 && (high - low) / f.equity.total > 0.5 => {
-            risks.push(risk("risk-wide-interval", (high - low) / f.equity.total, None));
+            risks.push(risk(
+                "risk-wide-interval",
+                (high - low) / f.equity.total,
+                None,
+            ));
         }
         None => risks.push(risk("risk-no-interval", 0.0, None)),
         Some(_) => {}
     }
-    let loss = ratio(
-        f.equity.total - f.jump_ship.equity_kept,
-        f.equity.total,
-    );
+    let loss = ratio(f.equity.total - f.jump_ship.equity_kept, f.equity.total);
     risks.push(risk("risk-jump-ship", loss, None));
     risks
 }
@@ -744,9 +751,37 @@ mod tests {
 
     #[test]
     fn dates_of_day_numbers() {
-        assert_eq!(date_of_day(0), Date { year: 1970, month: 1, day: 1 });
-        assert_eq!(date_of_day(19_723), Date { year: 2024, month: 1, day: 1 });
-        assert_eq!(date_of_day(19_782), Date { year: 2024, month: 2, day: 29 });
-        assert_eq!(date_of_day(-1), Date { year: 1969, month: 12, day: 31 });
+        assert_eq!(
+            date_of_day(0),
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1
+            }
+        );
+        assert_eq!(
+            date_of_day(19_723),
+            Date {
+                year: 2024,
+                month: 1,
+                day: 1
+            }
+        );
+        assert_eq!(
+            date_of_day(19_782),
+            Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            }
+        );
+        assert_eq!(
+            date_of_day(-1),
+            Date {
+                year: 1969,
+                month: 12,
+                day: 31
+            }
+        );
     }
 }

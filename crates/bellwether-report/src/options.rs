@@ -156,7 +156,10 @@ impl ReportOptions {
         share("heavy_discount_share", self.heavy_discount_share)?;
         share("large_customer_share", self.large_customer_share)?;
         if !(self.interval_level > 0.0 && self.interval_level < 1.0) {
-            return Err(invalid("interval_level", "expected a number between 0 and 1"));
+            return Err(invalid(
+                "interval_level",
+                "expected a number between 0 and 1",
+            ));
         }
         if self.bootstrap_draws > 100_000 || self.bootstrap_customers > 1_000_000 {
             return Err(invalid(
@@ -198,7 +201,9 @@ mod tests {
             "invalid value for `report.leave_rate_other`: expected a number between 0 and 1"
         );
         let unknown = Config::from_toml("[report]\nhorizon = 3\n").unwrap();
-        let error = ReportOptions::from_config(&unknown).unwrap_err().to_string();
+        let error = ReportOptions::from_config(&unknown)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("unknown field `horizon`"), "{error}");
     }
 

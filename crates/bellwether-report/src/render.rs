@@ -119,13 +119,7 @@ fn params_table(out: &mut String, f: &Fmt<'_>, fit: &ModelFit) {
     let rows: Vec<Vec<String>> = fit
         .params
         .iter()
-        .map(|p| {
-            vec![
-                p.name.clone(),
-                f.num(p.estimate, 4),
-                f.num(p.std_error, 4),
-            ]
-        })
+        .map(|p| vec![p.name.clone(), f.num(p.estimate, 4), f.num(p.std_error, 4)])
         .collect();
     table(
         out,
@@ -235,10 +229,25 @@ fn summary(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
     kpis(
         out,
         &[
-            (f.money(e.total), f.t("kpi-equity", &[("months", &figures.options.horizon_months.to_string())])),
-            (f.pct(figures.strategic.share_of_equity), f.t("kpi-strategic-equity", &[])),
-            (f.pct(figures.concentration.top[2].share), f.t("kpi-top10", &[])),
-            (f.money(figures.jump_ship.strategic_difference), f.t("kpi-jump-ship", &[])),
+            (
+                f.money(e.total),
+                f.t(
+                    "kpi-equity",
+                    &[("months", &figures.options.horizon_months.to_string())],
+                ),
+            ),
+            (
+                f.pct(figures.strategic.share_of_equity),
+                f.t("kpi-strategic-equity", &[]),
+            ),
+            (
+                f.pct(figures.concentration.top[2].share),
+                f.t("kpi-top10", &[]),
+            ),
+            (
+                f.money(figures.jump_ship.strategic_difference),
+                f.t("kpi-jump-ship", &[]),
+            ),
         ],
     );
     paragraph(
@@ -249,7 +258,10 @@ fn summary(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
                 ("equity", &f.money(e.total)),
                 ("interval", &interval_text(f, figures)),
                 ("customers", &f.int(figures.data.customers_with_purchases)),
-                ("model", &model_name(f, &figures.method.transaction_model.model)),
+                (
+                    "model",
+                    &model_name(f, &figures.method.transaction_model.model),
+                ),
                 ("months", &figures.options.horizon_months.to_string()),
                 ("rate", &f.m.percent(figures.options.discount_rate, 1)),
             ],
@@ -267,7 +279,11 @@ fn summary(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
             ],
         ),
     );
-    let _ = write!(out, "<h3>{}</h3><ul class=\"risks\">", escape(&f.t("summary-risks", &[])));
+    let _ = write!(
+        out,
+        "<h3>{}</h3><ul class=\"risks\">",
+        escape(&f.t("summary-risks", &[]))
+    );
     for risk in &figures.risks {
         let value = match risk.code.as_str() {
             "risk-hhi" => f.num(risk.value, 0),
@@ -280,10 +296,20 @@ fn summary(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
                 ("value", &value),
                 ("customer", risk.detail.as_deref().unwrap_or("")),
                 ("other", &f.m.percent(figures.jump_ship.leave_rate_other, 0)),
-                ("strategic", &f.m.percent(figures.jump_ship.leave_rate_strategic, 0)),
+                (
+                    "strategic",
+                    &f.m.percent(figures.jump_ship.leave_rate_strategic, 0),
+                ),
                 (
                     "direction",
-                    &f.t(if risk.value > 0.0 { "word-over" } else { "word-under" }, &[]),
+                    &f.t(
+                        if risk.value > 0.0 {
+                            "word-over"
+                        } else {
+                            "word-under"
+                        },
+                        &[],
+                    ),
                 ),
             ],
         );
@@ -382,7 +408,10 @@ fn retention(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
             (
                 f.t(
                     "cohort-label",
-                    &[("year", &c.year.to_string()), ("quarter", &c.quarter.to_string())],
+                    &[
+                        ("year", &c.year.to_string()),
+                        ("quarter", &c.quarter.to_string()),
+                    ],
                 ),
                 c.size,
                 c.retention.clone(),
@@ -407,7 +436,10 @@ fn retention(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
     figure(
         out,
         &charts::p_alive_histogram("p-alive", &title, f.m, &bins),
-        &f.t("chart-p-alive-caption", &[("mean", &f.num(r.mean_p_alive, 2))]),
+        &f.t(
+            "chart-p-alive-caption",
+            &[("mean", &f.num(r.mean_p_alive, 2))],
+        ),
     );
     match &r.tracking {
         Some(t) => {
@@ -449,7 +481,10 @@ fn concentration(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
         .collect();
     table(
         out,
-        &[(f.t("col-customers", &[]), false), (f.t("col-share-revenue", &[]), true)],
+        &[
+            (f.t("col-customers", &[]), false),
+            (f.t("col-share-revenue", &[]), true),
+        ],
         &rows,
     );
     paragraph(
@@ -465,7 +500,10 @@ fn concentration(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
     );
     let threshold = f.m.percent(figures.options.large_customer_share, 0);
     if c.large_customers.is_empty() {
-        paragraph(out, &f.t("concentration-no-large", &[("threshold", &threshold)]));
+        paragraph(
+            out,
+            &f.t("concentration-no-large", &[("threshold", &threshold)]),
+        );
     } else {
         for large in &c.large_customers {
             let _ = write!(
@@ -473,7 +511,11 @@ fn concentration(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
                 "<p><strong>{}</strong></p>",
                 escape(&f.t(
                     "concentration-large",
-                    &[("customer", &large.customer_id), ("share", &f.pct(large.share)), ("threshold", &threshold)],
+                    &[
+                        ("customer", &large.customer_id),
+                        ("share", &f.pct(large.share)),
+                        ("threshold", &threshold)
+                    ],
                 ))
             );
         }
@@ -508,7 +550,10 @@ fn strategic(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
         out,
         &f.t(
             "strategic-p-alive",
-            &[("strategic", &p(s.mean_p_alive)), ("other", &p(s.mean_p_alive_other))],
+            &[
+                ("strategic", &p(s.mean_p_alive)),
+                ("other", &p(s.mean_p_alive_other)),
+            ],
         ),
     );
     let quadrant_index = |q: bellwether_core::Quadrant| match q {
@@ -536,7 +581,10 @@ fn strategic(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
             &title,
             f.m,
             &points,
-            (figures.options.quadrant_thresholds[0], figures.options.quadrant_thresholds[1]),
+            (
+                figures.options.quadrant_thresholds[0],
+                figures.options.quadrant_thresholds[1],
+            ),
             [&legend[0], &legend[1], &legend[2], &legend[3]],
         ),
         &f.t(
@@ -561,13 +609,25 @@ fn jump_ship(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
         ),
     );
     let rows = vec![
-        (f.t("jump-now", &[]), j.equity_strategic + j.equity_other, false),
+        (
+            f.t("jump-now", &[]),
+            j.equity_strategic + j.equity_other,
+            false,
+        ),
         (f.t("jump-kept", &[]), j.equity_kept, false),
-        (f.t("jump-kept-without", &[]), j.equity_kept_without_strategic_loyalty, true),
+        (
+            f.t("jump-kept-without", &[]),
+            j.equity_kept_without_strategic_loyalty,
+            true,
+        ),
     ];
     let money = |v: f64| f.money(v);
     let title = f.t("chart-jump-ship", &[]);
-    figure(out, &charts::columns("jump-ship", &title, f.m, &rows, &money), &title);
+    figure(
+        out,
+        &charts::columns("jump-ship", &title, f.m, &rows, &money),
+        &title,
+    );
     paragraph(
         out,
         &f.t(
@@ -596,7 +656,10 @@ fn acquirer(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
             kpis(
                 out,
                 &[
-                    (f.pct(a.share_of_customers), f.t("kpi-acquirer-customers", &[("count", &f.int(a.customers))])),
+                    (
+                        f.pct(a.share_of_customers),
+                        f.t("kpi-acquirer-customers", &[("count", &f.int(a.customers))]),
+                    ),
                     (f.pct(a.share_of_revenue), f.t("kpi-acquirer-revenue", &[])),
                     (f.pct(a.share_of_equity), f.t("kpi-acquirer-equity", &[])),
                 ],
@@ -605,7 +668,10 @@ fn acquirer(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
                 out,
                 &f.t(
                     "acquirer-detail",
-                    &[("strategic", &f.int(a.strategic_on_stack)), ("unknown", &f.int(a.unknown))],
+                    &[
+                        ("strategic", &f.int(a.strategic_on_stack)),
+                        ("unknown", &f.int(a.unknown)),
+                    ],
                 ),
             );
         }
@@ -622,8 +688,14 @@ fn discounts(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
         &f.t(
             "discounts-intro",
             &[
-                ("coupon", &f.m.percent(figures.options.heavy_coupon_share, 0)),
-                ("discount", &f.m.percent(figures.options.heavy_discount_share, 0)),
+                (
+                    "coupon",
+                    &f.m.percent(figures.options.heavy_coupon_share, 0),
+                ),
+                (
+                    "discount",
+                    &f.m.percent(figures.options.heavy_discount_share, 0),
+                ),
                 ("count", &f.int(d.heavy_customers)),
                 ("customers", &f.pct(d.share_of_customers)),
                 ("revenue", &f.pct(d.share_of_revenue)),
@@ -705,7 +777,10 @@ fn method(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
     let d = &figures.data;
     let rows = vec![
         vec![f.t("data-customers", &[]), f.int(d.customers)],
-        vec![f.t("data-with-purchases", &[]), f.int(d.customers_with_purchases)],
+        vec![
+            f.t("data-with-purchases", &[]),
+            f.int(d.customers_with_purchases),
+        ],
         vec![f.t("data-transactions", &[]), f.int(d.transactions)],
         vec![f.t("data-purchase-days", &[]), f.int(d.purchase_days)],
         vec![f.t("data-non-positive", &[]), f.int(d.non_positive_amounts)],
@@ -718,7 +793,11 @@ fn method(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
         &[(f.t("col-item", &[]), false), (f.t("col-value", &[]), true)],
         &rows,
     );
-    let _ = write!(out, "<h3>{}</h3><ul>", escape(&f.t("method-assumptions", &[])));
+    let _ = write!(
+        out,
+        "<h3>{}</h3><ul>",
+        escape(&f.t("method-assumptions", &[]))
+    );
     let o = &figures.options;
     let assumptions = [
         f.t("assume-time", &[]),

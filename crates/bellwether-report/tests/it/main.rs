@@ -52,7 +52,12 @@ fn concentration_by_hand() {
 fn cohort_retention_by_hand() {
     let days = vec![
         // Q1 2024 cohort, buys again in Q2 and Q4 (k = 1 and 3); two purchases in Q4.
-        vec![day(2024, 1, 10), day(2024, 4, 5), day(2024, 10, 1), day(2024, 10, 2)],
+        vec![
+            day(2024, 1, 10),
+            day(2024, 4, 5),
+            day(2024, 10, 1),
+            day(2024, 10, 2),
+        ],
         // Q1 2024 cohort, never again.
         vec![day(2024, 2, 1)],
         // Q2 2024 cohort, twice in its first quarter, again in Q3.
@@ -63,9 +68,15 @@ fn cohort_retention_by_hand() {
     let (cohorts, partial) = cohort_retention(&days, day(2024, 10, 2));
     assert!(partial, "October 2 does not end a quarter");
     assert_eq!(cohorts.len(), 2);
-    assert_eq!((cohorts[0].year, cohorts[0].quarter, cohorts[0].size), (2024, 1, 2));
+    assert_eq!(
+        (cohorts[0].year, cohorts[0].quarter, cohorts[0].size),
+        (2024, 1, 2)
+    );
     assert_eq!(cohorts[0].retention, [1.0, 0.5, 0.0, 0.5]);
-    assert_eq!((cohorts[1].year, cohorts[1].quarter, cohorts[1].size), (2024, 2, 1));
+    assert_eq!(
+        (cohorts[1].year, cohorts[1].quarter, cohorts[1].size),
+        (2024, 2, 1)
+    );
     assert_eq!(cohorts[1].retention, [1.0, 1.0, 0.0]);
     let (_, partial) = cohort_retention(&days, day(2024, 12, 31));
     assert!(!partial, "December 31 ends a quarter");
@@ -182,7 +193,11 @@ fn figures_agree_with_the_input() {
     assert!((by_quadrant - f.equity.total).abs() < 1e-6 * f.equity.total);
     assert!((by_segment - f.equity.total).abs() < 1e-6 * f.equity.total);
     let [low, high] = f.equity.interval.expect("an interval");
-    assert!(low < f.equity.total && f.equity.total < high, "{low} {} {high}", f.equity.total);
+    assert!(
+        low < f.equity.total && f.equity.total < high,
+        "{low} {} {high}",
+        f.equity.total
+    );
     assert_eq!(f.equity.valid_draws, 60);
 
     // Strategic share of revenue, recomputed.
@@ -231,8 +246,16 @@ fn figures_agree_with_the_input() {
     // The JSON has every section.
     let json = serde_json::to_value(&f).unwrap();
     for key in [
-        "data", "equity", "retention", "concentration", "strategic", "jump_ship", "acquirer",
-        "discounts", "method", "risks",
+        "data",
+        "equity",
+        "retention",
+        "concentration",
+        "strategic",
+        "jump_ship",
+        "acquirer",
+        "discounts",
+        "method",
+        "risks",
     ] {
         assert!(json.get(key).is_some(), "no `{key}` in the JSON");
     }
@@ -292,7 +315,10 @@ fn html_in_every_language() {
             );
         }
         // A missing message renders as `{key}`.
-        assert!(!html.contains("{report-") && !html.contains("{chart-"), "{locale}");
+        assert!(
+            !html.contains("{report-") && !html.contains("{chart-"),
+            "{locale}"
+        );
         let braces = html.matches('{').count();
         let css_braces = html
             .split("<style>")

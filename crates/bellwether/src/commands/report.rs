@@ -131,9 +131,15 @@ pub async fn run(db: &Path, args: &ReportArgs, quiet: bool) -> anyhow::Result<Ex
             messages.get(
                 "cli-report-summary",
                 &[
-                    ("equity", &messages.currency(figures.equity.total, &options.currency)),
+                    (
+                        "equity",
+                        &messages.currency(figures.equity.total, &options.currency)
+                    ),
                     ("interval", &interval),
-                    ("share", &messages.percent(figures.strategic.share_of_equity, 1)),
+                    (
+                        "share",
+                        &messages.percent(figures.strategic.share_of_equity, 1)
+                    ),
                 ],
             )
         );

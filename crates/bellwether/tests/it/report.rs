@@ -24,13 +24,25 @@ fn report_on_the_demo() {
     let demo_dir = dir.path().join("demo");
     let output = bellwether(
         &db,
-        &["demo", "--dir", demo_dir.to_str().unwrap(), "--customers", "400", "--top", "1"],
+        &[
+            "demo",
+            "--dir",
+            demo_dir.to_str().unwrap(),
+            "--customers",
+            "400",
+            "--top",
+            "1",
+        ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
 
     let output = bellwether(&db, &["report", "--format", "json"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stderr(&output).contains("customer equity $"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("customer equity $"),
+        "{}",
+        stderr(&output)
+    );
     let figures: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
 
     let revenue = revenue_by_customer(&demo_dir.join("transactions.csv"));
@@ -40,19 +52,28 @@ fn report_on_the_demo() {
     let number = |value: &serde_json::Value| value.as_f64().unwrap();
     assert_eq!(figures["data"]["customers"], 400);
     let reported_total = number(&figures["data"]["total_revenue"]);
-    assert!((reported_total - total).abs() < 1e-6 * total, "{reported_total} vs {total}");
+    assert!(
+        (reported_total - total).abs() < 1e-6 * total,
+        "{reported_total} vs {total}"
+    );
     for (index, n) in [1usize, 5, 10, 20].into_iter().enumerate() {
         let top = &figures["concentration"]["top"][index];
         assert_eq!(top["top"], n);
         let expected: f64 = sorted.iter().take(n).sum::<f64>() / total;
         let share = number(&top["share"]);
-        assert!((share - expected).abs() < 1e-9, "top {n}: {share} vs {expected}");
+        assert!(
+            (share - expected).abs() < 1e-9,
+            "top {n}: {share} vs {expected}"
+        );
     }
     let hhi: f64 = sorted.iter().map(|r| (r / total).powi(2)).sum();
     assert!((number(&figures["concentration"]["hhi"]) - hhi).abs() < 1e-12);
 
     // The strategic count is the ranking's.
-    let rank = bellwether(&db, &["rank", "--quadrant", "strategic", "--format", "json"]);
+    let rank = bellwether(
+        &db,
+        &["rank", "--quadrant", "strategic", "--format", "json"],
+    );
     let ranked: serde_json::Value = serde_json::from_str(&stdout(&rank)).unwrap();
     assert_eq!(
         figures["strategic"]["customers"].as_u64().unwrap() as usize,
@@ -81,5 +102,9 @@ fn report_on_the_demo() {
 
     let bad = bellwether(&db, &["report", "--lang", "de"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("invalid value 'de'"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("invalid value 'de'"),
+        "{}",
+        stderr(&bad)
+    );
 }
