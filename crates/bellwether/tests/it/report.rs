@@ -86,6 +86,46 @@ fn report_on_the_demo() {
     let interval = figures["equity"]["interval"].as_array().unwrap();
     assert!(number(&interval[0]) < equity && equity < number(&interval[1]));
 
+    // The equity is the sum of the CLV that `bellwether clv predict` writes for the same model,
+    // horizon and discount rate (10 % a year is 1.1^(1/12) - 1 a month).
+    let model = match figures["equity"]["model"].as_str().unwrap() {
+        "bg_nbd" => "bgnbd",
+        other => {
+            assert_eq!(other, "pareto_nbd");
+            "pnbd"
+        }
+    };
+    let predictions = dir.path().join("clv.csv");
+    let monthly = (1.1f64.powf(1.0 / 12.0) - 1.0).to_string();
+    let output = bellwether(
+        &db,
+        &[
+            "clv",
+            "predict",
+            "--model",
+            model,
+            "--horizon",
+            "52",
+            "--with-spend",
+            "--clv-months",
+            "36",
+            "--discount-rate",
+            &monthly,
+            "--out",
+            predictions.to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut reader = csv::Reader::from_path(&predictions).unwrap();
+    let clv_sum: f64 = reader
+        .records()
+        .map(|record| record.unwrap()[7].parse::<f64>().unwrap())
+        .sum();
+    assert!(
+        (clv_sum - equity).abs() < 1e-9 * equity,
+        "{clv_sum} vs {equity}"
+    );
+
     for lang in ["en", "fr", "it", "et"] {
         let out = dir.path().join(format!("report.{lang}.html"));
         let output = bellwether(
