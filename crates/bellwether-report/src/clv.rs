@@ -255,14 +255,24 @@ fn clv_options(options: &ReportOptions) -> ClvOptions {
     }
 }
 
-/// Fits BG/NBD and Pareto/NBD; the better one first, with the other (or why it failed).
+/// Fits BG/NBD and Pareto/NBD side by side; the better one first, with the other (or why
+/// it failed).
 pub(crate) fn fit_transactions(
-    rows: &[Rfm],
+    data: &CompressedSummary,
 ) -> Result<((Transactions, ModelFit), Option<ModelFit>, Option<String>), ClvError> {
-    let data = CompressedSummary::from_rows(rows.iter().map(|r| (r.x, r.t_x, r.t)))?;
-    let bg = BgNbd::fit(&data).map(|f| (Transactions::Bg(f.model), model_fit(&f.result)));
-    let pareto =
-        ParetoNbd::fit(&data).map(|f| (Transactions::Pareto(f.model), model_fit(&f.result)));
+    let (bg, pareto) = std::thread::scope(|scope| {
+        let bg = scope
+            .spawn(|| BgNbd::fit(data).map(|f| (Transactions::Bg(f.model), model_fit(&f.result))));
+        let pareto =
+            ParetoNbd::fit(data).map(|f| (Transactions::Pareto(f.model), model_fit(&f.result)));
+        let bg = bg.join().unwrap_or_else(|_| {
+            Err(ClvError::NotIdentifiable {
+                model: "bg_nbd",
+                reason: "the fitting thread panicked".to_string(),
+            })
+        });
+        (bg, pareto)
+    });
     match (bg, pareto) {
         (Ok(bg), Ok(pareto)) => {
             if pareto.1.log_likelihood > bg.1.log_likelihood {
@@ -341,7 +351,9 @@ fn equity_with(
     full_population: bool,
 ) -> Result<Outcome, ReportError> {
     let clv_err = |error: ClvError| ReportError::Clv(error.to_string());
-    let ((model, chosen), rejected, rejected_error) = fit_transactions(rows).map_err(clv_err)?;
+    let data =
+        CompressedSummary::from_rows(rows.iter().map(|r| (r.x, r.t_x, r.t))).map_err(clv_err)?;
+    let ((model, chosen), rejected, rejected_error) = fit_transactions(&data).map_err(clv_err)?;
     let frequency: Vec<f64> = rows.iter().map(|r| r.x).collect();
     let monetary: Vec<f64> = rows.iter().map(|r| r.m).collect();
     let spend_data = SpendData::new(&frequency, &monetary).map_err(clv_err)?;

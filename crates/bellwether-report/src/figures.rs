@@ -62,6 +62,8 @@ pub struct Equity {
     pub interval: Option<[f64; 2]>,
     pub interval_level: f64,
     pub valid_draws: usize,
+    /// Standard deviation of the bootstrap's equities.
+    pub bootstrap_std_dev: Option<f64>,
     pub bootstrap_sample: usize,
     pub by_quadrant: Vec<GroupValue>,
     /// The largest segments by equity, the rest summed as `other`.
@@ -352,6 +354,14 @@ fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| sum / n as f64)
 }
 
+/// Sample standard deviation, when there are two values or more.
+fn std_dev(values: &[f64]) -> Option<f64> {
+    let n = values.len() as f64;
+    let mean = mean(values.iter().copied())?;
+    (values.len() >= 2)
+        .then(|| (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt())
+}
+
 fn ratio(part: f64, whole: f64) -> f64 {
     if whole != 0.0 {
         part / whole
@@ -511,6 +521,7 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
         interval: outcome.interval.map(|(low, high)| [low, high]),
         interval_level: options.interval_level,
         valid_draws: outcome.valid_draws,
+        bootstrap_std_dev: std_dev(&outcome.bootstrap),
         bootstrap_sample: outcome.sampled_customers,
         by_quadrant,
         by_segment,

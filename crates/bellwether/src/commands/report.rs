@@ -1,7 +1,7 @@
 //! `bellwether report`: the acquisition due-diligence report, as HTML or JSON.
 //!
-//! Loads customers and scores from the store, streams the stored transactions into
-//! per-customer histories, and hands both to `bellwether-report`, which computes and
+//! Loads customers and scores from the store, reads the stored transactions into
+//! per-customer histories (the store's bulk path), and hands both to `bellwether-report`, which computes and
 //! renders without IO.
 
 use std::io::Write;
@@ -14,13 +14,9 @@ use bellwether_core::{ScoreOptions, Scoring};
 use bellwether_i18n::{Locale, Messages};
 use bellwether_report::{CustomerInput, ReportInput, ReportOptions};
 use bellwether_store::Store;
-use rustc_hash::FxHashMap;
 
 use super::load_config;
 use crate::cli::{ReportArgs, ReportFormat};
-
-/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01.
-const UNIX_EPOCH_FROM_CE: i32 = 719_163;
 
 pub async fn run(db: &Path, args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let locale: Locale = args.lang.parse()?;
@@ -39,31 +35,21 @@ pub async fn run(db: &Path, args: &ReportArgs, quiet: bool) -> anyhow::Result<Ex
     lap("loaded customers");
     let scores = Scoring::new(&records, &config).scores(&ScoreOptions { max_reasons: 0 });
     lap("scored");
-    let mut index: FxHashMap<&str, u32> = FxHashMap::default();
-    index.reserve(records.len());
-    let mut histories: Vec<Vec<(i32, f64)>> = Vec::with_capacity(records.len());
-    for (i, record) in records.iter().enumerate() {
-        index.insert(record.customer.customer_id.as_str(), i as u32);
-        histories.push(Vec::with_capacity(record.stats.n_transactions as usize));
-    }
-    let mut unknown = 0u64;
-    let streamed = store
-        .for_each_transaction(|customer_id, date, amount| {
-            use chrono::Datelike;
-            match index.get(customer_id) {
-                Some(&i) => histories[i as usize]
-                    .push((date.num_days_from_ce() - UNIX_EPOCH_FROM_CE, amount)),
-                None => unknown += 1,
-            }
-        })
-        .await;
+    let histories = store.purchase_histories().await;
     store.close().await;
-    streamed?;
-    drop(index);
-    lap("streamed transactions");
-    if unknown > 0 {
-        anyhow::bail!("{unknown} stored transactions belong to no stored customer");
+    let histories = histories?;
+    lap("read transactions");
+    // Both reads follow `customers.id`; a concurrent import between them would break that.
+    let same_customers = histories.customer_ids.len() == records.len()
+        && histories
+            .customer_ids
+            .iter()
+            .zip(&records)
+            .all(|(id, record)| *id == record.customer.customer_id);
+    if !same_customers {
+        anyhow::bail!("the store changed while the report was reading it; run the report again");
     }
+    let histories = histories.histories;
     let customers: Vec<CustomerInput> = records
         .iter()
         .zip(&scores)
