@@ -105,6 +105,7 @@ legend-lorenz = Lorenz curve
 legend-equality = Equal revenue
 
 strategic-p-alive = Mean probability of being active: { $strategic } for strategic customers, { $other } for the others.
+strategic-discount-heavy = { $count } of them are also discount-heavy (see Discount dependence): coupon-driven customers are not strategic in Fisher's sense, so treat their loyalty with care.
 chart-quadrants = Quadrant map: fit to the target audience against reputation in their own field
 chart-quadrants-caption = { $shown } of { $total } customers shown; dashed lines are the quadrant thresholds.
 chart-fit = Fit to the target audience

@@ -93,7 +93,7 @@ legend-actual = Tegelik
 legend-model = Mudel
 tracking-none = Ajalugu on kontrolliks liiga lühike (vaja on 26 nädalat kalibreerimist ja 13 nädalat kontrolli).
 
-top-n = { $n } suurimat
+top-n = TOP { $n }
 concentration-hhi = Käibeosade Herfindahli-Hirschmani indeks: { $hhi } ({ $points } skaalal 0–10 000); Gini koefitsient { $gini }.
 concentration-no-large = Ükski klient ei too üle { $threshold } käibest.
 concentration-large = Hoiatus: klient { $customer } toob { $share } käibest, rohkem kui { $threshold }.
@@ -105,6 +105,7 @@ legend-lorenz = Lorenzi kõver
 legend-equality = Võrdne käive
 
 strategic-p-alive = Keskmine aktiivsuse tõenäosus: strateegilistel klientidel { $strategic }, teistel { $other }.
+strategic-discount-heavy = Neist { $count } sõltuvad ka allahindlustest (vt Sõltuvus allahindlustest): Fisheri mõttes ei ole kupongidest ajendatud klient strateegiline, seega tuleb nende lojaalsusesse suhtuda ettevaatlikult.
 chart-quadrants = Kvadrantide kaart: sobivus sihtrühmaga ja maine oma valdkonnas
 chart-quadrants-caption = Näidatud { $shown } klienti { $total }-st; katkendjooned on kvadrantide piirid.
 chart-fit = Sobivus sihtrühmaga

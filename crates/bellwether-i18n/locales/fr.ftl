@@ -93,7 +93,7 @@ legend-actual = Réel
 legend-model = Modèle
 tracking-none = L'historique est trop court pour une validation (il faut 26 semaines de calibration et 13 de validation).
 
-top-n = { $n } premiers
+top-n = Top { $n }
 concentration-hhi = Indice de Herfindahl-Hirschman des parts de chiffre d'affaires : { $hhi } ({ $points } sur l'échelle 0–10 000) ; coefficient de Gini { $gini }.
 concentration-no-large = Aucun client n'apporte plus de { $threshold } du chiffre d'affaires.
 concentration-large = Alerte : le client { $customer } apporte { $share } du chiffre d'affaires, plus de { $threshold }.
@@ -105,6 +105,7 @@ legend-lorenz = Courbe de Lorenz
 legend-equality = Répartition égale
 
 strategic-p-alive = Probabilité moyenne d'être actif : { $strategic } pour les clients stratégiques, { $other } pour les autres.
+strategic-discount-heavy = { $count } d'entre eux dépendent aussi des remises (voir Dépendance aux remises) : au sens de Fisher, un client attiré par les coupons n'est pas stratégique, sa fidélité est donc à considérer avec prudence.
 chart-quadrants = Carte des quadrants : adéquation à l'audience cible et réputation dans leur propre secteur
 chart-quadrants-caption = { $shown } clients affichés sur { $total } ; les tirets marquent les seuils des quadrants.
 chart-fit = Adéquation à l'audience cible

@@ -93,7 +93,7 @@ legend-actual = Effettivi
 legend-model = Modello
 tracking-none = Lo storico è troppo breve per una verifica (servono 26 settimane di calibrazione e 13 di verifica).
 
-top-n = Primi { $n }
+top-n = Top { $n }
 concentration-hhi = Indice di Herfindahl-Hirschman delle quote di fatturato: { $hhi } ({ $points } sulla scala 0–10.000); coefficiente di Gini { $gini }.
 concentration-no-large = Nessun cliente porta più del { $threshold } del fatturato.
 concentration-large = Attenzione: il cliente { $customer } porta il { $share } del fatturato, più del { $threshold }.
@@ -105,6 +105,7 @@ legend-lorenz = Curva di Lorenz
 legend-equality = Fatturato uniforme
 
 strategic-p-alive = Probabilità media di essere attivi: { $strategic } per i clienti strategici, { $other } per gli altri.
+strategic-discount-heavy = { $count } di loro dipendono anche dagli sconti (vedere Dipendenza dagli sconti): nel senso di Fisher un cliente attratto dai coupon non è strategico, quindi la sua fedeltà va valutata con cautela.
 chart-quadrants = Mappa dei quadranti: aderenza al pubblico obiettivo e reputazione nel proprio settore
 chart-quadrants-caption = { $shown } clienti mostrati su { $total }; le linee tratteggiate sono le soglie dei quadranti.
 chart-fit = Aderenza al pubblico obiettivo

@@ -143,6 +143,8 @@ pub struct Strategic {
     pub median_tenure_days: Option<f64>,
     pub mean_p_alive: Option<f64>,
     pub mean_p_alive_other: Option<f64>,
+    /// Strategic customers who are also discount-heavy: Fisher would not count them.
+    pub discount_heavy: usize,
     /// A systematic sample (every k-th customer) of at most 1,500 points.
     pub map: Vec<MapPoint>,
     pub map_of: usize,
@@ -559,6 +561,11 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
     let ids: Vec<&str> = customers.iter().map(|c| c.customer_id.as_str()).collect();
     let concentration = concentration(&ids, &revenue, options.large_customer_share);
 
+    let is_heavy = |i: usize| {
+        customers[i].coupon_share >= options.heavy_coupon_share
+            || customers[i].discount_share >= options.heavy_discount_share
+    };
+
     // Strategic customers.
     let strategic_members: Vec<usize> = (0..customers.len()).filter(|&i| is_strategic(i)).collect();
     let mut tenures: Vec<f64> = strategic_members
@@ -591,6 +598,7 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
                 .filter(|&&i| !is_strategic(i))
                 .map(|&i| p_alive[i]),
         ),
+        discount_heavy: strategic_members.iter().filter(|&&i| is_heavy(i)).count(),
         map: customers
             .iter()
             .step_by(step)
@@ -626,10 +634,6 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
     });
 
     // Discount dependence.
-    let is_heavy = |i: usize| {
-        customers[i].coupon_share >= options.heavy_coupon_share
-            || customers[i].discount_share >= options.heavy_discount_share
-    };
     let group_retention = |members: &[usize]| {
         let eligible: Vec<usize> = members
             .iter()
