@@ -556,6 +556,13 @@ fn strategic(out: &mut String, f: &Fmt<'_>, figures: &Figures) {
             ],
         ),
     );
+    paragraph(
+        out,
+        &f.t(
+            "strategic-discount-heavy",
+            &[("count", &f.int(s.discount_heavy))],
+        ),
+    );
     let quadrant_index = |q: bellwether_core::Quadrant| match q {
         bellwether_core::Quadrant::Strategic => 0,
         bellwether_core::Quadrant::Showcase => 1,

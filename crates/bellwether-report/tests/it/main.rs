@@ -204,6 +204,8 @@ fn figures_agree_with_the_input() {
     let strategic: f64 = (0..1500).filter(|i| i % 10 == 0).map(|i| revenue[i]).sum();
     assert!((f.strategic.share_of_revenue - strategic / total).abs() < 1e-12);
     assert_eq!(f.strategic.customers, 150);
+    // Strategic (i % 10 == 0) and coupon-heavy (i % 7 == 0): multiples of 70.
+    assert_eq!(f.strategic.discount_heavy, 1500usize.div_ceil(70));
 
     // Jump-ship uses the strategic quadrant's equity.
     let strategic_equity = f.equity.by_quadrant[0].equity;
