@@ -255,11 +255,13 @@ fn clv_options(options: &ReportOptions) -> ClvOptions {
     }
 }
 
+/// The chosen transaction model with its fit, the other model's fit, and why the other
+/// model failed, if it did.
+pub(crate) type Fits = ((Transactions, ModelFit), Option<ModelFit>, Option<String>);
+
 /// Fits BG/NBD and Pareto/NBD side by side; the better one first, with the other (or why
 /// it failed).
-pub(crate) fn fit_transactions(
-    data: &CompressedSummary,
-) -> Result<((Transactions, ModelFit), Option<ModelFit>, Option<String>), ClvError> {
+pub(crate) fn fit_transactions(data: &CompressedSummary) -> Result<Fits, ClvError> {
     let (bg, pareto) = std::thread::scope(|scope| {
         let bg = scope
             .spawn(|| BgNbd::fit(data).map(|f| (Transactions::Bg(f.model), model_fit(&f.result))));
