@@ -31,14 +31,15 @@ pub async fn run(db: &Path, args: &ReportArgs, quiet: bool) -> anyhow::Result<Ex
     let config = load_config(&store, &args.scoring, quiet).await?;
     let options = ReportOptions::from_config(&config)
         .context("invalid [report] or [acquirer] section in bellwether.toml")?;
-    let records = store.customer_records().await?;
-    lap("loaded customers");
+    // Both reads run on blocking threads; overlapping them keeps the two cores busy while
+    // one of them merges its rows.
+    let (records, histories) = tokio::join!(store.customer_records(), store.purchase_histories());
+    store.close().await;
+    let records = records?;
+    let histories = histories?;
+    lap("loaded customers and transactions");
     let scores = Scoring::new(&records, &config).scores(&ScoreOptions { max_reasons: 0 });
     lap("scored");
-    let histories = store.purchase_histories().await;
-    store.close().await;
-    let histories = histories?;
-    lap("read transactions");
     // Both reads follow `customers.id`; a concurrent import between them would break that.
     let same_customers = histories.customer_ids.len() == records.len()
         && histories
