@@ -30,6 +30,16 @@ pub use accounts::{AuditEntry, Role, Session, User};
 pub use dates::{format_date, parse_date};
 pub use import::{ImportSummary, ImportWriter, WriteMode};
 
+/// Every customer's purchases, from [`Store::purchase_histories`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PurchaseHistories {
+    /// Customer ids in storage order (that of [`Store::customer_records`]).
+    pub customer_ids: Vec<String>,
+    /// `(day, amount)` of each customer's transactions, days counted from 1970-01-01, in no
+    /// particular order.
+    pub histories: Vec<Vec<(i32, f64)>>,
+}
+
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -193,6 +203,13 @@ impl Store {
     pub async fn customer_records(&self) -> Result<Vec<CustomerRecord>> {
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || bulk::customer_records(&path)).await?
+    }
+
+    /// Every customer's purchases as `(day, amount)` (days since 1970-01-01), in the order of
+    /// [`Store::customer_records`]; the bulk path of the due-diligence report.
+    pub async fn purchase_histories(&self) -> Result<PurchaseHistories> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || bulk::purchase_histories(&path)).await?
     }
 
     /// One customer with its purchase aggregates.

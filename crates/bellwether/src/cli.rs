@@ -58,6 +58,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Manage the accounts of the web app: add users, list them, make API tokens.
     User(UserArgs),
+    /// Write the acquisition due-diligence report (customer equity, retention, concentration,
+    /// strategic customers, jump-ship scenario) as one self-contained HTML file or as JSON.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -323,4 +326,27 @@ pub struct DemoArgs {
     /// Only write the files; import nothing (used by the benchmarks).
     #[arg(long)]
     pub no_import: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML page (inline CSS and SVG; no external request).
+    Html,
+    /// The report's figures, for other tools.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Language of the report: en, fr, it or et.
+    #[arg(long, default_value = "en", value_parser = ["en", "fr", "it", "et"])]
+    pub lang: String,
+    /// Write the report to this file instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
 }

@@ -219,3 +219,37 @@ async fn a_first_import_into_a_new_file_is_readable_and_in_wal_mode() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+#[tokio::test]
+async fn purchase_histories_follow_customer_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("b.db")).await.unwrap();
+    let customers = [
+        customer("B", "Beta Bakery"),
+        customer("A", "Alpha Bank"),
+        customer("C", "Gamma Co"),
+    ];
+    let transactions = [
+        transaction("A", "2024-01-02", 100.0, None),
+        transaction("B", "1970-01-03", 10.0, None),
+        transaction("A", "2024-03-04", 50.0, Some("SAVE5")),
+    ];
+    import(&store, &customers, &transactions).await;
+    let records = store.customer_records().await.unwrap();
+    let histories = store.purchase_histories().await.unwrap();
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| r.customer.customer_id.as_str())
+        .collect();
+    assert_eq!(histories.customer_ids, ids);
+    let of = |id: &str| {
+        let index = ids.iter().position(|i| *i == id).unwrap();
+        let mut history = histories.histories[index].clone();
+        history.sort_by_key(|p| p.0);
+        history
+    };
+    // 2024-01-02 is day 19,724 since 1970-01-01.
+    assert_eq!(of("A"), [(19_724, 100.0), (19_786, 50.0)]);
+    assert_eq!(of("B"), [(2, 10.0)]);
+    assert_eq!(of("C"), []);
+}

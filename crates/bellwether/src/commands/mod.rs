@@ -9,6 +9,7 @@ mod init;
 mod needs;
 mod partners;
 mod rank;
+mod report;
 mod serve;
 
 use std::path::Path;
@@ -35,6 +36,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demand(args) => needs::run_demand(&cli.db, &args, cli.quiet).await,
         Command::Serve(args) => serve::serve(&cli.db, &args, cli.quiet).await,
         Command::User(args) => serve::user(&cli.db, &args, cli.quiet).await,
+        Command::Report(args) => report::run(&cli.db, &args, cli.quiet).await,
     }
 }
 

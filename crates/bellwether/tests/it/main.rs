@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 
 mod clv;
 mod collab;
+mod report;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
