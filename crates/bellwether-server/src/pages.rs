@@ -503,3 +503,27 @@ pub async fn add_user(
         Err(error) => Err(AppError::from(error).into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_real_argon2id_hash() {
+        // An unknown email must cost a full verification, or timing tells which emails exist.
+        let parsed = argon2::password_hash::PasswordHash::new(DUMMY_HASH);
+        assert!(parsed.is_ok(), "{parsed:?}");
+        assert!(!auth::verify_password("anything", DUMMY_HASH));
+    }
+
+    #[test]
+    fn session_expiry_is_rfc3339_utc_in_the_future() {
+        let expiry = chrono_like_expiry(SESSION_HOURS);
+        assert_eq!(expiry.len(), 20, "{expiry}");
+        assert!(expiry.ends_with('Z'));
+        let now = chrono_like_expiry(0);
+        assert!(expiry > now, "{expiry} vs {now}");
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_017), (2000, 3, 1));
+    }
+}
