@@ -108,7 +108,12 @@ impl IntoResponse for PageError {
         }
         error.log();
         let status = error.status();
+        let Ok(m) = crate::lang::messages(bellwether_i18n::Locale::En) else {
+            return (status, error.to_string()).into_response();
+        };
         let page = crate::pages::layout(
+            &m,
+            "/",
             &status.to_string(),
             None,
             maud::html! {

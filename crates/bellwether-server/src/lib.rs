@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod lang;
 pub mod pages;
 
 use std::collections::HashMap;
@@ -182,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/customers/{id}", get(pages::customer))
         .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/lang/{code}", get(lang::choose))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use crate::api::{self, ListQuery, QuadrantName, SortKey};
 use crate::auth::{self, Credential, CurrentUser, SESSION_COOKIE};
 use crate::error::{AppError, PageError};
+use crate::lang::{messages, Lang};
 use crate::AppState;
+use bellwether_i18n::{Locale, Messages};
 
 /// Name of the cookie holding the login form's CSRF token (double submit: the
 /// form must send back the value of the cookie, which another site cannot read).
@@ -38,11 +40,17 @@ nav.pages{margin-top:.8rem;display:flex;gap:1rem}
 @media print{header form,form.filters,nav.pages{display:none}}
 ";
 
-/// The page frame.
-pub fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
+/// The page frame, with the language switch (`here` is the current path, to come back to).
+pub fn layout(
+    m: &Messages,
+    here: &str,
+    title: &str,
+    user: Option<&CurrentUser>,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(m.locale().tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -52,12 +60,21 @@ pub fn layout(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
             body {
                 header {
                     strong { a href="/" { "Bellwether" } }
+                    nav aria-label=(m.get("ui-language", &[])) {
+                        @for locale in Locale::ALL {
+                            @if locale == m.locale() {
+                                strong { (locale.tag()) } " "
+                            } @else {
+                                a hreflang=(locale.tag()) href=(format!("/lang/{}?next={}", locale.tag(), url_encode(here))) { (locale.tag()) } " "
+                            }
+                        }
+                    }
                     @if let Some(user) = user {
-                        @if user.user.role == Role::Admin { a href="/admin/users" { "Users" } }
+                        @if user.user.role == Role::Admin { a href="/admin/users" { (m.get("ui-users", &[])) } }
                         span { (user.user.email) " (" (user.user.role.as_str()) ")" }
                         form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(user.csrf_token());
-                            button type="submit" { "Sign out" }
+                            button type="submit" { (m.get("ui-sign-out", &[])) }
                         }
                     }
                 }
@@ -75,23 +92,35 @@ fn cookie_header(name: &str, value: &str, max_age_seconds: i64, secure: bool) ->
 }
 
 /// `GET /login`.
-pub async fn login_form(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn login_form(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+) -> Result<Response, PageError> {
     let csrf = auth::new_token()?;
-    Ok(login_page(&state, &csrf, None, ""))
+    Ok(login_page(&state, locale, &csrf, false, "")?)
 }
 
-fn login_page(state: &AppState, csrf: &str, error: Option<&str>, email: &str) -> Response {
+fn login_page(
+    state: &AppState,
+    locale: Locale,
+    csrf: &str,
+    failed: bool,
+    email: &str,
+) -> Result<Response, AppError> {
+    let m = messages(locale)?;
     let page = layout(
-        "Sign in",
+        &m,
+        "/login",
+        &m.get("ui-sign-in", &[]),
         None,
         html! {
-            h1 { "Sign in" }
-            @if let Some(error) = error { p.error role="alert" { (error) } }
+            h1 { (m.get("ui-sign-in", &[])) }
+            @if failed { p.error role="alert" { (m.get("ui-wrong-password", &[])) } }
             form method="post" action="/login" {
                 input type="hidden" name="csrf" value=(csrf);
-                p { label { "Email " input type="email" name="email" value=(email) required autofocus; } }
-                p { label { "Password " input type="password" name="password" required; } }
-                p { button type="submit" { "Sign in" } }
+                p { label { (m.get("ui-email", &[])) " " input type="email" name="email" value=(email) required autofocus; } }
+                p { label { (m.get("ui-password", &[])) " " input type="password" name="password" required; } }
+                p { button type="submit" { (m.get("ui-sign-in", &[])) } }
             }
         },
     );
@@ -99,7 +128,7 @@ fn login_page(state: &AppState, csrf: &str, error: Option<&str>, email: &str) ->
     if let Ok(value) = cookie_header(LOGIN_CSRF_COOKIE, csrf, 3600, state.secure_cookies).parse() {
         response.headers_mut().append(SET_COOKIE, value);
     }
-    response
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +142,7 @@ pub struct LoginForm {
 /// success starts a session.
 pub async fn login(
     State(state): State<AppState>,
+    Lang(locale): Lang,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
@@ -147,7 +177,7 @@ pub async fn login(
     let Some(user) = user.filter(|_| valid) else {
         state.limiter.failed(&email);
         let csrf = auth::new_token()?;
-        let mut response = login_page(&state, &csrf, Some("Wrong email or password."), &email);
+        let mut response = login_page(&state, locale, &csrf, true, &email)?;
         *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         return Ok(response);
     };
@@ -258,13 +288,17 @@ fn sort_label(s: SortKey) -> &'static str {
 /// `GET /`: the ranking, with filters, sorting and paging.
 pub async fn ranking(
     State(state): State<AppState>,
+    Lang(locale): Lang,
     user: Result<CurrentUser, AppError>,
     query: Result<Query<ListQuery>, QueryRejection>,
+    uri: axum::http::Uri,
 ) -> Result<Html<String>, PageError> {
     let user = user?;
     user.require(Role::Viewer)?;
     let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let page = api::list(&state.ranking(), &query)?;
+    let m = messages(locale)?;
+    let t = |key: &str| m.get(key, &[]);
     let link = |page_number: u32| {
         let mut parts = vec![format!("page={page_number}")];
         if let Some(q) = query.quadrant {
@@ -285,36 +319,41 @@ pub async fn ranking(
         QuadrantName::Transactional,
     ];
     let sorts = [
-        SortKey::Score,
-        SortKey::Fit,
-        SortKey::Reputation,
-        SortKey::Influence,
-        SortKey::CustomerId,
+        (SortKey::Score, "ui-col-score"),
+        (SortKey::Fit, "ui-col-fit"),
+        (SortKey::Reputation, "ui-col-reputation"),
+        (SortKey::Influence, "ui-col-influence"),
+        (SortKey::CustomerId, "ui-col-customer"),
     ];
+    let score = |v: f64| m.number(v, 3);
     let body = html! {
-        h1 { "Strategic-customer ranking" }
+        h1 { (t("ui-ranking-title")) }
         form.filters method="get" action="/" {
-            label { "Search " input type="search" name="q" value=(query.q.clone().unwrap_or_default()); }
-            label { "Quadrant "
+            label { (t("ui-search")) " " input type="search" name="q" value=(query.q.clone().unwrap_or_default()); }
+            label { (t("ui-quadrant")) " "
                 select name="quadrant" {
-                    option value="" { "all" }
+                    option value="" { (t("ui-all")) }
                     @for q in quadrants {
-                        option value=(quadrant_label(q)) selected[query.quadrant == Some(q)] { (quadrant_label(q)) }
+                        option value=(quadrant_label(q)) selected[query.quadrant == Some(q)] { (quadrant_text(&m, q)) }
                     }
                 }
             }
-            label { "Sort by "
+            label { (t("ui-sort-by")) " "
                 select name="sort" {
-                    @for s in sorts {
-                        option value=(sort_label(s)) selected[query.sort.unwrap_or_default() == s] { (sort_label(s)) }
+                    @for (s, key) in sorts {
+                        option value=(sort_label(s)) selected[query.sort.unwrap_or_default() == s] { (t(key)) }
                     }
                 }
             }
-            button type="submit" { "Apply" }
+            button type="submit" { (t("ui-apply")) }
         }
-        p { (page.total) " customers" }
+        p { (m.get("ui-customers-count", &[("count", &m.number(page.total as f64, 0))])) }
         table {
-            thead { tr { th { "#" } th { "customer" } th { "name" } th { "industry" } th { "country" } th { "quadrant" } th { "score" } th { "fit" } th { "reputation" } th { "influence" } } }
+            thead { tr {
+                th { "#" } th { (t("ui-col-customer")) } th { (t("ui-col-name")) } th { (t("ui-col-industry")) }
+                th { (t("ui-col-country")) } th { (t("ui-quadrant")) } th { (t("ui-col-score")) } th { (t("ui-col-fit")) }
+                th { (t("ui-col-reputation")) } th { (t("ui-col-influence")) }
+            } }
             tbody {
                 @for row in &page.items {
                     tr {
@@ -323,70 +362,85 @@ pub async fn ranking(
                         td { (row.name.clone().unwrap_or_default()) }
                         td { (row.industry.clone().unwrap_or_default()) }
                         td { (row.country.clone().unwrap_or_default()) }
-                        td class=(format!("q-{}", quadrant_label(row.quadrant))) { (quadrant_label(row.quadrant)) }
-                        td.num { (format!("{:.3}", row.strategic_score)) }
-                        td.num { (format!("{:.3}", row.fit)) }
-                        td.num { (format!("{:.3}", row.reputation)) }
-                        td.num { (format!("{:.3}", row.influence)) }
+                        td class=(format!("q-{}", quadrant_label(row.quadrant))) { (quadrant_text(&m, row.quadrant)) }
+                        td.num { (score(row.strategic_score)) }
+                        td.num { (score(row.fit)) }
+                        td.num { (score(row.reputation)) }
+                        td.num { (score(row.influence)) }
                     }
                 }
             }
         }
         nav.pages {
-            @if page.page > 1 { a rel="prev" href=(link(page.page - 1)) { "← previous" } }
-            span { "page " (page.page) " of " (page.pages.max(1)) }
-            @if (page.page as usize) < page.pages { a rel="next" href=(link(page.page + 1)) { "next →" } }
+            @if page.page > 1 { a rel="prev" href=(link(page.page - 1)) { "← " (t("ui-previous")) } }
+            span { (m.get("ui-page-of", &[("page", &page.page.to_string()), ("pages", &page.pages.max(1).to_string())])) }
+            @if (page.page as usize) < page.pages { a rel="next" href=(link(page.page + 1)) { (t("ui-next")) " →" } }
         }
     };
-    Ok(Html(layout("Ranking", Some(&user), body).into_string()))
+    let here = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    let title = t("ui-ranking-title");
+    Ok(Html(
+        layout(&m, &here, &title, Some(&user), body).into_string(),
+    ))
 }
 
 /// `GET /customers/{id}`.
 pub async fn customer(
     State(state): State<AppState>,
+    Lang(locale): Lang,
     user: Result<CurrentUser, AppError>,
     Path(id): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let user = user?;
     user.require(Role::Viewer)?;
     let detail = api::detail(&state, &id).await?;
+    let m = messages(locale)?;
+    let t = |key: &str| m.get(key, &[]);
     let c = &detail.customer;
+    let score = |v: f64| m.number(v, 3);
     let body = html! {
         h1 { (c.name.clone().unwrap_or_else(|| c.customer_id.clone())) }
-        p { "Customer " (c.customer_id) " · rank " (c.rank) " · "
-            span class=(format!("q-{}", quadrant_label(c.quadrant))) { (quadrant_label(c.quadrant)) } }
+        p { (m.get("ui-customer-line", &[("id", &c.customer_id), ("rank", &c.rank.to_string())])) " · "
+            span class=(format!("q-{}", quadrant_label(c.quadrant))) { (quadrant_text(&m, c.quadrant)) } }
         table {
             tbody {
-                tr { th { "strategic score" } td.num { (format!("{:.3}", c.strategic_score)) } }
-                tr { th { "fit" } td.num { (format!("{:.3}", c.fit)) } }
-                tr { th { "reputation" } td.num { (format!("{:.3}", c.reputation)) } }
-                tr { th { "influence" } td.num { (format!("{:.3}", c.influence)) } }
-                tr { th { "coupon share" } td.num { (format!("{:.1} %", c.coupon_share * 100.0)) } }
-                tr { th { "discount share" } td.num { (format!("{:.1} %", c.discount_share * 100.0)) } }
+                tr { th { (t("ui-strategic-score")) } td.num { (score(c.strategic_score)) } }
+                tr { th { (t("ui-col-fit")) } td.num { (score(c.fit)) } }
+                tr { th { (t("ui-col-reputation")) } td.num { (score(c.reputation)) } }
+                tr { th { (t("ui-col-influence")) } td.num { (score(c.influence)) } }
+                tr { th { (t("ui-coupon-share")) } td.num { (m.percent(c.coupon_share, 1)) } }
+                tr { th { (t("ui-discount-share")) } td.num { (m.percent(c.discount_share, 1)) } }
             }
         }
-        h2 { "Why" }
+        h2 { (t("ui-why")) }
         ul { @for r in &c.reasons { li { (if r.effect > 0.0 { "+ " } else if r.effect < 0.0 { "− " } else { "? " }) (r.text) } } }
-        h2 { "Requests (" (detail.requests.len()) ")" }
+        h2 { (m.get("ui-requests", &[("count", &detail.requests.len().to_string())])) }
         ul { @for r in &detail.requests { li { (r.date) " " @if let Some(l) = &r.language { "[" (l) "] " } (r.text) } } }
-        h2 { "Transactions (" (detail.transactions.len()) ")" }
+        h2 { (m.get("ui-transactions", &[("count", &detail.transactions.len().to_string())])) }
         table {
-            thead { tr { th { "date" } th { "amount" } th { "discount" } th { "coupon" } } }
+            thead { tr { th { (t("ui-col-date")) } th { (t("ui-col-amount")) } th { (t("ui-col-discount")) } th { (t("ui-col-coupon")) } } }
             tbody {
-                @for t in detail.transactions.iter().rev().take(200) {
+                @for tx in detail.transactions.iter().rev().take(200) {
                     tr {
-                        td { (t.date) }
-                        td.num { (format!("{:.2}", t.amount)) " " (t.currency.clone().unwrap_or_default()) }
-                        td.num { (t.discount.map(|d| format!("{d:.2}")).unwrap_or_default()) }
-                        td { (t.coupon.clone().unwrap_or_default()) }
+                        td { (tx.date) }
+                        td.num { (m.number(tx.amount, 2)) " " (tx.currency.clone().unwrap_or_default()) }
+                        td.num { (tx.discount.map(|d| m.number(d, 2)).unwrap_or_default()) }
+                        td { (tx.coupon.clone().unwrap_or_default()) }
                     }
                 }
             }
         }
+        p { a href="/" { (t("ui-back")) } }
     };
+    let here = format!("/customers/{}", url_encode(&c.customer_id));
     Ok(Html(
-        layout(&c.customer_id, Some(&user), body).into_string(),
+        layout(&m, &here, &c.customer_id, Some(&user), body).into_string(),
     ))
+}
+
+/// A quadrant's name in the page's language.
+fn quadrant_text(m: &Messages, q: QuadrantName) -> String {
+    m.get(&format!("quadrant-{}", quadrant_label(q)), &[])
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
@@ -445,7 +499,8 @@ async fn users_page(
             tbody { @for e in &audit { tr { td { (e.at) } td { (e.user_email.clone().unwrap_or_else(|| "command line".to_string())) } td { (e.action) } td { (e.detail) } } } }
         }
     };
-    Ok(layout("Users", Some(user), body))
+    let m = messages(Locale::En)?;
+    Ok(layout(&m, "/admin/users", "Users", Some(user), body))
 }
 
 #[derive(Debug, Deserialize)]

@@ -549,3 +549,63 @@ async fn only_admins_manage_users_and_every_addition_is_audited() {
     let (status, _, _) = send(&app.router, form("/admin/users", &admin, &body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn pages_speak_the_chosen_language_and_remember_it() {
+    let app = app(4).await;
+    // The browser's language, before any choice.
+    let request = Request::get("/login")
+        .header(header::ACCEPT_LANGUAGE, "fr-CH, fr;q=0.9, en;q=0.8")
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, html) = send(&app.router, request).await;
+    assert!(
+        html.contains("lang=\"fr\"") && html.contains("Se connecter"),
+        "{html}"
+    );
+    // Choosing Estonian sets a cookie and goes back where the user was.
+    let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
+    let (status, headers, _) = send(
+        &app.router,
+        with_cookie("/lang/et?next=/%3Fpage%3D1", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/?page=1");
+    let (lang, full) = set_cookie(&headers, "bw_lang").unwrap();
+    assert_eq!(lang, "et");
+    assert!(full.contains("Max-Age=31536000"), "{full}");
+    let both = format!("{cookie}; bw_lang=et");
+    let (status, _, html) = send(&app.router, with_cookie("/", &both)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("lang=\"et\""));
+    assert!(
+        html.contains("Strateegiliste klientide pingerida"),
+        "{html}"
+    );
+    assert!(!html.contains("Strategic-customer ranking"));
+    // Scores with a decimal comma in Estonian.
+    let score = regex_like_decimal_comma(&html);
+    assert!(score, "no decimal comma in {html}");
+    let (_, _, html) = send(&app.router, with_cookie("/customers/C001", &both)).await;
+    assert!(html.contains("Tehingud") && html.contains("Miks"), "{html}");
+    // Only languages we speak, and only local paths to come back to.
+    assert_eq!(
+        send(&app.router, get("/lang/de")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, headers, _) = send(&app.router, get("/lang/it?next=//evil.example/")).await;
+    assert_eq!(headers[header::LOCATION], "/");
+    let (_, headers, _) = send(&app.router, get("/lang/it?next=https://evil.example/")).await;
+    assert_eq!(headers[header::LOCATION], "/");
+}
+
+/// Whether a table cell holds a number like `0,123`.
+fn regex_like_decimal_comma(html: &str) -> bool {
+    html.split("<td class=\"num\">").skip(1).any(|cell| {
+        let cell = cell.split('<').next().unwrap_or("");
+        let mut parts = cell.split(',');
+        matches!((parts.next(), parts.next(), parts.next()), (Some(a), Some(b), None)
+            if !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b.len() == 3 && b.chars().all(|c| c.is_ascii_digit()))
+    })
+}
