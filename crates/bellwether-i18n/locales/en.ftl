@@ -200,3 +200,4 @@ ui-col-amount = amount
 ui-col-discount = discount
 ui-col-coupon = coupon
 ui-back = Back to the ranking
+ui-report = Due-diligence report

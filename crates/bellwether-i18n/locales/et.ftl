@@ -200,3 +200,4 @@ ui-col-amount = summa
 ui-col-discount = allahindlus
 ui-col-coupon = kupong
 ui-back = Tagasi pingeritta
+ui-report = Due diligence aruanne

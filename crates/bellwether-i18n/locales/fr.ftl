@@ -200,3 +200,4 @@ ui-col-amount = montant
 ui-col-discount = remise
 ui-col-coupon = coupon
 ui-back = Retour au classement
+ui-report = Rapport de due diligence

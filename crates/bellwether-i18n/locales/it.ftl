@@ -200,3 +200,4 @@ ui-col-amount = importo
 ui-col-discount = sconto
 ui-col-coupon = coupon
 ui-back = Torna alla classifica
+ui-report = Rapporto di due diligence

@@ -27,7 +27,7 @@ pub const MAX_PER_PAGE: u32 = 500;
         title = "Bellwether API",
         description = "Strategic customers of a workspace: the ranking and each customer's scores, reasons, transactions and requests. Authenticate with a session cookie (from /login) or `Authorization: Bearer TOKEN` (`bellwether user token`)."
     ),
-    paths(me, customers, customer),
+    paths(me, customers, customer, report),
     components(schemas(ErrorBody, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
@@ -399,4 +399,23 @@ pub async fn customer(
 ) -> Result<Json<CustomerDetail>, AppError> {
     user.require(Role::Viewer)?;
     Ok(Json(detail(&state, &id).await?))
+}
+
+/// The due-diligence report's figures (the same JSON as `bellwether report --format json`).
+///
+/// Computed on the first request after the server starts, which takes seconds on a
+/// large workspace, then served from memory.
+#[utoipa::path(get, path = "/api/v1/report", responses(
+    (status = 200, description = "the report's figures", content_type = "application/json"),
+    (status = 401, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "no transactions imported yet"),
+))]
+pub async fn report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    user.require(Role::Viewer)?;
+    let figures = crate::report_figures(&state).await?;
+    Ok(Json(figures.as_ref()).into_response())
 }

@@ -103,6 +103,8 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     /// Mark cookies `Secure` (when served over TLS, e.g. behind a proxy).
     pub secure_cookies: bool,
+    /// The due-diligence report's figures, computed on first request (they take seconds).
+    pub report: Arc<tokio::sync::Mutex<Option<Arc<bellwether_report::Figures>>>>,
 }
 
 impl AppState {
@@ -114,6 +116,7 @@ impl AppState {
             ranking: Arc::new(RwLock::new(Arc::new(ranking))),
             limiter: Arc::new(LoginLimiter::default()),
             secure_cookies,
+            report: Arc::new(tokio::sync::Mutex::new(None)),
         })
     }
 
@@ -126,14 +129,47 @@ impl AppState {
     }
 }
 
-/// Scores the stored customers with the stored configuration (defaults when none).
-pub async fn load_ranking(store: &Store) -> Result<LoadedRanking, AppError> {
-    let config = match store.setting("config").await? {
+/// The configuration stored by the last import (defaults when none).
+pub async fn stored_config(store: &Store) -> Result<Config, AppError> {
+    Ok(match store.setting("config").await? {
         Some(text) => Config::from_toml(&text).map_err(|e| {
             AppError::internal(format!("the stored bellwether.toml is invalid: {e}"))
         })?,
         None => Config::default(),
-    };
+    })
+}
+
+/// The report's figures, computed once and kept.
+pub async fn report_figures(state: &AppState) -> Result<Arc<bellwether_report::Figures>, AppError> {
+    let mut cached = state.report.lock().await;
+    if let Some(figures) = cached.as_ref() {
+        return Ok(figures.clone());
+    }
+    let config = stored_config(&state.store).await?;
+    let options = bellwether_report::ReportOptions::from_config(&config)
+        .map_err(|e| AppError::BadRequest(format!("invalid [report] section: {e}")))?;
+    let figures = bellwether_app::report_figures(&state.store, &config, &options, &())
+        .await
+        .map_err(|e| match e {
+            bellwether_app::AppError::Report(bellwether_report::ReportError::NoPurchases) => {
+                AppError::NotFound(
+                    "no transactions imported yet: the report needs purchase histories".to_string(),
+                )
+            }
+            // The data cannot support the models (too few or too regular purchases): say so.
+            bellwether_app::AppError::Report(error) => AppError::Unprocessable(format!(
+                "cannot compute the report from these data: {error}"
+            )),
+            other => AppError::internal(other.to_string()),
+        })?;
+    let figures = Arc::new(figures);
+    *cached = Some(figures.clone());
+    Ok(figures)
+}
+
+/// Scores the stored customers with the stored configuration (defaults when none).
+pub async fn load_ranking(store: &Store) -> Result<LoadedRanking, AppError> {
+    let config = stored_config(store).await?;
     let records = if store.has_schema().await? {
         store.customer_records().await?
     } else {
@@ -183,6 +219,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/customers/{id}", get(pages::customer))
         .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/report", get(pages::report))
+        .route("/api/v1/report", get(api::report))
         .route("/lang/{code}", get(lang::choose))
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/openapi.json", get(api::openapi_json))

@@ -70,6 +70,7 @@ pub fn layout(
                         }
                     }
                     @if let Some(user) = user {
+                        a href="/report" { (m.get("ui-report", &[])) }
                         @if user.user.role == Role::Admin { a href="/admin/users" { (m.get("ui-users", &[])) } }
                         span { (user.user.email) " (" (user.user.role.as_str()) ")" }
                         form method="post" action="/logout" {
@@ -557,6 +558,21 @@ pub async fn add_user(
         }
         Err(error) => Err(AppError::from(error).into()),
     }
+}
+
+/// `GET /report`: the due-diligence report in the page's language (the same HTML
+/// file `bellwether report` writes, self-contained).
+pub async fn report(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Viewer)?;
+    let figures = crate::report_figures(&state).await?;
+    let html = bellwether_report::render_html(&figures, locale)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    Ok(Html(html))
 }
 
 #[cfg(test)]

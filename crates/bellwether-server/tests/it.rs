@@ -609,3 +609,103 @@ fn regex_like_decimal_comma(html: &str) -> bool {
             if !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b.len() == 3 && b.chars().all(|c| c.is_ascii_digit()))
     })
 }
+
+/// An app whose customers also have purchase histories from a BG/NBD process (seeded):
+/// purchase rate per day ~ Gamma(0.8, 20), dropout after each purchase ~ Beta(0.8, 3),
+/// first purchase in 2024's first 300 days, observed to day 365; each customer spends
+/// around its own mean ~ Gamma(3, 1/30).
+async fn app_with_purchases(n: usize) -> App {
+    use bellwether_clv::simulate::Rng;
+    let app = app(n).await;
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut rng = Rng::new(7);
+    let mut transactions = Vec::new();
+    for i in 0..n {
+        let rate = rng.gamma(0.8, 20.0);
+        let dropout = rng.beta(0.8, 3.0);
+        let mean_spend = rng.gamma(3.0, 1.0 / 30.0);
+        let mut day = rng.uniform() * 300.0;
+        loop {
+            transactions.push(bellwether_core::Transaction {
+                customer_id: format!("C{i:03}"),
+                date: start + chrono::Days::new(day as u64),
+                amount: (mean_spend * (0.5 + rng.uniform())).max(1.0),
+                discount: None,
+                coupon: None,
+                currency: None,
+            });
+            if rng.uniform() < dropout {
+                break;
+            }
+            day += rng.exponential(rate);
+            if day >= 365.0 {
+                break;
+            }
+        }
+    }
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut writer = store.begin_import("test transactions").unwrap();
+        writer.insert_transactions(&transactions).unwrap();
+        // A small bootstrap: the test profile is unoptimised, and the interval's
+        // quality is the report crate's tests' business.
+        writer
+            .set_setting(
+                "config",
+                "[report]\nbootstrap_draws = 20\nbootstrap_customers = 50\n",
+            )
+            .unwrap();
+        writer.commit(0).unwrap();
+    })
+    .await
+    .unwrap();
+    app
+}
+
+#[tokio::test]
+async fn the_report_is_served_to_signed_in_users_in_their_language() {
+    // Without purchases there is no report: a clear 404, not a 500.
+    let empty = app(3).await;
+    let (cookie, _) = sign_in(&empty.router, "viewer@example.com").await;
+    let (status, _, body) = send(&empty.router, with_cookie("/api/v1/report", &cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    let app = app_with_purchases(400).await;
+    assert_eq!(
+        send(&app.router, get("/api/v1/report")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&app.router, get("/report")).await.0,
+        StatusCode::SEE_OTHER
+    );
+    let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
+    let (status, _, body) = send(&app.router, with_cookie("/api/v1/report", &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let figures: Value = serde_json::from_str(&body).unwrap();
+    let total = figures["equity"]["total"].as_f64().unwrap();
+    assert!(total > 0.0 && total.is_finite(), "{}", figures["equity"]);
+    // Shares of the top customers are shares: between 0 and 1, growing with N.
+    let top: Vec<f64> = figures["concentration"]["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["share"].as_f64().unwrap())
+        .collect();
+    assert!(top.windows(2).all(|w| w[0] <= w[1]) && top.iter().all(|s| (0.0..=1.0).contains(s)));
+    let (status, headers, html) = send(
+        &app.router,
+        with_cookie("/report", &format!("{cookie}; bw_lang=fr")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(
+        html.contains("lang=\"fr\"") && html.contains("<svg"),
+        "{}",
+        &html[..html.len().min(400)]
+    );
+}

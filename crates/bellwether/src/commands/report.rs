@@ -1,8 +1,7 @@
 //! `bellwether report`: the acquisition due-diligence report, as HTML or JSON.
 //!
-//! Loads customers and scores from the store, reads the stored transactions into
-//! per-customer histories (the store's bulk path), and hands both to `bellwether-report`, which computes and
-//! renders without IO.
+//! The figures come from `bellwether_app::report_figures` (shared with the web app);
+//! this module picks the format and language and writes the file.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,9 +9,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use bellwether_core::{ScoreOptions, Scoring};
 use bellwether_i18n::{Locale, Messages};
-use bellwether_report::{CustomerInput, ReportInput, ReportOptions};
+use bellwether_report::ReportOptions;
 use bellwether_store::Store;
 
 use super::load_config;
@@ -31,56 +29,16 @@ pub async fn run(db: &Path, args: &ReportArgs, quiet: bool) -> anyhow::Result<Ex
     let config = load_config(&store, &args.scoring, quiet).await?;
     let options = ReportOptions::from_config(&config)
         .context("invalid [report] or [acquirer] section in bellwether.toml")?;
-    // Both reads run on blocking threads; overlapping them keeps the two cores busy while
-    // one of them merges its rows.
-    let (records, histories) = tokio::join!(store.customer_records(), store.purchase_histories());
-    store.close().await;
-    let records = records?;
-    let histories = histories?;
-    lap("loaded customers and transactions");
-    let scores = Scoring::new(&records, &config).scores(&ScoreOptions { max_reasons: 0 });
-    lap("scored");
-    // Both reads follow `customers.id`; a concurrent import between them would break that.
-    let same_customers = histories.customer_ids.len() == records.len()
-        && histories
-            .customer_ids
-            .iter()
-            .zip(&records)
-            .all(|(id, record)| *id == record.customer.customer_id);
-    if !same_customers {
-        anyhow::bail!("the store changed while the report was reading it; run the report again");
+    struct Lap<'a>(&'a (dyn Fn(&str) + Sync));
+    impl bellwether_app::Progress for Lap<'_> {
+        fn done(&self, phase: &str) {
+            (self.0)(phase);
+        }
     }
-    let histories = histories.histories;
-    let customers: Vec<CustomerInput> = records
-        .iter()
-        .zip(&scores)
-        .map(|(record, score)| CustomerInput {
-            customer_id: record.customer.customer_id.clone(),
-            segment: record.customer.industry.clone(),
-            quadrant: score.quadrant,
-            fit: score.fit,
-            reputation: score.reputation,
-            coupon_share: score.coupon_share,
-            discount_share: score.discount_share,
-            on_acquirer_stack: options.acquirer.as_ref().and_then(|spec| {
-                record
-                    .customer
-                    .attributes
-                    .get(&spec.column)
-                    .map(|value| value.as_text() == spec.value.as_text())
-            }),
-        })
-        .collect();
-    drop(scores);
-    drop(records);
-    let figures = bellwether_report::compute(
-        ReportInput {
-            customers,
-            histories,
-        },
-        &options,
-    )?;
-    lap("computed figures");
+    let figures = bellwether_app::report_figures(&store, &config, &options, &Lap(&lap)).await;
+    store.close().await;
+    let figures = figures?;
+
     let text = match args.format {
         ReportFormat::Json => {
             let mut json = serde_json::to_string_pretty(&figures)?;
