@@ -328,6 +328,41 @@ pub(crate) fn coarse_levels(data: &CompressedSummary) -> Vec<CompressedSummary> 
     levels
 }
 
+/// Fits the model whose objective on some data `objective` builds: coarse-to-fine over
+/// [`coarse_levels`] for large data, directly otherwise, from [`starts`].
+pub(crate) fn fit_levels(
+    model: &'static str,
+    names: &[&'static str],
+    data: &CompressedSummary,
+    objective: for<'d> fn(&'d CompressedSummary) -> Box<dyn Objective + 'd>,
+    options: MinimizeOptions,
+) -> Result<crate::optim::FitResult, ClvError> {
+    let levels = coarse_levels(data);
+    let coarse_objectives: Vec<Box<dyn Objective + '_>> = levels.iter().map(objective).collect();
+    let coarse: Vec<&dyn Objective> = coarse_objectives.iter().map(|o| o.as_ref()).collect();
+    let full = objective(data);
+    if coarse.is_empty() {
+        fit_log_space(
+            model,
+            names,
+            full.as_ref(),
+            &starts(data),
+            data.n(),
+            options,
+        )
+    } else {
+        fit_log_space_coarse_to_fine(
+            model,
+            names,
+            full.as_ref(),
+            &coarse,
+            &starts(data),
+            data.n(),
+            options,
+        )
+    }
+}
+
 /// Checks that a data set can identify a 4-parameter BTYD model.
 pub(crate) fn check_identifiable(
     model: &'static str,
@@ -399,28 +434,14 @@ impl BgNbd {
         options: MinimizeOptions,
     ) -> Result<Fitted<BgNbd>, ClvError> {
         check_identifiable(MODEL, data)?;
-        let objective = BgNbdObjective { data };
         let names = ["r", "alpha", "a", "b"];
-        let levels = coarse_levels(data);
-        let coarse_objectives: Vec<BgNbdObjective> =
-            levels.iter().map(|data| BgNbdObjective { data }).collect();
-        let coarse: Vec<&dyn Objective> = coarse_objectives
-            .iter()
-            .map(|o| o as &dyn Objective)
-            .collect();
-        let result = if coarse.is_empty() {
-            fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?
-        } else {
-            fit_log_space_coarse_to_fine(
-                MODEL,
-                &names,
-                &objective,
-                &coarse,
-                &starts(data),
-                data.n(),
-                options,
-            )?
-        };
+        let result = fit_levels(
+            MODEL,
+            &names,
+            data,
+            |data| Box::new(BgNbdObjective { data }),
+            options,
+        )?;
         let v = result.values();
         Ok(Fitted {
             model: BgNbd {

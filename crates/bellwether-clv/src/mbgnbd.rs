@@ -22,15 +22,13 @@
 use serde::Serialize;
 
 use crate::bgnbd::{
-    around_a_equals_one, check_identifiable, clean, coarse_levels,
-    expected_purchases_by_quadrature, logistic_of_minus, neg_binomial_ln_pmf,
-    neg_binomial_upper_tail, one_minus_scaled_hyp2f1, starts, two_term_kernel, valid, XTerms,
+    around_a_equals_one, check_identifiable, clean, expected_purchases_by_quadrature, fit_levels,
+    logistic_of_minus, neg_binomial_ln_pmf, neg_binomial_upper_tail, one_minus_scaled_hyp2f1,
+    two_term_kernel, valid, XTerms,
 };
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
-use crate::optim::{
-    fit_log_space, fit_log_space_coarse_to_fine, Fitted, MinimizeOptions, Objective,
-};
+use crate::optim::{Fitted, MinimizeOptions, Objective};
 use crate::special::{digamma, ln_beta, ln_gamma};
 
 const MODEL: &str = "mbg_nbd";
@@ -110,28 +108,14 @@ impl MbgNbd {
         options: MinimizeOptions,
     ) -> Result<Fitted<MbgNbd>, ClvError> {
         check_identifiable(MODEL, data)?;
-        let objective = MbgNbdObjective { data };
         let names = ["r", "alpha", "a", "b"];
-        let levels = coarse_levels(data);
-        let coarse_objectives: Vec<MbgNbdObjective> =
-            levels.iter().map(|data| MbgNbdObjective { data }).collect();
-        let coarse: Vec<&dyn Objective> = coarse_objectives
-            .iter()
-            .map(|o| o as &dyn Objective)
-            .collect();
-        let result = if coarse.is_empty() {
-            fit_log_space(MODEL, &names, &objective, &starts(data), data.n(), options)?
-        } else {
-            fit_log_space_coarse_to_fine(
-                MODEL,
-                &names,
-                &objective,
-                &coarse,
-                &starts(data),
-                data.n(),
-                options,
-            )?
-        };
+        let result = fit_levels(
+            MODEL,
+            &names,
+            data,
+            |data| Box::new(MbgNbdObjective { data }),
+            options,
+        )?;
         let v = result.values();
         Ok(Fitted {
             model: MbgNbd {

@@ -29,6 +29,7 @@ use bellwether_clv::gamma_gamma::{
     self, customer_lifetime_value, ClvOptions, GammaGamma, SpendData, TransactionModel,
 };
 use bellwether_clv::optim::{hessian, inverse_spd, Objective};
+use bellwether_clv::parallel::parallel_map;
 use bellwether_clv::pareto_nbd::{self, ParetoNbd};
 use bellwether_clv::ClvError;
 use rand::{Rng, SeedableRng};
@@ -296,7 +297,7 @@ pub(crate) fn discounted_purchases(
     rows: &[Rfm],
     options: ClvOptions,
 ) -> (Vec<f64>, Vec<f64>) {
-    let p_alive = parallel_map(rows, |r| model.probability_alive(r.x, r.t_x, r.t));
+    let p_alive = parallel_map(rows, 64, |r| model.probability_alive(r.x, r.t_x, r.t));
     // The representative of each (x, T) is its row with the largest t_x (the largest P(alive)).
     let mut groups: std::collections::HashMap<(u64, u64), usize> = Default::default();
     let mut representatives: Vec<usize> = Vec::new();
@@ -317,7 +318,7 @@ pub(crate) fn discounted_purchases(
         })
         .collect();
     drop(groups);
-    let per_group = parallel_map(&representatives, |&i| {
+    let per_group = parallel_map(&representatives, 64, |&i| {
         let r = rows[i];
         customer_lifetime_value(model, r.x, r.t_x, r.t, 1.0, options)
     });
@@ -450,7 +451,7 @@ fn equity_with(
                     .collect()
             };
             sampled_customers = weighted.len();
-            let equities = parallel_map(&draws, |(tx, g)| {
+            let equities = parallel_map(&draws, 64, |(tx, g)| {
                 let model = Transactions::from_params(kind, tx);
                 let gg = GammaGamma {
                     p: g[0],
@@ -587,7 +588,7 @@ pub(crate) fn tracking(
     };
     let births: Vec<(i32, f64)> = births.into_iter().collect();
     let weeks: Vec<f64> = (0..=n_weeks).map(|w| w as f64).collect();
-    let expected = parallel_map(&weeks, |&w| {
+    let expected = parallel_map(&weeks, 64, |&w| {
         let day = f64::from(first) + 7.0 * w;
         births
             .iter()
@@ -614,32 +615,6 @@ pub(crate) fn tracking(
         holdout_actual,
         holdout_expected,
     })
-}
-
-/// `f` of each item, on all available cores (at most 8), in order.
-pub(crate) fn parallel_map<T: Sync, U: Send + Clone + Default>(
-    items: &[T],
-    f: impl Fn(&T) -> U + Sync,
-) -> Vec<U> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    if threads == 1 || items.len() < 64 {
-        return items.iter().map(&f).collect();
-    }
-    let mut out = vec![U::default(); items.len()];
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        for (inputs, outputs) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
-            let f = &f;
-            scope.spawn(move || {
-                for (input, output) in inputs.iter().zip(outputs) {
-                    *output = f(input);
-                }
-            });
-        }
-    });
-    out
 }
 
 #[cfg(test)]

@@ -148,15 +148,8 @@ pub async fn login(
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
     let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let cookie_csrf = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == LOGIN_CSRF_COOKIE)
-        .map(|(_, v)| v.to_string());
-    if !cookie_csrf.is_some_and(|c| auth::constant_time_eq(&c, &form.csrf)) {
+    let cookie_csrf = auth::cookie_in(&headers, LOGIN_CSRF_COOKIE);
+    if !cookie_csrf.is_some_and(|c| auth::constant_time_eq(c, &form.csrf)) {
         return Err(AppError::Forbidden(
             "missing or wrong CSRF token: reload the sign-in page".to_string(),
         )

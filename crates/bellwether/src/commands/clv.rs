@@ -11,6 +11,7 @@
 mod input;
 mod transactions;
 
+use bellwether_clv::parallel::parallel_map;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Write;
@@ -835,7 +836,7 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
         .collect();
     drop(index);
     let with_spend = spend.is_some();
-    let predictions = parallel_map(&unique, |&(x, t_x, t)| {
+    let predictions = parallel_map(&unique, 1024, |&(x, t_x, t)| {
         let clv = if with_spend {
             customer_lifetime_value(&transactions, x, t_x, t, 1.0, clv_options)
         } else {
@@ -888,30 +889,4 @@ async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<(
         eprintln!("{line}");
     }
     Ok(())
-}
-
-/// `f` of each item, computed on all available cores (at most 8), in order.
-fn parallel_map<T: Sync, U: Send + Default + Clone>(
-    items: &[T],
-    f: impl Fn(&T) -> U + Sync,
-) -> Vec<U> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
-    if threads == 1 || items.len() < 1024 {
-        return items.iter().map(&f).collect();
-    }
-    let mut out = vec![U::default(); items.len()];
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        for (inputs, outputs) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
-            let f = &f;
-            scope.spawn(move || {
-                for (input, output) in inputs.iter().zip(outputs) {
-                    *output = f(input);
-                }
-            });
-        }
-    });
-    out
 }
