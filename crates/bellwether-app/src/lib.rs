@@ -4,6 +4,8 @@
 //! Each use case reads the store, calls the pure crates (core, report) and returns
 //! values; printing, HTTP and flags stay with the callers.
 
+pub mod import;
+
 use bellwether_core::{Config, ScoreOptions, Scoring};
 use bellwether_report::{CustomerInput, Figures, ReportInput, ReportOptions};
 use bellwether_store::Store;
@@ -17,8 +19,13 @@ pub enum AppError {
     Report(#[from] bellwether_report::ReportError),
     #[error("the store changed while the report was reading it; run the report again")]
     StoreChanged,
-    #[error("the report's work failed: {0}")]
+    #[error("the work failed: {0}")]
     Task(String),
+    /// The user's input cannot be used (not a folder, no known file…); the text says why.
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
 /// The phases of [`report_figures`], for callers that time them.

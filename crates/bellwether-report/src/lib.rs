@@ -65,3 +65,36 @@ pub struct ReportInput {
     pub customers: Vec<CustomerInput>,
     pub histories: Vec<Vec<(i32, f64)>>,
 }
+
+/// The quadrant map as an inline SVG, drawn as in the report: fit (x) against reputation
+/// (y), the thresholds dashed, one marker shape per quadrant. The web app's map page uses it.
+pub fn quadrant_map_svg(
+    messages: &bellwether_i18n::Messages,
+    points: &[MapPoint],
+    thresholds: [f64; 2],
+) -> String {
+    let index = |q: Quadrant| match q {
+        Quadrant::Strategic => 0,
+        Quadrant::Showcase => 1,
+        Quadrant::Representative => 2,
+        Quadrant::Transactional => 3,
+    };
+    let points: Vec<(f64, f64, usize)> = points
+        .iter()
+        .map(|p| (p.fit, p.reputation, index(p.quadrant)))
+        .collect();
+    let legend = [
+        messages.get("quadrant-strategic", &[]),
+        messages.get("quadrant-showcase", &[]),
+        messages.get("quadrant-representative", &[]),
+        messages.get("quadrant-transactional", &[]),
+    ];
+    charts::quadrant_map(
+        "quadrant-map",
+        &messages.get("chart-quadrants", &[]),
+        messages,
+        &points,
+        (thresholds[0], thresholds[1]),
+        [&legend[0], &legend[1], &legend[2], &legend[3]],
+    )
+}

@@ -27,8 +27,8 @@ pub const MAX_PER_PAGE: u32 = 500;
         title = "Bellwether API",
         description = "Strategic customers of a workspace: the ranking and each customer's scores, reasons, transactions and requests. Authenticate with a session cookie (from /login) or `Authorization: Bearer TOKEN` (`bellwether user token`)."
     ),
-    paths(me, customers, customer, report),
-    components(schemas(ErrorBody, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
+    paths(me, customers, customer, report, import),
+    components(schemas(ErrorBody, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -418,4 +418,51 @@ pub async fn report(
     user.require(Role::Viewer)?;
     let figures = crate::report_figures(&state).await?;
     Ok(Json(figures.as_ref()).into_response())
+}
+
+/// The upload of `POST /api/v1/imports` (documentation only).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ImportUpload {
+    /// One or more files named `customers.csv`, `transactions.csv`, `requests.csv`,
+    /// `collaborations.csv`, `requirements.csv` or `bellwether.toml`.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<Vec<u8>>,
+    /// The session's CSRF token, when authenticated by the session cookie (or send the
+    /// `X-CSRF-Token` header); not needed with a bearer token.
+    csrf: Option<String>,
+}
+
+/// Imports CSV exports (analysts and admins): every file is checked first, and nothing is
+/// written when any row has a problem (then the answer is 422 with every problem).
+#[utoipa::path(post, path = "/api/v1/imports",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = crate::import::ImportReport, description = "imported"),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = crate::import::ImportReport, description = "nothing imported: the files have problems"),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    user.require(Role::Analyst)?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let upload = crate::import::receive(multipart).await?;
+    let header_token = headers
+        .get("x-csrf-token")
+        .and_then(|value| value.to_str().ok());
+    user.check_csrf(header_token.or(upload.csrf.as_deref()))?;
+    let report = crate::import::run(&state, &user, &upload).await?;
+    let status = if report.imported {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)).into_response())
 }

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod import;
 pub mod lang;
 pub mod pages;
 
@@ -16,6 +17,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -35,10 +37,12 @@ pub struct LoadedRanking {
     pub position: HashMap<String, usize>,
     /// Customers per quadrant.
     pub quadrant_counts: HashMap<bellwether_core::Quadrant, usize>,
+    /// The fit and reputation thresholds of the quadrants.
+    pub thresholds: [f64; 2],
 }
 
 impl LoadedRanking {
-    pub fn new(ranking: Ranking) -> LoadedRanking {
+    pub fn new(ranking: Ranking, config: &Config) -> LoadedRanking {
         let position = ranking
             .order
             .iter()
@@ -53,6 +57,7 @@ impl LoadedRanking {
             ranking,
             position,
             quadrant_counts,
+            thresholds: [config.quadrants.fit, config.quadrants.reputation],
         }
     }
 }
@@ -105,6 +110,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The due-diligence report's figures, computed on first request (they take seconds).
     pub report: Arc<tokio::sync::Mutex<Option<Arc<bellwether_report::Figures>>>>,
+    /// Held by the import in progress: imports run one at a time.
+    pub import_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
@@ -117,6 +124,7 @@ impl AppState {
             limiter: Arc::new(LoginLimiter::default()),
             secure_cookies,
             report: Arc::new(tokio::sync::Mutex::new(None)),
+            import_lock: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -127,6 +135,14 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner())
             .clone()
     }
+}
+
+/// Rescores the workspace and forgets the report, after an import changed the store.
+pub async fn reload(state: &AppState) -> Result<(), AppError> {
+    let ranking = Arc::new(load_ranking(&state.store).await?);
+    *state.ranking.write().unwrap_or_else(|e| e.into_inner()) = ranking;
+    *state.report.lock().await = None;
+    Ok(())
 }
 
 /// The configuration stored by the last import (defaults when none).
@@ -175,19 +191,19 @@ pub async fn load_ranking(store: &Store) -> Result<LoadedRanking, AppError> {
     } else {
         Vec::new()
     };
-    let ranking = tokio::task::spawn_blocking(move || {
-        Ranking::new(
+    tokio::task::spawn_blocking(move || {
+        let ranking = Ranking::new(
             records,
             &config,
             ReasonsFor::Shown {
                 quadrant: None,
                 top: usize::MAX,
             },
-        )
+        );
+        LoadedRanking::new(ranking, &config)
     })
     .await
-    .map_err(|e| AppError::internal(format!("scoring failed: {e}")))?;
-    Ok(LoadedRanking::new(ranking))
+    .map_err(|e| AppError::internal(format!("scoring failed: {e}")))
 }
 
 /// Headers on every response: no sniffing, no framing, no third-party anything.
@@ -220,6 +236,17 @@ pub fn router(state: AppState) -> Router {
         .route("/customers/{id}", get(pages::customer))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/report", get(pages::report))
+        .route("/map", get(pages::map))
+        .route(
+            "/import",
+            get(pages::import_form)
+                .post(pages::import)
+                .layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/api/v1/imports",
+            post(api::import).layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+        )
         .route("/api/v1/report", get(api::report))
         .route("/lang/{code}", get(lang::choose))
         .route("/healthz", get(|| async { "ok" }))

@@ -70,6 +70,9 @@ pub fn layout(
                         }
                     }
                     @if let Some(user) = user {
+                        a href="/map" { (m.get("ui-map", &[])) }
+                        a href="/partners" { (m.get("ui-partners", &[])) }
+                        @if user.user.role >= Role::Analyst { a href="/import" { (m.get("ui-import", &[])) } }
                         a href="/report" { (m.get("ui-report", &[])) }
                         @if user.user.role == Role::Admin { a href="/admin/users" { (m.get("ui-users", &[])) } }
                         span { (user.user.email) " (" (user.user.role.as_str()) ")" }
@@ -566,6 +569,139 @@ pub async fn report(
     let html = bellwether_report::render_html(&figures, locale)
         .map_err(|e| AppError::internal(e.to_string()))?;
     Ok(Html(html))
+}
+
+/// How many customers the quadrant map draws at most (every strategic one, then a sample).
+const MAP_POINTS: usize = 3000;
+
+/// `GET /map`: fit against reputation for the customers, strategic ones first.
+pub async fn map(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Viewer)?;
+    let ranking = state.ranking();
+    let scores = &ranking.ranking.scores;
+    let point = |score: &bellwether_core::Score| bellwether_report::MapPoint {
+        fit: score.fit,
+        reputation: score.reputation,
+        quadrant: score.quadrant,
+    };
+    // Every strategic customer (they are few and the point of the map), then an even sample.
+    let strategic: Vec<_> = scores
+        .iter()
+        .filter(|s| s.quadrant == bellwether_core::Quadrant::Strategic)
+        .take(MAP_POINTS / 2)
+        .map(point)
+        .collect();
+    let others = scores
+        .iter()
+        .filter(|s| s.quadrant != bellwether_core::Quadrant::Strategic);
+    let n_others = scores.len()
+        - ranking
+            .quadrant_counts
+            .get(&bellwether_core::Quadrant::Strategic)
+            .copied()
+            .unwrap_or(0);
+    let step = n_others
+        .div_ceil((MAP_POINTS - strategic.len()).max(1))
+        .max(1);
+    let mut points = strategic;
+    points.extend(others.step_by(step).map(point));
+    let m = messages(locale)?;
+    let t = |key: &str| m.get(key, &[]);
+    let svg = bellwether_report::quadrant_map_svg(&m, &points, ranking.thresholds);
+    let body = html! {
+        h1 { (t("ui-map-title")) }
+        p { (m.get("ui-map-help", &[("shown", &m.number(points.len() as f64, 0)), ("count", &m.number(scores.len() as f64, 0))])) }
+        figure.map { (maud::PreEscaped(svg)) }
+        table {
+            thead { tr { th { (t("ui-quadrant")) } th { (t("ui-customers")) } } }
+            tbody {
+                @for q in [QuadrantName::Strategic, QuadrantName::Showcase, QuadrantName::Representative, QuadrantName::Transactional] {
+                    tr {
+                        td { a href=(format!("/?quadrant={}", quadrant_label(q))) class=(format!("q-{}", quadrant_label(q))) { (quadrant_text(&m, q)) } }
+                        td.num { (m.number(ranking.quadrant_counts.get(&q.into()).copied().unwrap_or(0) as f64, 0)) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(Html(
+        layout(&m, "/map", &t("ui-map"), Some(&user), body).into_string(),
+    ))
+}
+
+/// `GET /import`: the upload form (analysts and admins).
+pub async fn import_form(
+    State(_state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Analyst)?;
+    let m = messages(locale)?;
+    Ok(Html(import_page(&m, &user, None)?.into_string()))
+}
+
+fn import_page(
+    m: &Messages,
+    user: &CurrentUser,
+    report: Option<&crate::import::ImportReport>,
+) -> Result<Markup, AppError> {
+    let t = |key: &str| m.get(key, &[]);
+    let files = bellwether_app::import::FILE_NAMES.join(", ");
+    let body = html! {
+        h1 { (t("ui-import-title")) }
+        @if let Some(report) = report {
+            @if let Some(summary) = &report.summary {
+                p.done role="status" { (m.get("ui-import-done", &[
+                    ("customers", &m.number((summary.customers_added + summary.customers_updated) as f64, 0)),
+                    ("new", &m.number(summary.customers_added as f64, 0)),
+                    ("transactions", &m.number(summary.transactions as f64, 0)),
+                    ("requests", &m.number(summary.requests as f64, 0)),
+                ])) }
+            } @else {
+                p.error role="alert" { (t("ui-import-refused")) }
+            }
+            @if !report.problems.is_empty() {
+                h2 { (m.get("ui-import-problems", &[("count", &m.number(report.problems.len() as f64, 0))])) }
+                ul.problems { @for problem in &report.problems { li { code { (problem) } } } }
+            }
+        }
+        p { (m.get("ui-import-help", &[("files", &files)])) }
+        form method="post" action="/import" enctype="multipart/form-data" {
+            input type="hidden" name="csrf" value=(user.csrf_token());
+            p { label { (t("ui-import-files")) " " input type="file" name="files" multiple accept=".csv,.toml,text/csv" required; } }
+            p { button type="submit" { (t("ui-import-submit")) } }
+        }
+    };
+    Ok(layout(m, "/import", &t("ui-import"), Some(user), body))
+}
+
+/// `POST /import`: checks and imports the uploaded files; shows every problem, or what was written.
+pub async fn import(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, PageError> {
+    let user = user?;
+    user.require(Role::Analyst)?;
+    let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let upload = crate::import::receive(multipart).await?;
+    user.check_csrf(upload.csrf.as_deref())?;
+    let report = crate::import::run(&state, &user, &upload).await?;
+    let m = messages(locale)?;
+    let page = import_page(&m, &user, Some(&report))?;
+    let status = if report.imported {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(page.into_string())).into_response())
 }
 
 #[cfg(test)]

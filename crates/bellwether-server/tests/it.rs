@@ -709,3 +709,187 @@ async fn the_report_is_served_to_signed_in_users_in_their_language() {
         &html[..html.len().min(400)]
     );
 }
+
+/// A `multipart/form-data` request carrying `files` (name, content) and form `fields`.
+fn multipart(
+    uri: &str,
+    cookie: Option<&str>,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str)],
+) -> Request<Body> {
+    let boundary = "bellwether-test-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    for (file_name, content) in files {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let mut request = Request::post(uri).header(
+        header::CONTENT_TYPE,
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body)).unwrap()
+}
+
+const NEW_CUSTOMERS: &str = "customer_id,name,industry,country,employees\nN1,New Bank,Banking,FR,5000\nN2,New Shop,Retail,IT,20\n";
+const GOOD_TRANSACTIONS: &str =
+    "customer_id,date,amount\nN1,2024-01-15,1200.50\nN1,2024-03-01,900\nN2,2024-02-02,15\n";
+/// Line 3 has a date that does not exist, line 4 an unknown customer.
+const BAD_TRANSACTIONS: &str =
+    "customer_id,date,amount\nN1,2024-01-15,1200.50\nN1,2024-02-30,900\nZZ9,2024-02-02,15\n";
+
+#[tokio::test]
+async fn an_import_with_a_bad_row_writes_nothing_and_names_every_problem() {
+    let app = app(5).await;
+    let (cookie, csrf) = sign_in(&app.router, "admin@example.com").await;
+    let (status, _, page) = send(&app.router, with_cookie("/import", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("multipart/form-data"), "{page}");
+
+    let request = multipart(
+        "/import",
+        Some(&cookie),
+        &[("csrf", &csrf)],
+        &[
+            ("customers.csv", NEW_CUSTOMERS),
+            ("transactions.csv", BAD_TRANSACTIONS),
+        ],
+    );
+    let (status, _, page) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("transactions.csv:3:2:"), "{page}");
+    assert!(page.contains("transactions.csv:4:1:"), "{page}");
+    let counts = app.store.counts().await.unwrap();
+    assert_eq!((counts.customers, counts.transactions), (5, 0));
+
+    let request = multipart(
+        "/import",
+        Some(&cookie),
+        &[("csrf", &csrf)],
+        &[
+            ("customers.csv", NEW_CUSTOMERS),
+            ("transactions.csv", GOOD_TRANSACTIONS),
+        ],
+    );
+    let (status, _, page) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("role=\"status\""), "{page}");
+    let counts = app.store.counts().await.unwrap();
+    assert_eq!((counts.customers, counts.transactions), (7, 3));
+    // The ranking is rescored at once, and the import is in the audit log under its author.
+    let (_, _, json) = send(&app.router, with_cookie("/api/v1/customers/N1", &cookie)).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&json).unwrap()["transactions"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let audit = app.store.audit_log(10).await.unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.action == "import")
+        .expect("an import entry");
+    assert_eq!(entry.user_email.as_deref(), Some("admin@example.com"));
+    assert!(entry.detail.contains("3 transactions"), "{}", entry.detail);
+}
+
+#[tokio::test]
+async fn imports_need_an_analyst_a_csrf_token_and_known_file_names() {
+    let app = app(5).await;
+    let files = [("customers.csv", NEW_CUSTOMERS)];
+    // Anonymous: refused on the page and the API.
+    let (status, headers, _) = send(&app.router, multipart("/import", None, &[], &files)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/login");
+    let (status, _, _) = send(&app.router, multipart("/api/v1/imports", None, &[], &files)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A viewer reads but cannot import, even with a valid token.
+    let (viewer, viewer_csrf) = sign_in(&app.router, "viewer@example.com").await;
+    assert_eq!(
+        send(&app.router, with_cookie("/import", &viewer)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let request = multipart("/import", Some(&viewer), &[("csrf", &viewer_csrf)], &files);
+    assert_eq!(send(&app.router, request).await.0, StatusCode::FORBIDDEN);
+    // An admin without the CSRF token, or with another session's, is refused.
+    let (admin, _) = sign_in(&app.router, "admin@example.com").await;
+    let request = multipart("/import", Some(&admin), &[], &files);
+    assert_eq!(send(&app.router, request).await.0, StatusCode::FORBIDDEN);
+    let request = multipart("/import", Some(&admin), &[("csrf", &viewer_csrf)], &files);
+    assert_eq!(send(&app.router, request).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.counts().await.unwrap().customers, 5);
+    // Path traversal in a file name is refused, not followed.
+    let (admin, admin_csrf) = sign_in(&app.router, "admin@example.com").await;
+    let request = multipart(
+        "/api/v1/imports",
+        Some(&admin),
+        &[("csrf", &admin_csrf)],
+        &[("../../etc/passwd", "root:x:0:0")],
+    );
+    let (status, _, body) = send(&app.router, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(app.store.counts().await.unwrap().imports, 1);
+}
+
+#[tokio::test]
+async fn scripts_import_through_the_api_with_a_token() {
+    let app = app(5).await;
+    let admin = app
+        .store
+        .user_by_email("admin@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = auth::new_token().unwrap();
+    app.store
+        .create_api_token(&auth::token_digest(&token), admin.id, "ci")
+        .await
+        .unwrap();
+    let with_token = |files: &[(&str, &str)]| {
+        let mut request = multipart("/api/v1/imports", None, &[], files);
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+        request
+    };
+    let (status, _, body) = send(
+        &app.router,
+        with_token(&[
+            ("customers.csv", NEW_CUSTOMERS),
+            ("transactions.csv", BAD_TRANSACTIONS),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let report: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(report["imported"], false);
+    assert_eq!(report["rejected_rows"], 2);
+    assert_eq!(
+        report["problems"].as_array().map(Vec::len),
+        Some(2),
+        "{body}"
+    );
+    let (status, _, body) = send(
+        &app.router,
+        with_token(&[
+            ("customers.csv", NEW_CUSTOMERS),
+            ("transactions.csv", GOOD_TRANSACTIONS),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let report: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(report["summary"]["customers_added"], 2);
+    assert_eq!(report["summary"]["transactions"], 3);
+    assert_eq!(app.store.counts().await.unwrap().customers, 7);
+}

@@ -39,6 +39,23 @@ pub struct ImportSummary {
     pub rejected: u64,
 }
 
+impl ImportSummary {
+    /// One line for the audit log: what the import wrote.
+    pub fn describe(&self) -> String {
+        format!(
+            "import {}: {} customers ({} new), {} transactions, {} requests, {} collaborations, {} requirements, {} rows rejected",
+            self.import_id,
+            self.customers_added + self.customers_updated,
+            self.customers_added,
+            self.transactions,
+            self.requests,
+            self.collaborations,
+            self.requirements,
+            self.rejected
+        )
+    }
+}
+
 /// How an import writes its database file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteMode {
@@ -65,6 +82,8 @@ pub struct ImportWriter {
     transaction_stats: Vec<Option<PurchaseStats>>,
     request_customers: FxHashSet<i64>,
     summary: ImportSummary,
+    /// Who the audit log names for this import (`None`: the command line).
+    user_id: Option<i64>,
 }
 
 impl ImportWriter {
@@ -96,6 +115,7 @@ impl ImportWriter {
             transaction_stats: Vec::new(),
             request_customers: FxHashSet::default(),
             summary: ImportSummary::default(),
+            user_id: None,
         };
         let (import_id, transactions_were_empty, requests_were_empty) =
             writer.connection.query_row(
@@ -287,6 +307,11 @@ impl ImportWriter {
         self.summary.requirements += requirements;
     }
 
+    /// Names the signed-in user the audit log records for this import (default: the command line).
+    pub fn on_behalf_of(&mut self, user_id: Option<i64>) {
+        self.user_id = user_id;
+    }
+
     /// Records a workspace setting (such as the imported `bellwether.toml`) with the import.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
         self.connection.execute(
@@ -317,6 +342,15 @@ impl ImportWriter {
                 self.summary.transactions as i64,
                 self.summary.requests as i64,
                 rejected as i64,
+            ],
+        )?;
+        // The audit entry commits with the import, so the log never misses one.
+        self.connection.execute(
+            "INSERT INTO audit_log (at, user_id, action, detail) VALUES (?1, ?2, 'import', ?3)",
+            params![
+                crate::accounts::now(),
+                self.user_id,
+                self.summary.describe()
             ],
         )?;
         self.connection.execute_batch("COMMIT")?;
