@@ -4,6 +4,7 @@
 //! Each use case reads the store, calls the pure crates (core, report) and returns
 //! values; printing, HTTP and flags stay with the callers.
 
+pub mod collaboration;
 pub mod import;
 
 use bellwether_core::{Config, ScoreOptions, Scoring};

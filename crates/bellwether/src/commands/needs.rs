@@ -1,16 +1,12 @@
 //! `bellwether reach` and `bellwether demand`: requests matched to needs across languages.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use bellwether_core::{Collaboration, Config, CustomerRecord, Request, ScoreOptions, Scoring};
-use bellwether_match::{
-    generality_index, group_needs, matching_requests, reach_of, Audience, Generality, Glossary,
-    GlossaryMatcher, GlossaryMatcherOptions, NeedMatcher, Reach, Representation,
-};
+use anyhow::bail;
+use bellwether_app::collaboration::{requirement_reach, GlossaryOverride, NeedData};
+use bellwether_match::{group_needs, reach_of, Generality, NeedMatcher};
 use bellwether_store::Store;
 use serde::Serialize;
 
@@ -18,96 +14,20 @@ use super::load_config;
 use crate::cli::{DemandArgs, MatchArgs, OutputFormat, ReachArgs};
 use crate::format::{money, truncate, Align, Table};
 
-/// Everything matching needs: the matcher, the customers' fit and revenue, the requests.
-struct NeedData {
-    config: Config,
-    matcher: GlossaryMatcher,
-    records: Vec<CustomerRecord>,
-    fit: Vec<f64>,
-    revenue: Vec<f64>,
-    requests: Vec<Request>,
-    representations: Vec<Representation>,
-    /// Customer position of each request.
-    request_customers: Vec<usize>,
-    collaborations: Vec<Collaboration>,
-}
-
-impl NeedData {
-    async fn load(db: &Path, args: &MatchArgs, quiet: bool) -> anyhow::Result<NeedData> {
-        let store = Store::open_existing(db).await?;
-        let config = load_config(&store, &args.scoring, quiet).await?;
-        let glossary = match &args.glossary {
-            Some(path) => {
-                let text = fs_err::read_to_string(path)?;
-                Glossary::shipped_with(&text, &path.display().to_string())?
-            }
-            None => match store.setting("glossary").await? {
-                Some(text) => Glossary::shipped_with(&text, "the glossary of the last import")?,
-                None => Glossary::shipped(),
-            },
-        };
-        let matcher = GlossaryMatcher::new(
-            glossary,
-            GlossaryMatcherOptions {
-                threshold: config.collaboration.match_threshold,
-                ..GlossaryMatcherOptions::default()
-            },
-        );
-        let records = store.customer_records().await?;
-        let requests = store.requests(None).await?;
-        let collaborations = store.collaborations().await?;
-        store.close().await;
-        let scores = Scoring::new(&records, &config).scores(&ScoreOptions { max_reasons: 0 });
-        let fit: Vec<f64> = scores.iter().map(|score| score.fit).collect();
-        let revenue: Vec<f64> = records
-            .iter()
-            .map(|record| record.stats.total_amount)
-            .collect();
-        let position: HashMap<&str, usize> = records
-            .iter()
-            .enumerate()
-            .map(|(index, record)| (record.customer.customer_id.as_str(), index))
-            .collect();
-        let request_customers = requests
-            .iter()
-            .map(|request| {
-                position
-                    .get(request.customer_id.as_str())
-                    .copied()
-                    .with_context(|| format!("request of unknown customer {}", request.customer_id))
-            })
-            .collect::<anyhow::Result<Vec<usize>>>()?;
-        let texts: Vec<(&str, Option<&str>)> = requests
-            .iter()
-            .map(|request| (request.text.as_str(), request.language.as_deref()))
-            .collect();
-        let representations = matcher.represent_all(&texts);
-        Ok(NeedData {
-            config,
-            matcher,
-            records,
-            fit,
-            revenue,
-            requests,
-            representations,
-            request_customers,
-            collaborations,
-        })
-    }
-
-    fn audience(&self) -> Audience<'_> {
-        Audience {
-            fit: &self.fit,
-            revenue: &self.revenue,
-        }
-    }
-
-    fn customer_ids(&self, positions: &[usize]) -> Vec<&str> {
-        positions
-            .iter()
-            .map(|&position| self.records[position].customer.customer_id.as_str())
-            .collect()
-    }
+/// Loads what matching needs, with the configuration and glossary the flags name.
+async fn load(db: &Path, args: &MatchArgs, quiet: bool) -> anyhow::Result<NeedData> {
+    let store = Store::open_existing(db).await?;
+    let config = load_config(&store, &args.scoring, quiet).await?;
+    let glossary = match &args.glossary {
+        Some(path) => Some(GlossaryOverride {
+            text: fs_err::read_to_string(path)?,
+            name: path.display().to_string(),
+        }),
+        None => None,
+    };
+    let data = NeedData::load(&store, config, glossary).await;
+    store.close().await;
+    Ok(data?)
 }
 
 fn round(value: f64) -> f64 {
@@ -145,69 +65,35 @@ struct CollaborationReach<'a> {
 }
 
 pub async fn run_reach(db: &Path, args: &ReachArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let data = NeedData::load(db, &args.matching, quiet).await?;
-    let Some(collaboration) = data
-        .collaborations
-        .iter()
-        .find(|collaboration| collaboration.collaboration_id == args.collaboration_id)
-    else {
+    let data = load(db, &args.matching, quiet).await?;
+    let Some(collaboration) = data.collaboration(&args.collaboration_id) else {
         bail!(
             "no collaboration {} in {}\n\nhint: `bellwether collab list` shows the stored ones",
             args.collaboration_id,
             db.display()
         );
     };
-    let partners: Vec<usize> = collaboration
-        .customer_ids
-        .iter()
-        .filter_map(|customer_id| {
-            data.records
-                .iter()
-                .position(|record| &record.customer.customer_id == customer_id)
-        })
-        .collect();
-    let threshold = data.config.collaboration.broadly_sellable_share;
-    let mut reaches: Vec<(Reach, Generality)> = Vec::new();
-    for requirement in &collaboration.requirements {
-        let query = data
-            .matcher
-            .represent(&requirement.text, requirement.language.as_deref());
-        let matched = matching_requests(&data.matcher, &query, &data.representations);
-        let reach = reach_of(
-            &matched,
-            &data.request_customers,
-            &partners,
-            data.audience(),
-        );
-        let generality = Generality::of(&reach, threshold);
-        reaches.push((reach, generality));
-    }
-    let index = generality_index(&reaches);
-    let rows: Vec<RequirementReach<'_>> = collaboration
+    let figures = requirement_reach(&data, collaboration);
+    let threshold = figures.threshold;
+    let index = figures.generality_index;
+    let rows: Vec<RequirementReach<'_>> = figures
         .requirements
         .iter()
-        .zip(&reaches)
-        .enumerate()
-        .map(
-            |(position, (requirement, (reach, generality)))| RequirementReach {
-                position: position + 1,
-                text: &requirement.text,
-                language: requirement.language.clone().or_else(|| {
-                    bellwether_match::detect(&requirement.text, None)
-                        .map(|language| language.code().to_string())
-                }),
-                label: generality.label(),
-                n_customers: reach.customers.len(),
-                n_requests: reach.n_requests,
-                audience_share: round(reach.fit_share),
-                revenue: (reach.revenue * 100.0).round() / 100.0,
-                customers: if args.format == OutputFormat::Json {
-                    data.customer_ids(&reach.customers)
-                } else {
-                    Vec::new()
-                },
+        .map(|requirement| RequirementReach {
+            position: requirement.position,
+            text: &requirement.text,
+            language: requirement.language.clone(),
+            label: requirement.generality.label(),
+            n_customers: requirement.reach.customers.len(),
+            n_requests: requirement.reach.n_requests,
+            audience_share: round(requirement.reach.fit_share),
+            revenue: (requirement.reach.revenue * 100.0).round() / 100.0,
+            customers: if args.format == OutputFormat::Json {
+                data.customer_ids(&requirement.reach.customers)
+            } else {
+                Vec::new()
             },
-        )
+        })
         .collect();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -241,15 +127,16 @@ pub async fn run_reach(db: &Path, args: &ReachArgs, quiet: bool) -> anyhow::Resu
                 ]);
             }
             out.write_all(table.render().as_bytes())?;
-            let broad = reaches
+            let broad = figures
+                .requirements
                 .iter()
-                .filter(|(_, generality)| *generality == Generality::BroadlySellable)
+                .filter(|requirement| requirement.generality == Generality::BroadlySellable)
                 .count();
             writeln!(
                 out,
                 "\ngenerality index {index:.2}: {broad} of {} requirements broadly sellable (reach-weighted); \
                  broadly sellable = other customers holding at least {} of the fit-weighted audience",
-                reaches.len(),
+                figures.requirements.len(),
                 percent(threshold)
             )?;
         }
@@ -313,7 +200,7 @@ struct DemandRow {
 }
 
 pub async fn run_demand(db: &Path, args: &DemandArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let data = NeedData::load(db, &args.matching, quiet).await?;
+    let data = load(db, &args.matching, quiet).await?;
     let groups = group_needs(&data.matcher, &data.representations);
     let concepts = data.matcher.glossary().concepts();
     let mut rows: Vec<DemandRow> = groups
