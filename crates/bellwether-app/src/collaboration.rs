@@ -13,8 +13,9 @@ use bellwether_core::{
     select_partners, Collaboration, Config, CustomerRecord, PartnerOptions, Request, ScoreOptions,
     Scoring,
 };
+pub use bellwether_match::Generality;
 use bellwether_match::{
-    generality_index, matching_requests, reach_of, Audience, Generality, Glossary, GlossaryMatcher,
+    generality_index, matching_requests, reach_of, Audience, Glossary, GlossaryMatcher,
     GlossaryMatcherOptions, NeedMatcher, Reach, Representation,
 };
 use bellwether_store::Store;

@@ -229,3 +229,4 @@ ui-col-verdict = verdict
 ui-broadly-sellable = broadly sellable
 ui-tailor-made = tailor-made
 ui-no-collaborations = No collaboration yet: import collaborations.csv and requirements.csv, or use `bellwether collab add`.
+ui-col-audience-share = share of the audience

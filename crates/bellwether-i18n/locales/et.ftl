@@ -229,3 +229,4 @@ ui-col-verdict = hinnang
 ui-broadly-sellable = laialt müüdav
 ui-tailor-made = eritellimus
 ui-no-collaborations = Koostöid veel pole: impordi collaborations.csv ja requirements.csv või kasuta käsku `bellwether collab add`.
+ui-col-audience-share = osa sihtrühmast

@@ -229,3 +229,4 @@ ui-col-verdict = verdict
 ui-broadly-sellable = vendable largement
 ui-tailor-made = sur mesure
 ui-no-collaborations = Aucune collaboration pour l'instant : importez collaborations.csv et requirements.csv, ou utilisez `bellwether collab add`.
+ui-col-audience-share = part de l'audience

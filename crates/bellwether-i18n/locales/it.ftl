@@ -229,3 +229,4 @@ ui-col-verdict = verdetto
 ui-broadly-sellable = ampiamente vendibile
 ui-tailor-made = su misura
 ui-no-collaborations = Ancora nessuna collaborazione: importa collaborations.csv e requirements.csv, oppure usa `bellwether collab add`.
+ui-col-audience-share = quota del pubblico

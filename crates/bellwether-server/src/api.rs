@@ -27,8 +27,8 @@ pub const MAX_PER_PAGE: u32 = 500;
         title = "Bellwether API",
         description = "Strategic customers of a workspace: the ranking and each customer's scores, reasons, transactions and requests. Authenticate with a session cookie (from /login) or `Authorization: Bearer TOKEN` (`bellwether user token`)."
     ),
-    paths(me, customers, customer, report, import),
-    components(schemas(ErrorBody, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
+    paths(me, customers, customer, report, import, partners, collaborations),
+    components(schemas(ErrorBody, PartnersResponse, PartnerItem, UncoveredItem, CollaborationPage, CollaborationItem, RequirementItem, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -465,4 +465,248 @@ pub async fn import(
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Json(report)).into_response())
+}
+
+/// Parameters of `GET /api/v1/partners`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PartnersQuery {
+    /// How many partners (1 to 50, default 5).
+    pub k: Option<u32>,
+}
+
+/// The largest partner set the API computes.
+pub const MAX_PARTNERS: u32 = 50;
+
+/// One design partner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerItem {
+    /// Order of choice, from 1.
+    pub pick: usize,
+    pub customer_id: String,
+    pub name: Option<String>,
+    /// Industry × size band × country.
+    pub segment: String,
+    /// The segment's share of the fit-weighted audience.
+    pub segment_share: f64,
+    pub strategic_score: f64,
+    /// Gain in the coverage objective when this partner was added.
+    pub gain: f64,
+    /// Whether it is the first partner of its segment.
+    pub new_segment: bool,
+    pub why: String,
+}
+
+/// A segment of the audience without a partner of its own.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UncoveredItem {
+    pub segment: String,
+    pub share: f64,
+    pub n_audience: usize,
+}
+
+/// A balanced set of design partners.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnersResponse {
+    pub k: usize,
+    /// Share of the fit-weighted audience in segments with a partner of their own.
+    pub covered_share: f64,
+    pub objective: f64,
+    pub audience_segments: usize,
+    pub partners: Vec<PartnerItem>,
+    pub uncovered: Vec<UncoveredItem>,
+}
+
+/// Computes the partner set of `k`: shared by the API and the page.
+pub fn partner_set(state: &AppState, k: Option<u32>) -> Result<PartnersResponse, AppError> {
+    let k = k.unwrap_or(5);
+    if k == 0 || k > MAX_PARTNERS {
+        return Err(AppError::BadRequest(format!(
+            "k must be between 1 and {MAX_PARTNERS}"
+        )));
+    }
+    let ranking = state.ranking();
+    let set = bellwether_app::collaboration::partner_set(
+        &ranking.ranking.records,
+        &ranking.ranking.scores,
+        &ranking.config,
+        k as usize,
+        &[],
+        &[],
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    Ok(PartnersResponse {
+        k: set.k,
+        covered_share: set.covered_share,
+        objective: set.objective,
+        audience_segments: set.audience_segments,
+        partners: set
+            .partners
+            .into_iter()
+            .map(|p| PartnerItem {
+                pick: p.pick,
+                customer_id: p.customer_id,
+                name: p.name,
+                segment: p.segment,
+                segment_share: p.segment_share,
+                strategic_score: p.strategic_score,
+                gain: p.gain,
+                new_segment: p.new_segment,
+                why: p.why,
+            })
+            .collect(),
+        uncovered: set
+            .uncovered
+            .into_iter()
+            .map(|u| UncoveredItem {
+                segment: u.segment,
+                share: u.share,
+                n_audience: u.n_audience,
+            })
+            .collect(),
+    })
+}
+
+/// A balanced set of design partners covering the target audience's segments (greedy on a
+/// monotone submodular objective: at least 63% of the best set of its size).
+#[utoipa::path(get, path = "/api/v1/partners", params(PartnersQuery), responses(
+    (status = 200, body = PartnersResponse),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+))]
+pub async fn partners(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<PartnersQuery>, QueryRejection>,
+) -> Result<Json<PartnersResponse>, AppError> {
+    user.require(Role::Viewer)?;
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    Ok(Json(partner_set(&state, query.k)?))
+}
+
+/// Paging of `GET /api/v1/collaborations`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page (1 to 500, default 50).
+    pub per_page: Option<u32>,
+}
+
+/// One requirement of a collaboration and how far it reaches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequirementItem {
+    pub position: usize,
+    pub text: String,
+    pub language: Option<String>,
+    /// `broadly sellable` or `tailor-made`.
+    pub verdict: String,
+    /// Whether other customers holding at least the configured share of the audience ask for it.
+    pub broadly_sellable: bool,
+    /// Other customers (not partners of this collaboration) asking for the same thing.
+    pub other_customers: usize,
+    pub matching_requests: usize,
+    /// Their share of the fit-weighted target audience.
+    pub audience_share: f64,
+    pub revenue: f64,
+}
+
+/// A co-design collaboration with its partners and requirements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CollaborationItem {
+    pub collaboration_id: String,
+    pub name: Option<String>,
+    /// YYYY-MM-DD.
+    pub started: Option<String>,
+    pub partners: Vec<String>,
+    /// Reach-weighted share of broadly sellable requirements.
+    pub generality_index: f64,
+    pub requirements: Vec<RequirementItem>,
+}
+
+/// A page of collaborations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CollaborationPage {
+    pub items: Vec<CollaborationItem>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: usize,
+    pub pages: usize,
+}
+
+/// The collaborations of one page with each requirement's reach: shared by the API and the page.
+pub async fn collaboration_page(
+    state: &AppState,
+    query: &PageQuery,
+) -> Result<CollaborationPage, AppError> {
+    let per_page = query.per_page.unwrap_or(50);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::BadRequest(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}"
+        )));
+    }
+    let page = query.page.unwrap_or(1);
+    if page == 0 {
+        return Err(AppError::BadRequest("page numbers start at 1".to_string()));
+    }
+    let data = crate::need_data(state).await?;
+    let total = data.collaborations.len();
+    let start = (page as usize - 1).saturating_mul(per_page as usize);
+    let items = data
+        .collaborations
+        .iter()
+        .skip(start)
+        .take(per_page as usize)
+        .map(|collaboration| {
+            let figures = bellwether_app::collaboration::requirement_reach(&data, collaboration);
+            CollaborationItem {
+                collaboration_id: collaboration.collaboration_id.clone(),
+                name: collaboration.name.clone(),
+                started: collaboration.started.map(|d| d.to_string()),
+                partners: collaboration.customer_ids.clone(),
+                generality_index: (figures.generality_index * 1e4).round() / 1e4,
+                requirements: figures
+                    .requirements
+                    .into_iter()
+                    .map(|r| RequirementItem {
+                        position: r.position,
+                        text: r.text,
+                        language: r.language,
+                        verdict: r.generality.label().to_string(),
+                        broadly_sellable: r.generality
+                            == bellwether_app::collaboration::Generality::BroadlySellable,
+                        other_customers: r.reach.customers.len(),
+                        matching_requests: r.reach.n_requests,
+                        audience_share: (r.reach.fit_share * 1e4).round() / 1e4 + 0.0,
+                        revenue: (r.reach.revenue * 100.0).round() / 100.0 + 0.0,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(CollaborationPage {
+        items,
+        page,
+        per_page,
+        total,
+        pages: total.div_ceil(per_page as usize),
+    })
+}
+
+/// Co-design collaborations, paged, with each requirement's reach among the other customers:
+/// broadly sellable or tailor-made.
+#[utoipa::path(get, path = "/api/v1/collaborations", params(PageQuery), responses(
+    (status = 200, body = CollaborationPage),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+))]
+pub async fn collaborations(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<CollaborationPage>, AppError> {
+    user.require(Role::Viewer)?;
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    Ok(Json(collaboration_page(&state, &query).await?))
 }

@@ -39,6 +39,8 @@ pub struct LoadedRanking {
     pub quadrant_counts: HashMap<bellwether_core::Quadrant, usize>,
     /// The fit and reputation thresholds of the quadrants.
     pub thresholds: [f64; 2],
+    /// The configuration the ranking was scored with.
+    pub config: Config,
 }
 
 impl LoadedRanking {
@@ -58,6 +60,7 @@ impl LoadedRanking {
             position,
             quadrant_counts,
             thresholds: [config.quadrants.fit, config.quadrants.reputation],
+            config: config.clone(),
         }
     }
 }
@@ -110,6 +113,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The due-diligence report's figures, computed on first request (they take seconds).
     pub report: Arc<tokio::sync::Mutex<Option<Arc<bellwether_report::Figures>>>>,
+    /// Requests prepared for matching, built on first use (seconds on a large workspace).
+    pub needs: Arc<tokio::sync::Mutex<Option<Arc<bellwether_app::collaboration::NeedData>>>>,
     /// Held by the import in progress: imports run one at a time.
     pub import_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -124,6 +129,7 @@ impl AppState {
             limiter: Arc::new(LoginLimiter::default()),
             secure_cookies,
             report: Arc::new(tokio::sync::Mutex::new(None)),
+            needs: Arc::new(tokio::sync::Mutex::new(None)),
             import_lock: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
@@ -142,7 +148,28 @@ pub async fn reload(state: &AppState) -> Result<(), AppError> {
     let ranking = Arc::new(load_ranking(&state.store).await?);
     *state.ranking.write().unwrap_or_else(|e| e.into_inner()) = ranking;
     *state.report.lock().await = None;
+    *state.needs.lock().await = None;
     Ok(())
+}
+
+/// The requests prepared for matching, prepared once and kept until the next import.
+pub async fn need_data(
+    state: &AppState,
+) -> Result<Arc<bellwether_app::collaboration::NeedData>, AppError> {
+    let mut cached = state.needs.lock().await;
+    if let Some(data) = cached.as_ref() {
+        return Ok(data.clone());
+    }
+    let config = stored_config(&state.store).await?;
+    let data = bellwether_app::collaboration::NeedData::load(&state.store, config, None)
+        .await
+        .map_err(|e| match e {
+            bellwether_app::AppError::Store(error) => AppError::Store(error),
+            other => AppError::Unprocessable(other.to_string()),
+        })?;
+    let data = Arc::new(data);
+    *cached = Some(data.clone());
+    Ok(data)
 }
 
 /// The configuration stored by the last import (defaults when none).
@@ -237,6 +264,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/report", get(pages::report))
         .route("/map", get(pages::map))
+        .route("/partners", get(pages::partners))
+        .route("/api/v1/partners", get(api::partners))
+        .route("/api/v1/collaborations", get(api::collaborations))
         .route(
             "/import",
             get(pages::import_form)

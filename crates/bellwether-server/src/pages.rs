@@ -634,6 +634,90 @@ pub async fn map(
     ))
 }
 
+/// `GET /partners`: a balanced set of design partners, and the collaborations with the reach
+/// of each requirement.
+pub async fn partners(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+    query: Result<Query<api::PartnersQuery>, QueryRejection>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Viewer)?;
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let set = api::partner_set(&state, query.k)?;
+    let collaborations = api::collaboration_page(
+        &state,
+        &api::PageQuery {
+            page: Some(1),
+            per_page: Some(api::MAX_PER_PAGE),
+        },
+    )
+    .await?;
+    let m = messages(locale)?;
+    let t = |key: &str| m.get(key, &[]);
+    let verdict = |broad: bool| {
+        if broad {
+            t("ui-broadly-sellable")
+        } else {
+            t("ui-tailor-made")
+        }
+    };
+    let body = html! {
+        h1 { (t("ui-partners-title")) }
+        p { (m.get("ui-partners-help", &[("k", &set.k.to_string()), ("covered", &m.percent(set.covered_share, 1))])) }
+        form.filters method="get" action="/partners" {
+            label { (t("ui-partners-k")) " " input type="number" name="k" min="1" max=(api::MAX_PARTNERS) value=(set.k); }
+            button type="submit" { (t("ui-apply")) }
+        }
+        table #partners {
+            thead { tr { th { (t("ui-col-pick")) } th { (t("ui-col-customer")) } th { (t("ui-col-name")) } th { (t("ui-col-segment")) } th { (t("ui-col-score")) } th { (t("ui-col-gain")) } } }
+            tbody {
+                @for p in &set.partners {
+                    tr {
+                        td.num { (p.pick) }
+                        td { a href=(format!("/customers/{}", url_encode(&p.customer_id))) { (p.customer_id) } }
+                        td { (p.name.clone().unwrap_or_default()) }
+                        td { (p.segment) }
+                        td.num { (m.number(p.strategic_score, 3)) }
+                        td.num { (m.number(p.gain, 4)) }
+                    }
+                }
+            }
+        }
+        h2 { (m.get("ui-collaborations", &[("count", &collaborations.total.to_string())])) }
+        @if collaborations.items.is_empty() { p { (t("ui-no-collaborations")) } }
+        @for c in &collaborations.items {
+            section.collaboration {
+                h3 { (c.collaboration_id) @if let Some(name) = &c.name { " · " (name) } }
+                p { (t("ui-col-partners")) ": "
+                    @for (i, partner) in c.partners.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href=(format!("/customers/{}", url_encode(partner))) { (partner) }
+                    }
+                }
+                table {
+                    thead { tr { th { "#" } th { (t("ui-col-requirement")) } th { (t("ui-col-reach")) } th { (t("ui-col-audience-share")) } th { (t("ui-col-verdict")) } } }
+                    tbody {
+                        @for r in &c.requirements {
+                            tr {
+                                td.num { (r.position) }
+                                td { @if let Some(l) = &r.language { "[" (l) "] " } (r.text) }
+                                td.num { (m.number(r.other_customers as f64, 0)) }
+                                td.num { (m.percent(r.audience_share, 1)) }
+                                td class=(if r.broadly_sellable { "broad" } else { "tailor" }) { (verdict(r.broadly_sellable)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(Html(
+        layout(&m, "/partners", &t("ui-partners"), Some(&user), body).into_string(),
+    ))
+}
+
 /// `GET /import`: the upload form (analysts and admins).
 pub async fn import_form(
     State(_state): State<AppState>,
