@@ -280,6 +280,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/report", get(api::report))
         .route("/lang/{code}", get(lang::choose))
         .route("/healthz", get(|| async { "ok" }))
+        // Pages that are not ours (the report's HTML) carry no icon link: answer the browser's
+        // automatic request with nothing rather than a 404.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/customers", get(api::customers))
@@ -289,8 +295,12 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `addr` until the process is stopped.
-pub async fn serve(state: AppState, addr: SocketAddr) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+/// Binds `addr` (port 0 picks a free port: see the listener's `local_addr`).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}
+
+/// Serves the app on `listener` until the process is stopped.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, router(state)).await
 }

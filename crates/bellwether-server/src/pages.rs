@@ -54,6 +54,8 @@ pub fn layout(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                // No icon: without this the browser asks for /favicon.ico and logs the 404.
+                link rel="icon" href="data:,";
                 title { (title) " · Bellwether" }
                 style { (maud::PreEscaped(STYLE)) }
             }
@@ -779,13 +781,10 @@ pub async fn import(
     user.check_csrf(upload.csrf.as_deref())?;
     let report = crate::import::run(&state, &user, &upload).await?;
     let m = messages(locale)?;
+    // A refused import is a normal outcome of the form, shown with its problems: 200, as a
+    // browser reports any 4xx page as a console error (the API answers 422).
     let page = import_page(&m, &user, Some(&report))?;
-    let status = if report.imported {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, Html(page.into_string())).into_response())
+    Ok(Html(page.into_string()).into_response())
 }
 
 #[cfg(test)]

@@ -22,17 +22,21 @@ pub async fn serve(db: &Path, args: &ServeArgs, quiet: bool) -> anyhow::Result<E
     let state = AppState::load(store, args.secure_cookies)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let listener = bellwether_server::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    // The bound address, so `--listen 127.0.0.1:0` tells which port it got.
+    let address = listener.local_addr()?;
     if !quiet {
         let customers = state.ranking().ranking.records.len();
         eprintln!(
-            "serving {} ({customers} customers) on http://{}/ (API: /api/v1, description: /api/openapi.json)",
+            "serving {} ({customers} customers) on http://{address}/ (API: /api/v1, description: /api/openapi.json)",
             db.display(),
-            args.listen
         );
     }
-    bellwether_server::serve(state, args.listen)
+    bellwether_server::serve(state, listener)
         .await
-        .with_context(|| format!("cannot serve on {}", args.listen))?;
+        .with_context(|| format!("cannot serve on {address}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
