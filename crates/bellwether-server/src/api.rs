@@ -21,6 +21,26 @@ use crate::{AppState, LoadedRanking};
 /// The largest page a list returns.
 pub const MAX_PER_PAGE: u32 = 500;
 
+/// The highest page number a list accepts (a million pages of 500 is far beyond any workspace).
+pub const MAX_PAGE: u32 = 1_000_000;
+
+/// Checks `page` and `per_page` of a list request; returns them with their defaults.
+fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), AppError> {
+    let per_page = per_page.unwrap_or(50);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::BadRequest(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE}"
+        )));
+    }
+    let page = page.unwrap_or(1);
+    if page == 0 || page > MAX_PAGE {
+        return Err(AppError::BadRequest(format!(
+            "page must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    Ok((page, per_page))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -123,8 +143,10 @@ pub enum SortKey {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Items per page (1 to 500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
     /// Only this quadrant.
     pub quadrant: Option<QuadrantName>,
@@ -212,16 +234,7 @@ pub struct CustomerPage {
 
 /// Lists the filtered, sorted customers of one page: shared by the API and the pages.
 pub fn list(ranking: &LoadedRanking, query: &ListQuery) -> Result<CustomerPage, AppError> {
-    let per_page = query.per_page.unwrap_or(50);
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(AppError::BadRequest(format!(
-            "per_page must be between 1 and {MAX_PER_PAGE}"
-        )));
-    }
-    let page = query.page.unwrap_or(1);
-    if page == 0 {
-        return Err(AppError::BadRequest("page numbers start at 1".to_string()));
-    }
+    let (page, per_page) = paging(query.page, query.per_page)?;
     let needle = query
         .q
         .as_deref()
@@ -472,6 +485,7 @@ pub async fn import(
 #[into_params(parameter_in = Query)]
 pub struct PartnersQuery {
     /// How many partners (1 to 50, default 5).
+    #[param(minimum = 1, maximum = 50)]
     pub k: Option<u32>,
 }
 
@@ -589,8 +603,10 @@ pub async fn partners(
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Items per page (1 to 500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u32>,
 }
 
@@ -640,16 +656,7 @@ pub async fn collaboration_page(
     state: &AppState,
     query: &PageQuery,
 ) -> Result<CollaborationPage, AppError> {
-    let per_page = query.per_page.unwrap_or(50);
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(AppError::BadRequest(format!(
-            "per_page must be between 1 and {MAX_PER_PAGE}"
-        )));
-    }
-    let page = query.page.unwrap_or(1);
-    if page == 0 {
-        return Err(AppError::BadRequest("page numbers start at 1".to_string()));
-    }
+    let (page, per_page) = paging(query.page, query.per_page)?;
     let data = crate::need_data(state).await?;
     let total = data.collaborations.len();
     let start = (page as usize - 1).saturating_mul(per_page as usize);
