@@ -391,3 +391,116 @@ fn partner_rows(
         })
         .collect()
 }
+
+/// What to add to a collaboration (creating it when new), as the CLI's `collab add` and the web
+/// app's form give it.
+#[derive(Debug, Clone, Default)]
+pub struct CollaborationAddition {
+    pub collaboration_id: String,
+    pub name: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub started: Option<String>,
+    /// Partner customers to add.
+    pub customer_ids: Vec<String>,
+    /// Requirements to append, in order.
+    pub requirements: Vec<String>,
+    /// The requirements' language, when known (en, fr, it, et).
+    pub language: Option<String>,
+}
+
+/// Whether [`add_to_collaboration`] created the collaboration or extended an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddOutcome {
+    Created,
+    Updated,
+}
+
+/// Checks `addition` and adds it to the store in one transaction, then records it in the audit
+/// log under `user_id` (`None`: the command line). An empty id or requirement, a bad date, a new
+/// collaboration without partners, or an unknown partner (`StoreError::UnknownCustomer`) are
+/// refused with a reason, and nothing is written.
+pub async fn add_to_collaboration(
+    store: &Store,
+    user_id: Option<i64>,
+    addition: &CollaborationAddition,
+) -> Result<AddOutcome, AppError> {
+    let id = addition.collaboration_id.trim();
+    if id.is_empty() {
+        return Err(AppError::Input("the collaboration_id is empty".to_string()));
+    }
+    let started = addition
+        .started
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(|text| {
+            bellwether_store::parse_date(text).ok_or_else(|| {
+                AppError::Input(format!("started {text:?} is not a YYYY-MM-DD date"))
+            })
+        })
+        .transpose()?;
+    if let Some(empty) = addition
+        .requirements
+        .iter()
+        .position(|text| text.trim().is_empty())
+    {
+        return Err(AppError::Input(format!(
+            "requirement {} is empty",
+            empty + 1
+        )));
+    }
+    let existing = store.collaboration(id).await?;
+    if existing.is_none() && addition.customer_ids.is_empty() {
+        return Err(AppError::Input(format!(
+            "collaboration {id} is new: give at least one partner"
+        )));
+    }
+    let language = addition
+        .language
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string);
+    let collaboration = Collaboration {
+        collaboration_id: id.to_string(),
+        name: addition
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+        started,
+        customer_ids: addition.customer_ids.clone(),
+        requirements: addition
+            .requirements
+            .iter()
+            .map(|text| bellwether_core::Requirement {
+                collaboration_id: id.to_string(),
+                text: text.trim().to_string(),
+                language: language.clone(),
+            })
+            .collect(),
+    };
+    store.add_to_collaboration(&collaboration).await?;
+    let outcome = if existing.is_some() {
+        AddOutcome::Updated
+    } else {
+        AddOutcome::Created
+    };
+    store
+        .audit(
+            user_id,
+            "collaboration-edit",
+            &format!(
+                "{} {id}: {} partners and {} requirements added",
+                match outcome {
+                    AddOutcome::Created => "created",
+                    AddOutcome::Updated => "updated",
+                },
+                addition.customer_ids.len(),
+                addition.requirements.len()
+            ),
+        )
+        .await?;
+    Ok(outcome)
+}

@@ -47,8 +47,8 @@ fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), AppErr
         title = "Bellwether API",
         description = "Strategic customers of a workspace: the ranking and each customer's scores, reasons, transactions and requests. Authenticate with a session cookie (from /login) or `Authorization: Bearer TOKEN` (`bellwether user token`)."
     ),
-    paths(me, customers, customer, report, import, partners, collaborations),
-    components(schemas(ErrorBody, PartnersResponse, PartnerItem, UncoveredItem, CollaborationPage, CollaborationItem, RequirementItem, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
+    paths(me, customers, customer, report, import, partners, collaborations, add_collaboration),
+    components(schemas(ErrorBody, CollaborationInput, CollaborationSaved, PartnersResponse, PartnerItem, UncoveredItem, CollaborationPage, CollaborationItem, RequirementItem, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -487,6 +487,9 @@ pub struct PartnersQuery {
     /// How many partners (1 to 50, default 5).
     #[param(minimum = 1, maximum = 50)]
     pub k: Option<u32>,
+    /// The collaboration just saved (pages only: shows a confirmation).
+    #[param(ignore)]
+    pub saved: Option<String>,
 }
 
 /// The largest partner set the API computes.
@@ -716,4 +719,75 @@ pub async fn collaborations(
     user.require(Role::Viewer)?;
     let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     Ok(Json(collaboration_page(&state, &query).await?))
+}
+
+/// What to add to a collaboration (created when the id is new).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CollaborationInput {
+    #[schema(min_length = 1, max_length = 100)]
+    pub collaboration_id: String,
+    pub name: Option<String>,
+    /// YYYY-MM-DD.
+    pub started: Option<String>,
+    /// Partner customer ids to add (at least one for a new collaboration).
+    #[serde(default)]
+    pub partners: Vec<String>,
+    /// Requirements to append, in order.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// The requirements' language (en, fr, it, et), when known.
+    pub language: Option<String>,
+}
+
+/// The result of an edit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CollaborationSaved {
+    pub collaboration_id: String,
+    /// Whether the collaboration was new.
+    pub created: bool,
+}
+
+/// Adds partners and requirements to a collaboration, creating it when the id is new
+/// (analysts and admins; recorded in the audit log).
+#[utoipa::path(post, path = "/api/v1/collaborations", request_body = CollaborationInput, responses(
+    (status = 201, body = CollaborationSaved, description = "created"),
+    (status = 200, body = CollaborationSaved, description = "updated"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "a partner is not a stored customer"),
+))]
+pub async fn add_collaboration(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    body: Result<Json<CollaborationInput>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    user.require(Role::Analyst)?;
+    user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let Json(input) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let addition = bellwether_app::collaboration::CollaborationAddition {
+        collaboration_id: input.collaboration_id,
+        name: input.name,
+        started: input.started,
+        customer_ids: input.partners,
+        requirements: input.requirements,
+        language: input.language,
+    };
+    let outcome = crate::edit_collaboration(&state, &user, &addition).await?;
+    let created = outcome == bellwether_app::collaboration::AddOutcome::Created;
+    let status = if created {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(CollaborationSaved {
+            collaboration_id: addition.collaboration_id.trim().to_string(),
+            created,
+        }),
+    )
+        .into_response())
 }

@@ -172,6 +172,31 @@ pub async fn need_data(
     Ok(data)
 }
 
+/// Adds to a collaboration for `user` (whose role and CSRF token the caller checked) and
+/// forgets the prepared reach figures.
+pub async fn edit_collaboration(
+    state: &AppState,
+    user: &auth::CurrentUser,
+    addition: &bellwether_app::collaboration::CollaborationAddition,
+) -> Result<bellwether_app::collaboration::AddOutcome, AppError> {
+    let outcome = bellwether_app::collaboration::add_to_collaboration(
+        &state.store,
+        Some(user.user.id),
+        addition,
+    )
+    .await
+    .map_err(|e| match e {
+        bellwether_app::AppError::Input(reason) => AppError::BadRequest(reason),
+        bellwether_app::AppError::Store(bellwether_store::StoreError::UnknownCustomer(id)) => {
+            AppError::NotFound(format!("customer `{id}` is not in the store"))
+        }
+        bellwether_app::AppError::Store(error) => AppError::Store(error),
+        other => AppError::internal(other.to_string()),
+    })?;
+    *state.needs.lock().await = None;
+    Ok(outcome)
+}
+
 /// The configuration stored by the last import (defaults when none).
 pub async fn stored_config(store: &Store) -> Result<Config, AppError> {
     Ok(match store.setting("config").await? {
@@ -266,7 +291,11 @@ pub fn router(state: AppState) -> Router {
         .route("/map", get(pages::map))
         .route("/partners", get(pages::partners))
         .route("/api/v1/partners", get(api::partners))
-        .route("/api/v1/collaborations", get(api::collaborations))
+        .route(
+            "/api/v1/collaborations",
+            get(api::collaborations).post(api::add_collaboration),
+        )
+        .route("/partners/collaborations", post(pages::add_collaboration))
         .route(
             "/import",
             get(pages::import_form)

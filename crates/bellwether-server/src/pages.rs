@@ -714,10 +714,92 @@ pub async fn partners(
                 }
             }
         }
+        @if user.user.role >= Role::Analyst {
+            h2 #add { (t("ui-collab-add")) }
+            @if let Some(id) = &query.saved { p role="status" { (m.get("ui-collab-saved", &[("id", id)])) } }
+            p { (t("ui-collab-add-help")) }
+            form.collab method="post" action="/partners/collaborations" {
+                input type="hidden" name="csrf" value=(user.csrf_token());
+                p { label { (t("ui-collab-id")) " " input name="collaboration_id" required maxlength="100"; } }
+                p { label { (t("ui-collab-name")) " " input name="name" maxlength="200"; } }
+                p { label { (t("ui-collab-started")) " " input name="started" pattern="[0-9]{4}-[0-9]{2}-[0-9]{2}"; } }
+                p { label { (t("ui-collab-partners")) " " input name="partners"; } }
+                p { label { (t("ui-collab-requirements")) br; textarea name="requirements" rows="4" cols="80" {} } }
+                p { label { (t("ui-collab-language")) " "
+                    select name="language" { option value="" { "?" } @for l in Locale::ALL { option value=(l.tag()) { (l.tag()) } } }
+                } }
+                p { button type="submit" { (t("ui-collab-submit")) } }
+            }
+        }
     };
     Ok(Html(
         layout(&m, "/partners", &t("ui-partners"), Some(&user), body).into_string(),
     ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CollaborationForm {
+    /// Missing is the same as wrong: 403.
+    #[serde(default)]
+    pub csrf: String,
+    pub collaboration_id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub started: String,
+    /// Customer ids separated by commas, semicolons or white space.
+    #[serde(default)]
+    pub partners: String,
+    /// One requirement per line.
+    #[serde(default)]
+    pub requirements: String,
+    #[serde(default)]
+    pub language: String,
+}
+
+impl CollaborationForm {
+    fn addition(&self) -> bellwether_app::collaboration::CollaborationAddition {
+        let optional = |text: &str| Some(text.trim().to_string()).filter(|t| !t.is_empty());
+        bellwether_app::collaboration::CollaborationAddition {
+            collaboration_id: self.collaboration_id.trim().to_string(),
+            name: optional(&self.name),
+            started: optional(&self.started),
+            customer_ids: self
+                .partners
+                .split([',', ';', ' ', '\t', '\n', '\r'])
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+                .collect(),
+            requirements: self
+                .requirements
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(str::to_string)
+                .collect(),
+            language: optional(&self.language),
+        }
+    }
+}
+
+/// `POST /partners/collaborations`: adds partners and requirements to a collaboration
+/// (analysts and admins), recorded in the audit log.
+pub async fn add_collaboration(
+    State(state): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+    form: Result<Form<CollaborationForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let user = user?;
+    user.require(Role::Analyst)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    user.check_csrf(Some(&form.csrf))?;
+    let addition = form.addition();
+    crate::edit_collaboration(&state, &user, &addition).await?;
+    Ok(Redirect::to(&format!(
+        "/partners?saved={}#add",
+        url_encode(&addition.collaboration_id)
+    ))
+    .into_response())
 }
 
 /// `GET /import`: the upload form (analysts and admins).

@@ -894,3 +894,122 @@ async fn scripts_import_through_the_api_with_a_token() {
     assert_eq!(report["summary"]["transactions"], 3);
     assert_eq!(app.store.counts().await.unwrap().customers, 7);
 }
+
+#[tokio::test]
+async fn analysts_edit_collaborations_and_every_edit_is_audited() {
+    let app = app(5).await;
+    let body = "collaboration_id=COLX&name=Pilot&started=2024-05-01&partners=C001%2C+C002&requirements=Single+sign-on%0D%0AAudit+log+export&language=en";
+    // A viewer may not edit; nobody may edit without the session's CSRF token.
+    let (viewer, viewer_csrf) = sign_in(&app.router, "viewer@example.com").await;
+    let (status, _, _) = send(
+        &app.router,
+        form(
+            "/partners/collaborations",
+            &viewer,
+            &format!("csrf={viewer_csrf}&{body}"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (admin, admin_csrf) = sign_in(&app.router, "admin@example.com").await;
+    let (status, _, _) = send(&app.router, form("/partners/collaborations", &admin, body)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(app.store.collaboration("COLX").await.unwrap().is_none());
+
+    let (status, headers, _) = send(
+        &app.router,
+        form(
+            "/partners/collaborations",
+            &admin,
+            &format!("csrf={admin_csrf}&{body}"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("/partners?saved=COLX"));
+    let stored = app.store.collaboration("COLX").await.unwrap().unwrap();
+    assert_eq!(stored.customer_ids, ["C001", "C002"]);
+    assert_eq!(stored.requirements.len(), 2);
+    assert_eq!(stored.requirements[1].text, "Audit log export");
+    // The page lists it with the reach of its requirements.
+    let (_, _, page) = send(&app.router, with_cookie("/partners", &admin)).await;
+    assert!(
+        page.contains("COLX") && page.contains("Audit log export"),
+        "{page}"
+    );
+
+    // An unknown partner is refused and nothing changes.
+    let (status, _, _) = send(
+        &app.router,
+        form(
+            "/partners/collaborations",
+            &admin,
+            &format!("csrf={admin_csrf}&collaboration_id=COLX&partners=NOPE&requirements=More"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.store
+            .collaboration("COLX")
+            .await
+            .unwrap()
+            .unwrap()
+            .requirements
+            .len(),
+        2
+    );
+
+    // Scripts use the API: 201 for a new collaboration, 200 for an addition.
+    let admin_user = app
+        .store
+        .user_by_email("admin@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let token = auth::new_token().unwrap();
+    app.store
+        .create_api_token(&auth::token_digest(&token), admin_user.id, "ci")
+        .await
+        .unwrap();
+    let post = |json: &str| {
+        Request::post("/api/v1/collaborations")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json.to_string()))
+            .unwrap()
+    };
+    let (status, _, body) = send(
+        &app.router,
+        post(
+            r#"{"collaboration_id":"COLY","partners":["C003"],"requirements":["Nightly export"]}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _, body) = send(
+        &app.router,
+        post(r#"{"collaboration_id":"COLY","requirements":["Weekly export"]}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["created"],
+        false
+    );
+    let (status, _, _) = send(&app.router, post(r#"{"collaboration_id":"COLZ"}"#)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let audit = app.store.audit_log(20).await.unwrap();
+    let edits: Vec<_> = audit
+        .iter()
+        .filter(|e| e.action == "collaboration-edit")
+        .collect();
+    assert_eq!(edits.len(), 3, "{audit:?}");
+    assert!(edits
+        .iter()
+        .all(|e| e.user_email.as_deref() == Some("admin@example.com")));
+}

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use bellwether_core::{Collaboration, Requirement};
-use bellwether_store::{format_date, parse_date, Store};
+use anyhow::bail;
+use bellwether_app::collaboration::{add_to_collaboration, AddOutcome, CollaborationAddition};
+use bellwether_core::Collaboration;
+use bellwether_store::{format_date, Store};
 use serde::Serialize;
 
 use crate::cli::{CollabAddArgs, CollabArgs, CollabCommand, CollabExportArgs, OutputFormat};
@@ -41,55 +42,33 @@ pub async fn run(db: &Path, args: &CollabArgs, quiet: bool) -> anyhow::Result<Ex
 }
 
 async fn run_add(db: &Path, args: &CollabAddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let started = args
-        .started
-        .as_deref()
-        .map(|text| {
-            parse_date(text).with_context(|| format!("--started {text:?} is not a YYYY-MM-DD date"))
-        })
-        .transpose()?;
-    if args.collaboration_id.trim().is_empty() {
-        bail!("the collaboration_id is empty");
-    }
-    if let Some(empty) = args
-        .requirements
-        .iter()
-        .position(|text| text.trim().is_empty())
-    {
-        bail!("requirement {} is empty", empty + 1);
-    }
     let store = Store::open_existing(db).await?;
-    let existing = store.collaboration(&args.collaboration_id).await?;
-    if existing.is_none() && args.customers.is_empty() {
-        bail!(
-            "collaboration {} is new: give at least one partner with --customer ID",
-            args.collaboration_id
-        );
-    }
-    let addition = Collaboration {
+    let addition = CollaborationAddition {
         collaboration_id: args.collaboration_id.clone(),
         name: args.name.clone(),
-        started,
+        started: args.started.clone(),
         customer_ids: args.customers.clone(),
-        requirements: args
-            .requirements
-            .iter()
-            .map(|text| Requirement {
-                collaboration_id: args.collaboration_id.clone(),
-                text: text.trim().to_string(),
-                language: args.language.clone(),
-            })
-            .collect(),
+        requirements: args.requirements.clone(),
+        language: args.language.clone(),
     };
-    store.add_to_collaboration(&addition).await?;
+    let outcome = add_to_collaboration(&store, None, &addition).await;
     store.close().await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        // Say which flag to use for a new collaboration's partners.
+        Err(bellwether_app::AppError::Input(reason))
+            if reason.ends_with("give at least one partner") =>
+        {
+            bail!("{reason} with --customer ID")
+        }
+        Err(error) => return Err(error.into()),
+    };
     if !quiet {
         eprintln!(
             "{} collaboration {}: {} partners and {} requirements added",
-            if existing.is_some() {
-                "updated"
-            } else {
-                "created"
+            match outcome {
+                AddOutcome::Created => "created",
+                AddOutcome::Updated => "updated",
             },
             args.collaboration_id,
             args.customers.len(),
