@@ -29,6 +29,18 @@ pub enum AppError {
     Io(#[from] std::io::Error),
 }
 
+/// The `bellwether.toml` stored by the last import, or `None` when no import stored one.
+pub async fn stored_config(store: &Store) -> Result<Option<Config>, AppError> {
+    match store.setting("config").await? {
+        Some(text) => Config::from_toml(&text).map(Some).map_err(|e| {
+            AppError::Input(format!(
+                "the bellwether.toml stored by the last import is invalid: {e}"
+            ))
+        }),
+        None => Ok(None),
+    }
+}
+
 /// The phases of [`report_figures`], for callers that time them.
 pub trait Progress {
     fn done(&self, phase: &str);

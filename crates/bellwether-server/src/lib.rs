@@ -199,12 +199,13 @@ pub async fn edit_collaboration(
 
 /// The configuration stored by the last import (defaults when none).
 pub async fn stored_config(store: &Store) -> Result<Config, AppError> {
-    Ok(match store.setting("config").await? {
-        Some(text) => Config::from_toml(&text).map_err(|e| {
-            AppError::internal(format!("the stored bellwether.toml is invalid: {e}"))
-        })?,
-        None => Config::default(),
-    })
+    bellwether_app::stored_config(store)
+        .await
+        .map(Option::unwrap_or_default)
+        .map_err(|e| match e {
+            bellwether_app::AppError::Store(error) => AppError::Store(error),
+            other => AppError::internal(other.to_string()),
+        })
 }
 
 /// The report's figures, computed once and kept.

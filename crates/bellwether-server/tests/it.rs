@@ -152,12 +152,54 @@ async fn anonymous_visitors_see_no_data() {
         assert_eq!(json["error"]["status"], 401, "{uri}");
         assert!(!body.contains("Customer 1"), "{uri}: {body}");
     }
-    for uri in ["/", "/customers/C001", "/?quadrant=strategic"] {
+    // Every operation of the OpenAPI description, with every method, refuses anonymous callers.
+    let (_, _, description) = send(&app.router, get("/api/openapi.json")).await;
+    let description: Value = serde_json::from_str(&description).unwrap();
+    let paths = description["paths"].as_object().unwrap();
+    assert!(paths.len() >= 7, "{paths:?}");
+    for (path, operations) in paths {
+        let uri = path.replace("{id}", "C001");
+        for method in operations.as_object().unwrap().keys() {
+            let request = Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            let (status, _, body) = send(&app.router, request).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {uri}: {body}");
+            assert!(!body.contains("Customer 1"), "{method} {uri}: {body}");
+        }
+    }
+    for uri in [
+        "/",
+        "/customers/C001",
+        "/?quadrant=strategic",
+        "/map",
+        "/partners",
+        "/import",
+        "/report",
+        "/admin/users",
+    ] {
         let (status, headers, body) = send(&app.router, get(uri)).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
         assert_eq!(headers[header::LOCATION], "/login", "{uri}");
         assert!(!body.contains("C001"), "{uri}");
     }
+    // Every form refuses anonymous posts (sent to the sign-in page) and writes nothing.
+    for uri in ["/import", "/partners/collaborations", "/admin/users"] {
+        let request = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(
+                "collaboration_id=X&partners=C001&email=a%40b.c&password=0123456789&role=admin",
+            ))
+            .unwrap();
+        let (status, headers, _) = send(&app.router, request).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "POST {uri}");
+        assert_eq!(headers[header::LOCATION], "/login", "POST {uri}");
+    }
+    assert_eq!(app.store.users().await.unwrap().len(), 2);
+    assert!(app.store.collaboration("X").await.unwrap().is_none());
     // A forged or expired session cookie and a wrong API token are refused alike.
     let (status, _, _) = send(
         &app.router,

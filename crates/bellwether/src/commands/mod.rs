@@ -45,9 +45,8 @@ pub async fn load_config(store: &Store, args: &ScoringArgs, quiet: bool) -> anyh
     if let Some(path) = &args.config {
         return read_config(path);
     }
-    match store.setting("config").await? {
-        Some(text) => Config::from_toml(&text)
-            .context("the bellwether.toml stored by the last import is invalid"),
+    match bellwether_app::stored_config(store).await? {
+        Some(config) => Ok(config),
         None => {
             if !quiet {
                 eprintln!("warning: no bellwether.toml imported and no --config given: scoring without a target audience");
