@@ -457,49 +457,60 @@ fn url_encode(text: &str) -> String {
 /// `GET /admin/users`: the users and the newest audit entries (admins only).
 pub async fn users(
     State(state): State<AppState>,
+    Lang(locale): Lang,
     user: Result<CurrentUser, AppError>,
 ) -> Result<Html<String>, PageError> {
     let user = user?;
     user.require(Role::Admin)?;
-    Ok(Html(users_page(&state, &user, None).await?.into_string()))
+    Ok(Html(
+        users_page(&state, locale, &user, None).await?.into_string(),
+    ))
 }
 
 async fn users_page(
     state: &AppState,
+    locale: Locale,
     user: &CurrentUser,
     message: Option<&str>,
 ) -> Result<Markup, AppError> {
     let users = state.store.users().await?;
     let audit = state.store.audit_log(50).await?;
+    let m = messages(locale)?;
+    let t = |key: &str| m.get(key, &[]);
     let body = html! {
-        h1 { "Users" }
+        h1 { (t("ui-users-title")) }
         @if let Some(message) = message { p role="status" { (message) } }
         table {
-            thead { tr { th { "email" } th { "role" } th { "since" } } }
+            thead { tr { th { (t("ui-col-email")) } th { (t("ui-col-role")) } th { (t("ui-col-since")) } } }
             tbody { @for u in &users { tr { td { (u.email) } td { (u.role.as_str()) } td { (u.created_at) } } } }
         }
-        h2 { "Add a user" }
+        h2 { (t("ui-user-add")) }
         form method="post" action="/admin/users" {
             input type="hidden" name="csrf" value=(user.csrf_token());
-            p { label { "Email " input type="email" name="email" required; } }
-            p { label { "Password (at least 10 characters) " input type="password" name="password" minlength="10" required; } }
-            p { label { "Role "
+            p { label { (t("ui-email")) " " input type="email" name="email" required; } }
+            p { label { (t("ui-password-rule")) " " input type="password" name="password" minlength="10" required; } }
+            p { label { (t("ui-role")) " "
                 select name="role" {
-                    option value="viewer" { "viewer: reads" }
-                    option value="analyst" { "analyst: also imports and edits collaborations" }
-                    option value="admin" { "admin: also manages users" }
+                    option value="viewer" { (t("ui-role-viewer")) }
+                    option value="analyst" { (t("ui-role-analyst")) }
+                    option value="admin" { (t("ui-role-admin")) }
                 }
             } }
-            p { button type="submit" { "Add" } }
+            p { button type="submit" { (t("ui-add")) } }
         }
-        h2 { "Audit log" }
+        h2 { (t("ui-audit-log")) }
         table {
-            thead { tr { th { "when (UTC)" } th { "who" } th { "what" } th { "detail" } } }
-            tbody { @for e in &audit { tr { td { (e.at) } td { (e.user_email.clone().unwrap_or_else(|| "command line".to_string())) } td { (e.action) } td { (e.detail) } } } }
+            thead { tr { th { (t("ui-col-when")) } th { (t("ui-col-who")) } th { (t("ui-col-what")) } th { (t("ui-col-detail")) } } }
+            tbody { @for e in &audit { tr { td { (e.at) } td { (e.user_email.clone().unwrap_or_else(|| t("ui-command-line"))) } td { (e.action) } td { (e.detail) } } } }
         }
     };
-    let m = messages(Locale::En)?;
-    Ok(layout(&m, "/admin/users", "Users", Some(user), body))
+    Ok(layout(
+        &m,
+        "/admin/users",
+        &t("ui-users-title"),
+        Some(user),
+        body,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -513,6 +524,7 @@ pub struct NewUserForm {
 /// `POST /admin/users`: adds a user (admins only), recorded in the audit log.
 pub async fn add_user(
     State(state): State<AppState>,
+    Lang(locale): Lang,
     user: Result<CurrentUser, AppError>,
     form: Result<Form<NewUserForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
@@ -543,12 +555,12 @@ pub async fn add_user(
                     &format!("{} as {}", added.email, role.as_str()),
                 )
                 .await?;
-            let page = users_page(
-                &state,
-                &user,
-                Some(&format!("Added {} as {}.", added.email, role.as_str())),
-            )
-            .await?;
+            // The messages are not `Send`: done with them before the next await.
+            let message = messages(locale)?.get(
+                "ui-user-added",
+                &[("email", &added.email), ("role", role.as_str())],
+            );
+            let page = users_page(&state, locale, &user, Some(&message)).await?;
             Ok(Html(page.into_string()).into_response())
         }
         Err(bellwether_store::StoreError::Duplicate(what)) => {
