@@ -86,7 +86,8 @@ impl Store {
     /// Creates a user; fails with [`StoreError::Duplicate`] when the email is taken.
     pub async fn create_user(&self, email: &str, password_hash: &str, role: Role) -> Result<User> {
         let created_at = now();
-        let sql = "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4) \
+        let sql =
+            "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (email) DO NOTHING RETURNING id";
         let inserted: Option<i64> = with_pool!(self, |pool| {
             sqlx::query_scalar(sql)

@@ -157,8 +157,7 @@ pub(crate) const ADD_REQUIREMENT: &str =
 pub(crate) const DELETE_PARTNERS: &str =
     "DELETE FROM collaboration_partners WHERE collaboration_id = $1";
 
-pub(crate) const DELETE_REQUIREMENTS: &str =
-    "DELETE FROM requirements WHERE collaboration_id = $1";
+pub(crate) const DELETE_REQUIREMENTS: &str = "DELETE FROM requirements WHERE collaboration_id = $1";
 
 fn upsert_head(
     connection: &Connection,

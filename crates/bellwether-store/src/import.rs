@@ -201,17 +201,13 @@ impl SqliteImportWriter {
             summary: ImportSummary::default(),
         };
         let (import_id, transactions_were_empty, requests_were_empty) =
-            writer.connection.query_row(
-                NEXT_IMPORT,
-                [],
-                |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, bool>(1)?,
-                        row.get::<_, bool>(2)?,
-                    ))
-                },
-            )?;
+            writer.connection.query_row(NEXT_IMPORT, [], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, bool>(1)?,
+                    row.get::<_, bool>(2)?,
+                ))
+            })?;
         if transactions_were_empty {
             // Building the index once after a bulk load is much cheaper than maintaining it row by row.
             writer

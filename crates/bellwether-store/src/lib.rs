@@ -394,7 +394,11 @@ impl Store {
             let mut rows = sqlx::query(sql).fetch(pool);
             let mut n_rows = 0;
             while let Some(row) = rows.try_next().await? {
-                on_row(row.text("customer_id")?, row.date("date")?, row.float("amount")?);
+                on_row(
+                    row.text("customer_id")?,
+                    row.date("date")?,
+                    row.float("amount")?,
+                );
                 n_rows += 1;
             }
             Ok(n_rows)
@@ -403,7 +407,8 @@ impl Store {
 
     /// The requests of one customer, or of everyone, oldest first.
     pub async fn requests(&self, customer_id: Option<&str>) -> Result<Vec<Request>> {
-        let base = "SELECT r.request_id, c.customer_id, r.date, r.text, r.language FROM requests r \
+        let base =
+            "SELECT r.request_id, c.customer_id, r.date, r.text, r.language FROM requests r \
              JOIN customers c ON c.id = r.customer";
         with_pool!(self, |pool| {
             let rows = match customer_id {

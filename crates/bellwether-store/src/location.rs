@@ -102,7 +102,12 @@ mod tests {
         assert_eq!(Location::parse(url), Location::Postgres(url.to_string()));
         assert!(Location::parse("postgresql://localhost/bw").is_postgres());
         assert!(Location::parse("POSTGRES://localhost/bw").is_postgres());
-        for path in ["bellwether.db", "postgres.db", "./postgres://x", "/tmp/postgres"] {
+        for path in [
+            "bellwether.db",
+            "postgres.db",
+            "./postgres://x",
+            "/tmp/postgres",
+        ] {
             assert_eq!(
                 Location::parse(path).sqlite_path(),
                 Some(Path::new(path)),
@@ -118,10 +123,7 @@ mod tests {
             "postgres://bw:s3cr:et@db.example:5432/bw?sslmode=require",
             "postgres://bw:***@db.example:5432/bw?sslmode=require",
         );
-        check(
-            "postgres://bw@127.0.0.1/bw",
-            "postgres://bw@127.0.0.1/bw",
-        );
+        check("postgres://bw@127.0.0.1/bw", "postgres://bw@127.0.0.1/bw");
         check("postgresql://localhost", "postgresql://localhost");
         check("/data/bellwether.db", "/data/bellwether.db");
     }

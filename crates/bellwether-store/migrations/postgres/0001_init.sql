@@ -34,7 +34,11 @@ CREATE TABLE customer_stats (
 CREATE TABLE transactions (
     -- Insertion order, as SQLite's implicit rowid, so that both databases run the same queries.
     rowid BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    customer BIGINT NOT NULL REFERENCES customers (id),
+    -- A customers.id, without a declared foreign key: PostgreSQL checks one with a trigger per row,
+    -- which made COPY of a million transactions three times slower (23 s against 8 s). The import
+    -- writer takes every key from the customers table in its own transaction, customers are never
+    -- deleted, and SQLite's import turns its foreign-key check off for the same reason.
+    customer BIGINT NOT NULL,
     date DATE NOT NULL,
     amount DOUBLE PRECISION NOT NULL,
     discount DOUBLE PRECISION,
