@@ -3,9 +3,8 @@
 //! The store keeps what it is given: password hashes and token digests are made by
 //! the caller (the server crate), so no secret in clear ever reaches SQL.
 
-use sqlx::Row;
-
-use crate::{Result, Store, StoreError};
+use crate::rows::StoreRow;
+use crate::{with_pool, Result, Store, StoreError};
 
 /// What a user may do. Viewers read; analysts also import and edit collaborations;
 /// admins also manage users.
@@ -69,15 +68,15 @@ pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
-    let role: String = row.try_get("role")?;
+fn user_from_row<R: StoreRow>(row: &R) -> Result<User> {
+    let role = row.text("role")?;
     Ok(User {
-        id: row.try_get("id")?,
-        email: row.try_get("email")?,
-        password_hash: row.try_get("password_hash")?,
-        role: Role::parse(&role)
+        id: row.integer("id")?,
+        email: row.string("email")?,
+        password_hash: row.string("password_hash")?,
+        role: Role::parse(role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role `{role}`")))?,
-        created_at: row.try_get("created_at")?,
+        created_at: row.string("created_at")?,
     })
 }
 
@@ -87,21 +86,23 @@ impl Store {
     /// Creates a user; fails with [`StoreError::Duplicate`] when the email is taken.
     pub async fn create_user(&self, email: &str, password_hash: &str, role: Role) -> Result<User> {
         let created_at = now();
-        let inserted = sqlx::query(
-            "INSERT INTO users (email, password_hash, role, created_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (email) DO NOTHING RETURNING id",
-        )
-        .bind(email)
-        .bind(password_hash)
-        .bind(role.as_str())
-        .bind(&created_at)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = inserted else {
+        let sql =
+            "INSERT INTO users (email, password_hash, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (email) DO NOTHING RETURNING id";
+        let inserted: Option<i64> = with_pool!(self, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(email)
+                .bind(password_hash)
+                .bind(role.as_str())
+                .bind(&created_at)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(id) = inserted else {
             return Err(StoreError::Duplicate(format!("a user with email {email}")));
         };
         Ok(User {
-            id: row.try_get(0)?,
+            id,
             email: email.to_string(),
             password_hash: password_hash.to_string(),
             role,
@@ -111,30 +112,28 @@ impl Store {
 
     /// The user with `email`, if any.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users u WHERE u.email = ?"
-        ))
-        .bind(email)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(user_from_row).transpose()
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
+        with_pool!(self, |pool| {
+            let row = sqlx::query(&sql).bind(email).fetch_optional(pool).await?;
+            row.as_ref().map(user_from_row).transpose()
+        })
     }
 
     /// Every user, by email.
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users u ORDER BY u.email"
-        ))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(user_from_row).collect()
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.email");
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(&sql).fetch_all(pool).await?;
+            rows.iter().map(user_from_row).collect()
+        })
     }
 
     /// Number of users.
     pub async fn count_users(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(self.pool())
-            .await?;
+        let sql = "SELECT count(*) FROM users";
+        let n: i64 = with_pool!(self, |pool| {
+            sqlx::query_scalar(sql).fetch_one(pool).await?
+        });
         Ok(n as u64)
     }
 
@@ -146,105 +145,129 @@ impl Store {
         csrf_token: &str,
         expires_at: &str,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(csrf_token)
-        .bind(now())
-        .bind(expires_at)
-        .execute(self.pool())
-        .await?;
+        let sql = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5)";
+        with_pool!(self, |pool| {
+            sqlx::query(sql)
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(csrf_token)
+                .bind(now())
+                .bind(expires_at)
+                .execute(pool)
+                .await
+                .map_err(|error| on_duplicate(error, "a session with this token"))?;
+        });
         Ok(())
     }
 
     /// The unexpired session with this token digest, with its user.
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
-             JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?"
-        ))
-        .bind(token_hash)
-        .bind(now())
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|row| {
-            Ok(Session {
-                user: user_from_row(&row)?,
-                csrf_token: row.try_get("csrf_token")?,
-                expires_at: row.try_get("expires_at")?,
+             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        with_pool!(self, |pool| {
+            let row = sqlx::query(&sql)
+                .bind(token_hash)
+                .bind(now())
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| {
+                Ok(Session {
+                    user: user_from_row(&row)?,
+                    csrf_token: row.string("csrf_token")?,
+                    expires_at: row.string("expires_at")?,
+                })
             })
+            .transpose()
         })
-        .transpose()
     }
 
     /// Ends a session.
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
+        let sql = "DELETE FROM sessions WHERE token_hash = $1";
+        with_pool!(self, |pool| {
+            sqlx::query(sql).bind(token_hash).execute(pool).await?;
+        });
         Ok(())
     }
 
     /// Stores an API token (its digest) for a user.
     pub async fn create_api_token(&self, token_hash: &str, user_id: i64, name: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES (?, ?, ?, ?)",
-        )
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(name)
-        .bind(now())
-        .execute(self.pool())
-        .await?;
+        let sql = "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)";
+        with_pool!(self, |pool| {
+            sqlx::query(sql)
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(name)
+                .bind(now())
+                .execute(pool)
+                .await
+                .map_err(|error| on_duplicate(error, "an API token with this digest"))?;
+        });
         Ok(())
     }
 
     /// The user owning the API token with this digest.
     pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>> {
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = ?"
-        ))
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(user_from_row).transpose()
+             WHERE t.token_hash = $1"
+        );
+        with_pool!(self, |pool| {
+            let row = sqlx::query(&sql)
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(user_from_row).transpose()
+        })
     }
 
     /// Records who did what.
     pub async fn audit(&self, user_id: Option<i64>, action: &str, detail: &str) -> Result<()> {
-        sqlx::query("INSERT INTO audit_log (at, user_id, action, detail) VALUES (?, ?, ?, ?)")
-            .bind(now())
-            .bind(user_id)
-            .bind(action)
-            .bind(detail)
-            .execute(self.pool())
-            .await?;
+        let sql = "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
+        with_pool!(self, |pool| {
+            sqlx::query(sql)
+                .bind(now())
+                .bind(user_id)
+                .bind(action)
+                .bind(detail)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
     /// The newest `limit` audit entries, newest first.
     pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
-        let rows = sqlx::query(
-            "SELECT a.at, u.email, a.action, a.detail FROM audit_log a \
-             LEFT JOIN users u ON u.id = a.user_id ORDER BY a.id DESC LIMIT ?",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    at: row.try_get(0)?,
-                    user_email: row.try_get(1)?,
-                    action: row.try_get(2)?,
-                    detail: row.try_get(3)?,
+        let sql = "SELECT a.at, u.email, a.action, a.detail FROM audit_log a \
+             LEFT JOIN users u ON u.id = a.user_id ORDER BY a.id DESC LIMIT $1";
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(sql)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(AuditEntry {
+                        at: row.string("at")?,
+                        user_email: row.optional_string("email")?,
+                        action: row.string("action")?,
+                        detail: row.string("detail")?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
+    }
+}
+
+/// [`StoreError::Duplicate`] of `what` when `error` is a unique-key violation, on either database.
+fn on_duplicate(error: sqlx::Error, what: &str) -> StoreError {
+    match &error {
+        sqlx::Error::Database(database_error) if database_error.is_unique_violation() => {
+            StoreError::Duplicate(what.to_string())
+        }
+        _ => StoreError::Sqlx(error),
     }
 }

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 
 use bellwether_core::{Collaboration, CollaborationPartner, Requirement};
 use rusqlite::{params, Connection, OptionalExtension};
-use sqlx::Row;
 
-use crate::{format_date, parse_date, ImportWriter, Result, Store, StoreError};
+use crate::import::SqliteImportWriter;
+use crate::rows::StoreRow;
+use crate::{format_date, postgres, with_pool, Backend, Result, Store, StoreError};
 
 impl Store {
     /// Every stored collaboration, by `collaboration_id`, with partners and requirements in order.
@@ -29,102 +30,75 @@ impl Store {
 
     /// Every stored `collaboration_id` (none when the store predates collaborations).
     pub async fn collaboration_ids(&self) -> Result<Vec<String>> {
-        let has_table = sqlx::query(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'collaborations'",
-        )
-        .fetch_one(self.pool())
-        .await?
-        .get::<i64, _>(0)
-            > 0;
-        if !has_table {
+        if !self.has_table("collaborations").await? {
             return Ok(Vec::new());
         }
-        Ok(
-            sqlx::query_scalar::<_, String>("SELECT collaboration_id FROM collaborations")
-                .fetch_all(self.pool())
-                .await?,
-        )
+        let sql = "SELECT collaboration_id FROM collaborations";
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar::<_, String>(sql).fetch_all(pool).await?
+        }))
     }
 
     /// The collaborations, or the one named `only`, ordered by `collaboration_id`.
     async fn load_collaborations(&self, only: Option<&str>) -> Result<Vec<Collaboration>> {
-        // One statement per table; `?1 IS NULL` keeps every row when no id is given.
+        // One statement per table; `$1 IS NULL` keeps every row when no id is given.
         const HEADS: &str = "SELECT collaboration_id, name, started FROM collaborations \
-             WHERE ?1 IS NULL OR collaboration_id = ?1";
+             WHERE $1 IS NULL OR collaboration_id = $1";
         const PARTNERS: &str =
             "SELECT p.collaboration_id, c.customer_id FROM collaboration_partners p \
-             JOIN customers c ON c.id = p.customer WHERE ?1 IS NULL OR p.collaboration_id = ?1 \
+             JOIN customers c ON c.id = p.customer WHERE $1 IS NULL OR p.collaboration_id = $1 \
              ORDER BY p.collaboration_id, p.position";
         const REQUIREMENTS: &str = "SELECT collaboration_id, text, language FROM requirements \
-             WHERE ?1 IS NULL OR collaboration_id = ?1 ORDER BY collaboration_id, position";
+             WHERE $1 IS NULL OR collaboration_id = $1 ORDER BY collaboration_id, position";
         let mut found: BTreeMap<String, Collaboration> = BTreeMap::new();
-        for row in sqlx::query(HEADS).bind(only).fetch_all(self.pool()).await? {
-            let collaboration_id: String = row.try_get(0)?;
-            let started: Option<String> = row.try_get(2)?;
-            let started = started
-                .map(|text| {
-                    parse_date(&text).ok_or_else(|| {
-                        StoreError::Corrupt(format!("started {text:?} is not a YYYY-MM-DD date"))
-                    })
-                })
-                .transpose()?;
-            found.insert(
-                collaboration_id.clone(),
-                Collaboration {
-                    collaboration_id,
-                    name: row.try_get(1)?,
-                    started,
-                    customer_ids: Vec::new(),
-                    requirements: Vec::new(),
-                },
-            );
-        }
-        for row in sqlx::query(PARTNERS)
-            .bind(only)
-            .fetch_all(self.pool())
-            .await?
-        {
-            let collaboration_id: String = row.try_get(0)?;
-            if let Some(collaboration) = found.get_mut(&collaboration_id) {
-                collaboration.customer_ids.push(row.try_get(1)?);
+        with_pool!(self, |pool| {
+            for row in sqlx::query(HEADS).bind(only).fetch_all(pool).await? {
+                let collaboration_id = row.string("collaboration_id")?;
+                found.insert(
+                    collaboration_id.clone(),
+                    Collaboration {
+                        collaboration_id,
+                        name: row.optional_string("name")?,
+                        started: row.optional_date("started")?,
+                        customer_ids: Vec::new(),
+                        requirements: Vec::new(),
+                    },
+                );
             }
-        }
-        for row in sqlx::query(REQUIREMENTS)
-            .bind(only)
-            .fetch_all(self.pool())
-            .await?
-        {
-            let collaboration_id: String = row.try_get(0)?;
-            if let Some(collaboration) = found.get_mut(&collaboration_id) {
-                collaboration.requirements.push(Requirement {
-                    collaboration_id,
-                    text: row.try_get(1)?,
-                    language: row.try_get(2)?,
-                });
+            for row in sqlx::query(PARTNERS).bind(only).fetch_all(pool).await? {
+                if let Some(collaboration) = found.get_mut(row.text("collaboration_id")?) {
+                    collaboration.customer_ids.push(row.string("customer_id")?);
+                }
             }
-        }
+            for row in sqlx::query(REQUIREMENTS).bind(only).fetch_all(pool).await? {
+                let collaboration_id = row.string("collaboration_id")?;
+                if let Some(collaboration) = found.get_mut(&collaboration_id) {
+                    collaboration.requirements.push(Requirement {
+                        collaboration_id,
+                        text: row.string("text")?,
+                        language: row.optional_string("language")?,
+                    });
+                }
+            }
+        });
         Ok(found.into_values().collect())
     }
 
     /// Adds to a collaboration, creating it if needed: its name and start date when given, partners
     /// not yet in it, and requirements after the existing ones. One database transaction.
     pub async fn add_to_collaboration(&self, addition: &Collaboration) -> Result<()> {
-        let path = self.path.clone();
+        let path = match &self.backend {
+            Backend::Sqlite { path, .. } => path.clone(),
+            Backend::Postgres { pool, .. } => {
+                return postgres::add_to_collaboration(pool, addition).await;
+            }
+        };
         let addition = addition.clone();
         tokio::task::spawn_blocking(move || {
             let mut connection = Connection::open(&path)?;
             connection.execute_batch("PRAGMA busy_timeout = 10000")?;
             let transaction = connection.transaction()?;
-            let partners: Vec<CollaborationPartner> = addition
-                .customer_ids
-                .iter()
-                .map(|customer_id| CollaborationPartner {
-                    collaboration_id: addition.collaboration_id.clone(),
-                    customer_id: customer_id.clone(),
-                    name: addition.name.clone(),
-                    started: addition.started,
-                })
-                .collect();
+            let partners = partners_of(&addition);
             upsert_head(
                 &transaction,
                 &addition.collaboration_id,
@@ -140,6 +114,51 @@ impl Store {
     }
 }
 
+/// The partners of `addition`, as an import's rows would name them.
+pub(crate) fn partners_of(addition: &Collaboration) -> Vec<CollaborationPartner> {
+    addition
+        .customer_ids
+        .iter()
+        .map(|customer_id| CollaborationPartner {
+            collaboration_id: addition.collaboration_id.clone(),
+            customer_id: customer_id.clone(),
+            name: addition.name.clone(),
+            started: addition.started,
+        })
+        .collect()
+}
+
+// The writes, shared by both databases. Parameters first appear in ascending order, as rusqlite
+// numbers `$N` parameters by first appearance.
+
+/// Creates a collaboration or updates the name and start date given: `$1` id, `$2` name, `$3` started.
+pub(crate) const UPSERT_HEAD: &str =
+    "INSERT INTO collaborations (collaboration_id, name, started) VALUES ($1, $2, $3) \
+     ON CONFLICT (collaboration_id) DO UPDATE SET \
+     name = coalesce(excluded.name, collaborations.name), \
+     started = coalesce(excluded.started, collaborations.started)";
+
+/// The surrogate key of customer `$1`.
+pub(crate) const CUSTOMER_KEY: &str = "SELECT id FROM customers WHERE customer_id = $1";
+
+/// Adds partner `$2` (a customer key) after the partners of collaboration `$1`, unless it is one.
+pub(crate) const ADD_PARTNER: &str =
+    "INSERT INTO collaboration_partners (collaboration_id, customer, position) \
+     SELECT $1, $2, coalesce(max(position), 0) + 1 FROM collaboration_partners \
+     WHERE collaboration_id = $1 \
+     ON CONFLICT (collaboration_id, customer) DO NOTHING";
+
+/// Appends requirement `$2` (language `$3`) to collaboration `$1`.
+pub(crate) const ADD_REQUIREMENT: &str =
+    "INSERT INTO requirements (collaboration_id, position, text, language) \
+     SELECT $1, coalesce(max(position), 0) + 1, $2, $3 FROM requirements \
+     WHERE collaboration_id = $1";
+
+pub(crate) const DELETE_PARTNERS: &str =
+    "DELETE FROM collaboration_partners WHERE collaboration_id = $1";
+
+pub(crate) const DELETE_REQUIREMENTS: &str = "DELETE FROM requirements WHERE collaboration_id = $1";
+
 fn upsert_head(
     connection: &Connection,
     collaboration_id: &str,
@@ -147,10 +166,7 @@ fn upsert_head(
     started: Option<chrono::NaiveDate>,
 ) -> Result<()> {
     connection.execute(
-        "INSERT INTO collaborations (collaboration_id, name, started) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (collaboration_id) DO UPDATE SET \
-         name = coalesce(excluded.name, collaborations.name), \
-         started = coalesce(excluded.started, collaborations.started)",
+        UPSERT_HEAD,
         params![collaboration_id, name, started.map(format_date)],
     )?;
     Ok(())
@@ -158,11 +174,7 @@ fn upsert_head(
 
 fn customer_key(connection: &Connection, customer_id: &str) -> Result<i64> {
     connection
-        .query_row(
-            "SELECT id FROM customers WHERE customer_id = ?1",
-            [customer_id],
-            |row| row.get(0),
-        )
+        .query_row(CUSTOMER_KEY, [customer_id], |row| row.get(0))
         .optional()?
         .ok_or_else(|| StoreError::UnknownCustomer(customer_id.to_string()))
 }
@@ -171,13 +183,7 @@ fn customer_key(connection: &Connection, customer_id: &str) -> Result<i64> {
 fn add_partners(connection: &Connection, partners: &[CollaborationPartner]) -> Result<()> {
     for partner in partners {
         let key = customer_key(connection, &partner.customer_id)?;
-        connection.execute(
-            "INSERT INTO collaboration_partners (collaboration_id, customer, position) \
-             SELECT ?1, ?2, coalesce(max(position), 0) + 1 FROM collaboration_partners \
-             WHERE collaboration_id = ?1 \
-             ON CONFLICT (collaboration_id, customer) DO NOTHING",
-            params![partner.collaboration_id, key],
-        )?;
+        connection.execute(ADD_PARTNER, params![partner.collaboration_id, key])?;
     }
     Ok(())
 }
@@ -186,9 +192,7 @@ fn add_partners(connection: &Connection, partners: &[CollaborationPartner]) -> R
 fn add_requirements(connection: &Connection, requirements: &[Requirement]) -> Result<()> {
     for requirement in requirements {
         connection.execute(
-            "INSERT INTO requirements (collaboration_id, position, text, language) \
-             SELECT ?1, coalesce(max(position), 0) + 1, ?2, ?3 FROM requirements \
-             WHERE collaboration_id = ?1",
+            ADD_REQUIREMENT,
             params![
                 requirement.collaboration_id,
                 requirement.text,
@@ -199,7 +203,7 @@ fn add_requirements(connection: &Connection, requirements: &[Requirement]) -> Re
     Ok(())
 }
 
-impl ImportWriter {
+impl SqliteImportWriter {
     /// Writes an import's collaborations: the partners of every collaboration in `partners`, and
     /// the requirements of every collaboration in `requirements`, replace the stored ones.
     pub fn replace_collaborations(
@@ -217,20 +221,14 @@ impl ImportWriter {
                 partner.started,
             )?;
             if replaced_partners.insert(partner.collaboration_id.clone()) {
-                connection.execute(
-                    "DELETE FROM collaboration_partners WHERE collaboration_id = ?1",
-                    [&partner.collaboration_id],
-                )?;
+                connection.execute(DELETE_PARTNERS, [&partner.collaboration_id])?;
             }
         }
         add_partners(connection, partners)?;
         let mut replaced_requirements = std::collections::HashSet::new();
         for requirement in requirements {
             if replaced_requirements.insert(requirement.collaboration_id.clone()) {
-                connection.execute(
-                    "DELETE FROM requirements WHERE collaboration_id = ?1",
-                    [&requirement.collaboration_id],
-                )?;
+                connection.execute(DELETE_REQUIREMENTS, [&requirement.collaboration_id])?;
             }
         }
         add_requirements(connection, requirements)?;

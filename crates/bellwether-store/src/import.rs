@@ -7,9 +7,11 @@
 //!   the customers they mention: those customers' stored rows are replaced,
 //!   other customers' rows are kept.
 //!
-//! The writer is synchronous and uses one `rusqlite` connection with cached
+//! The writer is synchronous. On SQLite it uses one `rusqlite` connection with cached
 //! prepared statements: bulk loading ten million rows through an async driver's
 //! per-statement round trips is several times slower (see BENCHMARKS.md).
+//! On PostgreSQL it drives a sqlx transaction (`postgres.rs`), with the statements below that
+//! both databases share.
 //! Callers run it on a blocking thread.
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -18,8 +20,34 @@ use std::path::Path;
 use bellwether_core::{Customer, PurchaseStats, Request, Transaction};
 use rusqlite::{params, Connection};
 
+use bellwether_core::{CollaborationPartner, Requirement};
+
 use crate::dates::DateBuffer;
+use crate::postgres::PostgresImportWriter;
 use crate::{format_date, Result, StoreError};
+
+// Statements both databases run, with parameters in ascending order of first appearance
+// (rusqlite numbers `$N` parameters that way).
+
+/// The next import's id, and whether the transaction and request tables are empty.
+pub(crate) const NEXT_IMPORT: &str =
+    "SELECT coalesce(max(id), 0) + 1, NOT EXISTS (SELECT 1 FROM transactions), \
+     NOT EXISTS (SELECT 1 FROM requests) FROM imports";
+
+/// The upsert of customers: the newer export wins, column by column.
+pub(crate) const ON_CUSTOMER_CONFLICT: &str =
+    "ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, industry = excluded.industry, \
+     country = excluded.country, employees = excluded.employees, annual_revenue = excluded.annual_revenue, \
+     created_at = excluded.created_at, domain = excluded.domain, attributes = excluded.attributes, \
+     import_id = excluded.import_id";
+
+pub(crate) const CUSTOMER_KEYS: &str = "SELECT id, customer_id FROM customers";
+
+pub(crate) const SET_SETTING: &str = "INSERT INTO settings (key, value) VALUES ($1, $2) \
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+pub(crate) const INSERT_IMPORT: &str = "INSERT INTO imports (id, started_at, finished_at, source, \
+     n_customers, n_transactions, n_requests, n_rejected) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// What an import changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -67,7 +95,82 @@ pub enum WriteMode {
 }
 
 /// An import in progress; dropping it without [`ImportWriter::commit`] rolls everything back.
-pub struct ImportWriter {
+///
+/// Its methods block: call them on a blocking thread (`tokio::task::spawn_blocking`).
+pub struct ImportWriter(Writer);
+
+enum Writer {
+    Sqlite(SqliteImportWriter),
+    Postgres(PostgresImportWriter),
+}
+
+impl ImportWriter {
+    pub(crate) fn begin(path: &Path, source: &str, mode: WriteMode) -> Result<ImportWriter> {
+        Ok(ImportWriter(Writer::Sqlite(SqliteImportWriter::begin(
+            path, source, mode,
+        )?)))
+    }
+
+    pub(crate) fn postgres(writer: PostgresImportWriter) -> ImportWriter {
+        ImportWriter(Writer::Postgres(writer))
+    }
+
+    /// Inserts new customers and updates stored ones, by `customer_id`.
+    pub fn upsert_customers(&mut self, customers: &[Customer]) -> Result<()> {
+        match &mut self.0 {
+            Writer::Sqlite(writer) => writer.upsert_customers(customers),
+            Writer::Postgres(writer) => writer.upsert_customers(customers),
+        }
+    }
+
+    /// Adds a batch of transactions, replacing the stored history of customers seen for the first time.
+    pub fn insert_transactions(&mut self, batch: &[Transaction]) -> Result<()> {
+        match &mut self.0 {
+            Writer::Sqlite(writer) => writer.insert_transactions(batch),
+            Writer::Postgres(writer) => writer.insert_transactions(batch),
+        }
+    }
+
+    /// Adds a batch of requests, replacing the stored requests of customers seen for the first time.
+    pub fn insert_requests(&mut self, batch: &[Request]) -> Result<()> {
+        match &mut self.0 {
+            Writer::Sqlite(writer) => writer.insert_requests(batch),
+            Writer::Postgres(writer) => writer.insert_requests(batch),
+        }
+    }
+
+    /// Writes an import's collaborations: the partners of every collaboration in `partners`, and
+    /// the requirements of every collaboration in `requirements`, replace the stored ones.
+    pub fn replace_collaborations(
+        &mut self,
+        partners: &[CollaborationPartner],
+        requirements: &[Requirement],
+    ) -> Result<()> {
+        match &mut self.0 {
+            Writer::Sqlite(writer) => writer.replace_collaborations(partners, requirements),
+            Writer::Postgres(writer) => writer.replace_collaborations(partners, requirements),
+        }
+    }
+
+    /// Records a workspace setting (such as the imported `bellwether.toml`) with the import.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        match &mut self.0 {
+            Writer::Sqlite(writer) => writer.set_setting(key, value),
+            Writer::Postgres(writer) => writer.set_setting(key, value),
+        }
+    }
+
+    /// Writes the purchase aggregates, records the import and makes it all visible at once.
+    pub fn commit(self, rejected: u64) -> Result<ImportSummary> {
+        match self.0 {
+            Writer::Sqlite(writer) => writer.commit(rejected),
+            Writer::Postgres(writer) => writer.commit(rejected),
+        }
+    }
+}
+
+/// An import into a SQLite file through one `rusqlite` connection.
+pub(crate) struct SqliteImportWriter {
     connection: Connection,
     /// False once committed, so `Drop` knows not to roll back.
     open: bool,
@@ -86,8 +189,8 @@ pub struct ImportWriter {
     user_id: Option<i64>,
 }
 
-impl ImportWriter {
-    pub(crate) fn begin(path: &Path, source: &str, mode: WriteMode) -> Result<ImportWriter> {
+impl SqliteImportWriter {
+    fn begin(path: &Path, source: &str, mode: WriteMode) -> Result<SqliteImportWriter> {
         let connection = Connection::open(path)?;
         if mode == WriteMode::NewFile {
             // Nobody else can see this file, and the caller deletes it unless the import commits:
@@ -103,7 +206,7 @@ impl ImportWriter {
             "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -262144; \
              PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = 10000; BEGIN IMMEDIATE",
         )?;
-        let mut writer = ImportWriter {
+        let mut writer = SqliteImportWriter {
             connection,
             open: true,
             import_id: 0,
@@ -118,18 +221,13 @@ impl ImportWriter {
             user_id: None,
         };
         let (import_id, transactions_were_empty, requests_were_empty) =
-            writer.connection.query_row(
-                "SELECT coalesce(max(id), 0) + 1, NOT EXISTS (SELECT 1 FROM transactions), \
-             NOT EXISTS (SELECT 1 FROM requests) FROM imports",
-                [],
-                |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, bool>(1)?,
-                        row.get::<_, bool>(2)?,
-                    ))
-                },
-            )?;
+            writer.connection.query_row(NEXT_IMPORT, [], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, bool>(1)?,
+                    row.get::<_, bool>(2)?,
+                ))
+            })?;
         if transactions_were_empty {
             // Building the index once after a bulk load is much cheaper than maintaining it row by row.
             writer
@@ -152,14 +250,11 @@ impl ImportWriter {
         };
         let before = count(&self.connection)?;
         {
-            let mut statement = self.connection.prepare_cached(
+            let mut statement = self.connection.prepare_cached(&format!(
                 "INSERT INTO customers (customer_id, name, industry, country, employees, annual_revenue, created_at, \
                  domain, attributes, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-                 ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, industry = excluded.industry, \
-                 country = excluded.country, employees = excluded.employees, annual_revenue = excluded.annual_revenue, \
-                 created_at = excluded.created_at, domain = excluded.domain, attributes = excluded.attributes, \
-                 import_id = excluded.import_id",
-            )?;
+                 {ON_CUSTOMER_CONFLICT}"
+            ))?;
             for customer in customers {
                 let attributes = serde_json::to_string(&customer.attributes)
                     .map_err(|error| StoreError::Corrupt(error.to_string()))?;
@@ -186,9 +281,7 @@ impl ImportWriter {
 
     fn load_customer_keys(&mut self) -> Result<()> {
         if self.customer_keys.is_none() {
-            let mut statement = self
-                .connection
-                .prepare("SELECT id, customer_id FROM customers")?;
+            let mut statement = self.connection.prepare(CUSTOMER_KEYS)?;
             let keys = statement
                 .query_map([], |row| {
                     Ok((row.get::<_, String>(1)?, row.get::<_, i64>(0)?))
@@ -314,10 +407,7 @@ impl ImportWriter {
 
     /// Records a workspace setting (such as the imported `bellwether.toml`) with the import.
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.connection.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
+        self.connection.execute(SET_SETTING, params![key, value])?;
         Ok(())
     }
 
@@ -331,8 +421,7 @@ impl ImportWriter {
         }
         self.summary.rejected = rejected;
         self.connection.execute(
-            "INSERT INTO imports (id, started_at, finished_at, source, n_customers, n_transactions, n_requests, n_rejected) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            INSERT_IMPORT,
             params![
                 self.import_id,
                 self.started_at,
@@ -388,7 +477,7 @@ impl ImportWriter {
     }
 }
 
-impl Drop for ImportWriter {
+impl Drop for SqliteImportWriter {
     fn drop(&mut self) {
         if self.open {
             // Nothing of an unfinished import may survive; an error here leaves SQLite to roll back on close.
@@ -425,6 +514,6 @@ fn bind_transactions(
     Ok(())
 }
 
-fn now_text() -> String {
+pub(crate) fn now_text() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

@@ -1,13 +1,19 @@
-//! Bellwether's store: customers, transactions, requests and collaborations in SQLite.
+//! Bellwether's store: customers, transactions, requests and collaborations in SQLite or PostgreSQL.
 //!
 //! This is the only crate that speaks SQL.
-//! The schema is managed by `sqlx` migrations (`migrations/sqlite`), and every
-//! statement sticks to SQL that PostgreSQL also accepts (upserts with
-//! `ON CONFLICT`, `UPDATE … FROM`), so a PostgreSQL backend is an added
-//! variant of [`Backend`], not a redesign.
+//! The schema is managed by `sqlx` migrations, one folder per database (`migrations/sqlite`,
+//! `migrations/postgres`) with the same numbered steps. A store lives at a [`Location`]: a SQLite
+//! file by default, or a PostgreSQL database named by a `postgres://` URL.
+//!
+//! Both databases run the same SQL wherever they can: `$1`-style parameters, which both drivers
+//! accept, upserts with `ON CONFLICT`, and one row decoder per type over [`rows::StoreRow`].
+//! What differs is kept small and named: the catalogue query of [`Store::has_table`], dates
+//! (ISO text in SQLite, `DATE` in PostgreSQL), and the bulk paths: SQLite's use `rusqlite`
+//! connections of their own (`bulk`, `import`), PostgreSQL's use `COPY` and `unnest` arrays
+//! through sqlx (`postgres`).
 //!
 //! Imports go through an [`ImportWriter`], which holds one database
-//! transaction: nothing is visible, and the file is unchanged, until
+//! transaction: nothing is visible, and the database is unchanged, until
 //! [`ImportWriter::commit`].
 
 mod accounts;
@@ -15,20 +21,25 @@ mod bulk;
 mod collaborations;
 mod dates;
 mod import;
+mod location;
+mod postgres;
+mod rows;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use bellwether_core::{AttrValue, Customer, CustomerRecord, PurchaseStats, Request, Transaction};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Row, SqlitePool};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::rows::StoreRow;
 
 pub use accounts::{AuditEntry, Role, Session, User};
 pub use dates::{format_date, parse_date};
 pub use import::{ImportSummary, ImportWriter, WriteMode};
+pub use location::Location;
 
 /// Every customer's purchases, from [`Store::purchase_histories`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,6 +66,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("no database at {}: run `bellwether import DIR` or `bellwether demo` first", .0.display())]
     Missing(PathBuf),
+    #[error("no Bellwether workspace in {0}: run `bellwether import DIR --db URL` first")]
+    NoSchema(String),
+    #[error("a PostgreSQL import needs a tokio runtime: {0}")]
+    NoRuntime(#[from] tokio::runtime::TryCurrentError),
     #[error("customer `{0}` is not in the store")]
     UnknownCustomer(String),
     #[error("stored value is corrupt: {0}")]
@@ -68,15 +83,33 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// The database behind a [`Store`].
 #[derive(Debug, Clone)]
 enum Backend {
-    Sqlite(SqlitePool),
+    Sqlite {
+        pool: SqlitePool,
+        /// The SQLite file, for the bulk paths that use their own connections.
+        path: PathBuf,
+    },
+    Postgres {
+        pool: PgPool,
+        url: String,
+    },
 }
+
+/// Runs `$body` with `$pool` bound to the pool of the store's database: the same SQL (with
+/// `$1`-style parameters, which both drivers accept), compiled once per driver.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite { pool: $pool, .. } => $body,
+            $crate::Backend::Postgres { pool: $pool, .. } => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
 
 /// A handle on one Bellwether workspace database.
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
-    /// The SQLite file, for the bulk paths that use their own connections.
-    path: PathBuf,
 }
 
 /// Row counts of the main tables.
@@ -89,6 +122,7 @@ pub struct Counts {
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
     /// Opens the database at `path`, creating it if needed, and brings its schema up to date.
@@ -100,8 +134,10 @@ impl Store {
             .await?;
         SQLITE_MIGRATOR.run(&pool).await?;
         Ok(Store {
-            backend: Backend::Sqlite(pool),
-            path: path.to_path_buf(),
+            backend: Backend::Sqlite {
+                pool,
+                path: path.to_path_buf(),
+            },
         })
     }
 
@@ -123,8 +159,10 @@ impl Store {
             .connect_with(options)
             .await?;
         Ok(Some(Store {
-            backend: Backend::Sqlite(pool),
-            path: path.to_path_buf(),
+            backend: Backend::Sqlite {
+                pool,
+                path: path.to_path_buf(),
+            },
         }))
     }
 
@@ -136,27 +174,112 @@ impl Store {
         Store::open(path).await
     }
 
-    /// Closes every connection, so the file is complete on disk.
-    pub async fn close(self) {
-        match self.backend {
-            Backend::Sqlite(pool) => pool.close().await,
+    /// Opens the database at `location` and brings its schema up to date, as [`Store::open`]:
+    /// a SQLite file is created if needed; a PostgreSQL database must exist (its tables are created).
+    pub async fn open_location(location: &Location) -> Result<Store> {
+        match location {
+            Location::Sqlite(path) => Store::open(path).await,
+            Location::Postgres(url) => {
+                let store = Store::connect_postgres(url, false).await?;
+                POSTGRES_MIGRATOR.run(store.postgres_pool()?).await?;
+                Ok(store)
+            }
         }
     }
 
-    fn pool(&self) -> &SqlitePool {
-        match &self.backend {
-            Backend::Sqlite(pool) => pool,
+    /// Opens an existing workspace, as [`Store::open_existing`]: fails with [`StoreError::Missing`]
+    /// when there is no SQLite file, and with [`StoreError::NoSchema`] when a PostgreSQL database
+    /// has no Bellwether tables yet.
+    pub async fn open_existing_location(location: &Location) -> Result<Store> {
+        match location {
+            Location::Sqlite(path) => Store::open_existing(path).await,
+            Location::Postgres(url) => {
+                let store = Store::connect_postgres(url, false).await?;
+                if !store.has_schema().await? {
+                    store.close().await;
+                    return Err(StoreError::NoSchema(location.to_string()));
+                }
+                POSTGRES_MIGRATOR.run(store.postgres_pool()?).await?;
+                Ok(store)
+            }
         }
+    }
+
+    /// Opens a database to read it, without creating or migrating anything, as
+    /// [`Store::open_read_only`]: `None` when there is no SQLite file. A PostgreSQL database is
+    /// always there (or the connection fails); its sessions are read-only, and
+    /// [`Store::has_schema`] tells whether it holds a workspace.
+    pub async fn open_read_only_location(location: &Location) -> Result<Option<Store>> {
+        match location {
+            Location::Sqlite(path) => Store::open_read_only(path).await,
+            Location::Postgres(url) => Ok(Some(Store::connect_postgres(url, true).await?)),
+        }
+    }
+
+    async fn connect_postgres(url: &str, read_only: bool) -> Result<Store> {
+        let mut options = PgConnectOptions::from_str(url)?;
+        if read_only {
+            options = options.options([("default_transaction_read_only", "on")]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(POSTGRES_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            backend: Backend::Postgres {
+                pool,
+                url: url.to_string(),
+            },
+        })
+    }
+
+    /// Where this store lives.
+    pub fn location(&self) -> Location {
+        match &self.backend {
+            Backend::Sqlite { path, .. } => Location::Sqlite(path.clone()),
+            Backend::Postgres { url, .. } => Location::Postgres(url.clone()),
+        }
+    }
+
+    /// Closes every connection, so the file is complete on disk.
+    pub async fn close(self) {
+        with_pool!(self, |pool| pool.close().await)
+    }
+
+    fn postgres_pool(&self) -> Result<&PgPool> {
+        match &self.backend {
+            Backend::Postgres { pool, .. } => Ok(pool),
+            Backend::Sqlite { .. } => Err(StoreError::Corrupt(
+                "a PostgreSQL operation on a SQLite store".into(),
+            )),
+        }
+    }
+
+    /// SQL counting the tables named `$1` in the store's schema.
+    fn count_tables_sql(&self) -> &'static str {
+        match &self.backend {
+            Backend::Sqlite { .. } => {
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1"
+            }
+            Backend::Postgres { .. } => {
+                "SELECT count(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = $1"
+            }
+        }
+    }
+
+    /// True when the store has the table `name` (a read-only handle on an old or foreign database may lack it).
+    pub(crate) async fn has_table(&self, name: &str) -> Result<bool> {
+        let sql = self.count_tables_sql();
+        let count: i64 = with_pool!(self, |pool| {
+            sqlx::query_scalar(sql).bind(name).fetch_one(pool).await?
+        });
+        Ok(count > 0)
     }
 
     /// True when the schema has been created (a read-only handle on an old or foreign file may lack it).
     pub async fn has_schema(&self) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'customers'",
-        )
-        .fetch_one(self.pool())
-        .await?;
-        Ok(row.get::<i64, _>(0) > 0)
+        self.has_table("customers").await
     }
 
     /// Every stored `customer_id`.
@@ -164,88 +287,97 @@ impl Store {
         if !self.has_schema().await? {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query_scalar::<_, String>("SELECT customer_id FROM customers")
-            .fetch_all(self.pool())
-            .await?;
-        Ok(rows)
+        let sql = "SELECT customer_id FROM customers";
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar::<_, String>(sql).fetch_all(pool).await?
+        }))
     }
 
     /// Row counts of the main tables.
     pub async fn counts(&self) -> Result<Counts> {
-        let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM transactions), \
-             (SELECT count(*) FROM requests), (SELECT count(*) FROM imports)",
-        )
-        .fetch_one(self.pool())
-        .await?;
-        let count = |index: usize| row.get::<i64, _>(index) as u64;
+        let sql = "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM transactions), \
+             (SELECT count(*) FROM requests), (SELECT count(*) FROM imports)";
+        let counts: (i64, i64, i64, i64) =
+            with_pool!(self, |pool| sqlx::query_as(sql).fetch_one(pool).await?);
         Ok(Counts {
-            customers: count(0),
-            transactions: count(1),
-            requests: count(2),
-            imports: count(3),
+            customers: counts.0 as u64,
+            transactions: counts.1 as u64,
+            requests: counts.2 as u64,
+            imports: counts.3 as u64,
         })
     }
 
     /// A workspace setting, such as `config` (the `bellwether.toml` of the last import).
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        let value = sqlx::query_scalar::<_, String>("SELECT value FROM settings WHERE key = ?")
-            .bind(key)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(value)
+        let sql = "SELECT value FROM settings WHERE key = $1";
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar::<_, String>(sql)
+                .bind(key)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// Every customer with its purchase aggregates, in storage order.
     ///
-    /// Ranking a million customers starts here, so this reads with plain
+    /// Ranking a million customers starts here, so on SQLite this reads with plain
     /// `rusqlite` connections, one per core, each decoding a range of rows.
     pub async fn customer_records(&self) -> Result<Vec<CustomerRecord>> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || bulk::customer_records(&path)).await?
+        match &self.backend {
+            Backend::Sqlite { path, .. } => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || bulk::customer_records(&path)).await?
+            }
+            Backend::Postgres { pool, .. } => postgres::customer_records(pool).await,
+        }
     }
 
     /// Every customer's purchases as `(day, amount)` (days since 1970-01-01), in the order of
     /// [`Store::customer_records`]; the bulk path of the due-diligence report.
     pub async fn purchase_histories(&self) -> Result<PurchaseHistories> {
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || bulk::purchase_histories(&path)).await?
+        match &self.backend {
+            Backend::Sqlite { path, .. } => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || bulk::purchase_histories(&path)).await?
+            }
+            Backend::Postgres { pool, .. } => postgres::purchase_histories(pool).await,
+        }
     }
 
     /// One customer with its purchase aggregates.
     pub async fn customer_record(&self, customer_id: &str) -> Result<Option<CustomerRecord>> {
         let sql = format!(
             "SELECT {CUSTOMER_COLUMNS} FROM customers c LEFT JOIN customer_stats s ON s.customer = c.id \
-             WHERE c.customer_id = ?"
+             WHERE c.customer_id = $1"
         );
-        let row = sqlx::query(&sql)
-            .bind(customer_id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(customer_record_from_row).transpose()
+        with_pool!(self, |pool| {
+            let row = sqlx::query(&sql)
+                .bind(customer_id)
+                .fetch_optional(pool)
+                .await?;
+            row.as_ref().map(customer_record_from_row).transpose()
+        })
     }
 
     /// The transactions of one customer, oldest first.
     pub async fn transactions_of(&self, customer_id: &str) -> Result<Vec<Transaction>> {
-        let rows = sqlx::query(
-            "SELECT t.date, t.amount, t.discount, t.coupon, t.currency FROM transactions t \
-             JOIN customers c ON c.id = t.customer WHERE c.customer_id = ? ORDER BY t.date, t.rowid",
-        )
-        .bind(customer_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Transaction {
-                    customer_id: customer_id.to_string(),
-                    date: date_column(row, "date")?,
-                    amount: row.try_get("amount")?,
-                    discount: row.try_get("discount")?,
-                    coupon: row.try_get("coupon")?,
-                    currency: row.try_get("currency")?,
+        let sql = "SELECT t.date, t.amount, t.discount, t.coupon, t.currency FROM transactions t \
+             JOIN customers c ON c.id = t.customer WHERE c.customer_id = $1 ORDER BY t.date, t.rowid";
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(sql).bind(customer_id).fetch_all(pool).await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(Transaction {
+                        customer_id: customer_id.to_string(),
+                        date: row.date("date")?,
+                        amount: row.float("amount")?,
+                        discount: row.optional_float("discount")?,
+                        coupon: row.optional_string("coupon")?,
+                        currency: row.optional_string("currency")?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// Streams every transaction as `(customer_id, date, amount)` to `on_row`, customer by customer.
@@ -256,60 +388,71 @@ impl Store {
         mut on_row: impl FnMut(&str, chrono::NaiveDate, f64),
     ) -> Result<u64> {
         use futures_util::TryStreamExt;
-        let mut rows = sqlx::query(
-            "SELECT c.customer_id, t.date, t.amount FROM transactions t JOIN customers c ON c.id = t.customer \
-             ORDER BY t.customer",
-        )
-        .fetch(self.pool());
-        let mut n_rows = 0;
-        while let Some(row) = rows.try_next().await? {
-            let customer_id: &str = row.try_get(0)?;
-            let date = date_column(&row, "date")?;
-            on_row(customer_id, date, row.try_get(2)?);
-            n_rows += 1;
-        }
-        Ok(n_rows)
+        let sql = "SELECT c.customer_id, t.date, t.amount FROM transactions t \
+             JOIN customers c ON c.id = t.customer ORDER BY t.customer";
+        with_pool!(self, |pool| {
+            let mut rows = sqlx::query(sql).fetch(pool);
+            let mut n_rows = 0;
+            while let Some(row) = rows.try_next().await? {
+                on_row(
+                    row.text("customer_id")?,
+                    row.date("date")?,
+                    row.float("amount")?,
+                );
+                n_rows += 1;
+            }
+            Ok(n_rows)
+        })
     }
 
     /// The requests of one customer, or of everyone, oldest first.
     pub async fn requests(&self, customer_id: Option<&str>) -> Result<Vec<Request>> {
         let base =
             "SELECT r.request_id, c.customer_id, r.date, r.text, r.language FROM requests r \
-                    JOIN customers c ON c.id = r.customer";
-        let rows = match customer_id {
-            Some(customer_id) => {
-                sqlx::query(&format!(
-                    "{base} WHERE c.customer_id = ? ORDER BY r.date, r.id"
-                ))
-                .bind(customer_id)
-                .fetch_all(self.pool())
-                .await?
-            }
-            None => {
-                sqlx::query(&format!("{base} ORDER BY r.date, r.id"))
-                    .fetch_all(self.pool())
+             JOIN customers c ON c.id = r.customer";
+        with_pool!(self, |pool| {
+            let rows = match customer_id {
+                Some(customer_id) => {
+                    sqlx::query(&format!(
+                        "{base} WHERE c.customer_id = $1 ORDER BY r.date, r.id"
+                    ))
+                    .bind(customer_id)
+                    .fetch_all(pool)
                     .await?
-            }
-        };
-        rows.iter()
-            .map(|row| {
-                Ok(Request {
-                    request_id: row.try_get("request_id")?,
-                    customer_id: row.try_get("customer_id")?,
-                    date: date_column(row, "date")?,
-                    text: row.try_get("text")?,
-                    language: row.try_get("language")?,
+                }
+                None => {
+                    sqlx::query(&format!("{base} ORDER BY r.date, r.id"))
+                        .fetch_all(pool)
+                        .await?
+                }
+            };
+            rows.iter()
+                .map(|row| {
+                    Ok(Request {
+                        request_id: row.optional_string("request_id")?,
+                        customer_id: row.string("customer_id")?,
+                        date: row.date("date")?,
+                        text: row.string("text")?,
+                        language: row.optional_string("language")?,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// Starts an import: everything written through the returned writer lands atomically at commit.
     ///
     /// The writer is synchronous (bulk loading needs prepared statements without
-    /// async round trips); run it on a blocking thread.
+    /// async round trips); run its methods on a blocking thread (`spawn_blocking`).
+    /// On PostgreSQL it must be created inside a tokio runtime, whose handle it keeps to run
+    /// each batch; its database transaction starts at the first write.
     pub fn begin_import(&self, source: &str) -> Result<ImportWriter> {
-        ImportWriter::begin(&self.path, source, WriteMode::Shared)
+        match &self.backend {
+            Backend::Sqlite { path, .. } => ImportWriter::begin(path, source, WriteMode::Shared),
+            Backend::Postgres { pool, .. } => Ok(ImportWriter::postgres(
+                postgres::PostgresImportWriter::new(pool.clone(), source)?,
+            )),
+        }
     }
 
     /// Creates a new database at `path` (which must not exist) and starts an import into it
@@ -329,6 +472,9 @@ impl Store {
     }
 }
 
+/// Connections of a PostgreSQL store: enough for a server's concurrent requests.
+const POSTGRES_CONNECTIONS: u32 = 10;
+
 fn sqlite_options(path: &Path) -> SqliteConnectOptions {
     SqliteConnectOptions::new()
         .filename(path)
@@ -339,51 +485,35 @@ fn sqlite_options(path: &Path) -> SqliteConnectOptions {
         .pragma("temp_store", "memory")
 }
 
-const CUSTOMER_COLUMNS: &str = "c.customer_id, c.name, c.industry, c.country, c.employees, c.annual_revenue, \
+pub(crate) const CUSTOMER_COLUMNS: &str = "c.customer_id, c.name, c.industry, c.country, c.employees, c.annual_revenue, \
     c.created_at, c.domain, c.attributes, coalesce(s.n_transactions, 0) AS n_transactions, \
     coalesce(s.n_coupon, 0) AS n_coupon, coalesce(s.n_discounted, 0) AS n_discounted, \
     coalesce(s.total_amount, 0.0) AS total_amount, coalesce(s.total_discount, 0.0) AS total_discount, \
     s.first_purchase, s.last_purchase";
 
-fn date_column(row: &SqliteRow, column: &str) -> Result<chrono::NaiveDate> {
-    let text: &str = row.try_get(column)?;
-    parse_date(text)
-        .ok_or_else(|| StoreError::Corrupt(format!("{column} {text:?} is not a YYYY-MM-DD date")))
-}
-
-fn optional_date_column(row: &SqliteRow, column: &str) -> Result<Option<chrono::NaiveDate>> {
-    let text: Option<&str> = row.try_get(column)?;
-    text.map(|text| {
-        parse_date(text).ok_or_else(|| {
-            StoreError::Corrupt(format!("{column} {text:?} is not a YYYY-MM-DD date"))
-        })
-    })
-    .transpose()
-}
-
-fn customer_record_from_row(row: &SqliteRow) -> Result<CustomerRecord> {
-    let attributes_json: &str = row.try_get("attributes")?;
+pub(crate) fn customer_record_from_row<R: StoreRow>(row: &R) -> Result<CustomerRecord> {
+    let attributes_json = row.text("attributes")?;
     let attributes: BTreeMap<String, AttrValue> = serde_json::from_str(attributes_json)
         .map_err(|error| StoreError::Corrupt(format!("attributes {attributes_json:?}: {error}")))?;
     let customer = Customer {
-        customer_id: row.try_get("customer_id")?,
-        name: row.try_get("name")?,
-        industry: row.try_get("industry")?,
-        country: row.try_get("country")?,
-        employees: row.try_get("employees")?,
-        annual_revenue: row.try_get("annual_revenue")?,
-        created_at: optional_date_column(row, "created_at")?,
-        domain: row.try_get("domain")?,
+        customer_id: row.string("customer_id")?,
+        name: row.optional_string("name")?,
+        industry: row.optional_string("industry")?,
+        country: row.optional_string("country")?,
+        employees: row.optional_float("employees")?,
+        annual_revenue: row.optional_float("annual_revenue")?,
+        created_at: row.optional_date("created_at")?,
+        domain: row.optional_string("domain")?,
         attributes,
     };
     let stats = PurchaseStats {
-        n_transactions: row.try_get::<i64, _>("n_transactions")? as u64,
-        n_coupon: row.try_get::<i64, _>("n_coupon")? as u64,
-        n_discounted: row.try_get::<i64, _>("n_discounted")? as u64,
-        total_amount: row.try_get("total_amount")?,
-        total_discount: row.try_get("total_discount")?,
-        first_date: optional_date_column(row, "first_purchase")?,
-        last_date: optional_date_column(row, "last_purchase")?,
+        n_transactions: row.integer("n_transactions")? as u64,
+        n_coupon: row.integer("n_coupon")? as u64,
+        n_discounted: row.integer("n_discounted")? as u64,
+        total_amount: row.float("total_amount")?,
+        total_discount: row.float("total_discount")?,
+        first_date: row.optional_date("first_purchase")?,
+        last_date: row.optional_date("last_purchase")?,
     };
     Ok(CustomerRecord { customer, stats })
 }

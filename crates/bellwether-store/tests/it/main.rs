@@ -1,8 +1,98 @@
-//! Integration tests of the SQLite store: imports, idempotence, atomicity.
+//! Integration tests of the store, each run on SQLite and on PostgreSQL.
+//!
+//! Every test named in `on_both!` runs twice: `NAME::sqlite` on a new file, and `NAME::postgres`
+//! in a new database on the server of `BELLWETHER_TEST_POSTGRES` (a URL; `scripts/postgres start`
+//! prints one). Without that variable the PostgreSQL runs pass without checking anything, unless
+//! `BELLWETHER_REQUIRE_POSTGRES=1`, as `scripts/test` sets, which makes them fail instead.
 
-use bellwether_core::{AttrValue, Customer, Request, Transaction};
-use bellwether_store::Store;
+mod postgres;
+
+use bellwether_core::{
+    AttrValue, Collaboration, CollaborationPartner, Customer, Request, Requirement, Transaction,
+};
+use bellwether_store::{ImportSummary, ImportWriter, Location, Role, Store, StoreError};
 use chrono::NaiveDate;
+
+use postgres::TestDatabase;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Database {
+    Sqlite,
+    Postgres,
+}
+
+/// A store in a new, empty database, deleted when dropped.
+struct TestStore {
+    store: Store,
+    location: Location,
+    _dir: Option<tempfile::TempDir>,
+    _database: Option<TestDatabase>,
+}
+
+/// A new store on `database`, or `None` when PostgreSQL is not configured (and not required).
+async fn fresh(database: Database) -> Option<TestStore> {
+    let (location, dir, test_database) = match database {
+        Database::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let location = Location::Sqlite(dir.path().join("b.db"));
+            (location, Some(dir), None)
+        }
+        Database::Postgres => {
+            let test_database = TestDatabase::create().await?;
+            (
+                Location::parse(&test_database.url),
+                None,
+                Some(test_database),
+            )
+        }
+    };
+    let store = Store::open_location(&location).await.unwrap();
+    Some(TestStore {
+        store,
+        location,
+        _dir: dir,
+        _database: test_database,
+    })
+}
+
+/// Declares `mod NAME { sqlite, postgres }` running `async fn NAME(store: TestStore)` on each.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let store = super::fresh(super::Database::Sqlite).await.unwrap();
+                super::$name(store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(store) = super::fresh(super::Database::Postgres).await {
+                    super::$name(store).await;
+                }
+            }
+        }
+    )*};
+}
+
+on_both!(
+    import_round_trips_and_aggregates,
+    reimport_is_idempotent_and_newer_export_updates,
+    dropped_import_leaves_nothing,
+    a_customer_twice_in_one_batch_ends_with_its_last_values,
+    requests_and_settings_are_stored,
+    text_with_tabs_newlines_and_backslashes_round_trips,
+    purchase_histories_follow_customer_records,
+    for_each_transaction_streams_every_row_by_customer,
+    batches_larger_than_one_statement,
+    an_empty_import_is_recorded,
+    collaborations_are_replaced_by_imports_and_added_to,
+    users_and_duplicates,
+    sessions_expire_and_end,
+    api_tokens_and_the_audit_log,
+    reopening_finds_the_workspace,
+);
 
 fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -35,28 +125,47 @@ fn transaction(id: &str, day: &str, amount: f64, coupon: Option<&str>) -> Transa
     }
 }
 
+/// Runs `write` on an import writer on a blocking thread, as the CLI and the server do.
+async fn write<T: Send + 'static>(
+    store: &Store,
+    write: impl FnOnce(ImportWriter) -> T + Send + 'static,
+) -> T {
+    let writer = store.begin_import("test").unwrap();
+    tokio::task::spawn_blocking(move || write(writer))
+        .await
+        .unwrap()
+}
+
 async fn import(
     store: &Store,
     customers: &[Customer],
     transactions: &[Transaction],
-) -> bellwether_store::ImportSummary {
-    let mut writer = store.begin_import("test").unwrap();
-    writer.upsert_customers(customers).unwrap();
-    writer.insert_transactions(transactions).unwrap();
-    writer.commit(0).unwrap()
+) -> ImportSummary {
+    let (customers, transactions) = (customers.to_vec(), transactions.to_vec());
+    write(store, move |mut writer| {
+        writer.upsert_customers(&customers).unwrap();
+        writer.insert_transactions(&transactions).unwrap();
+        writer.commit(0).unwrap()
+    })
+    .await
 }
 
-#[tokio::test]
-async fn import_round_trips_and_aggregates() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("b.db")).await.unwrap();
-    let customers = [customer("A", "Alpha Bank"), customer("B", "Beta Bakery")];
+async fn import_round_trips_and_aggregates(test: TestStore) {
+    let store = &test.store;
+    let mut alpha = customer("A", "Alpha Bank");
+    alpha.industry = Some("Banking".to_string());
+    alpha.country = Some("EE".to_string());
+    alpha.employees = Some(1200.0);
+    alpha.annual_revenue = Some(3.5e9);
+    alpha.created_at = Some(date("2019-07-31"));
+    alpha.domain = Some("alpha.example".to_string());
+    let customers = [alpha, customer("B", "Beta Bakery")];
     let transactions = [
         transaction("A", "2024-01-02", 100.0, None),
         transaction("A", "2024-03-04", 50.0, Some("SAVE5")),
         transaction("B", "2023-12-31", 10.0, None),
     ];
-    let summary = import(&store, &customers, &transactions).await;
+    let summary = import(store, &customers, &transactions).await;
     assert_eq!(
         (
             summary.customers_added,
@@ -69,6 +178,7 @@ async fn import_round_trips_and_aggregates() {
     let records = store.customer_records().await.unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].customer, customers[0]);
+    assert_eq!(records[1].customer, customers[1]);
     let stats = records[0].stats;
     assert_eq!(
         (stats.n_transactions, stats.n_coupon, stats.n_discounted),
@@ -79,24 +189,39 @@ async fn import_round_trips_and_aggregates() {
         (stats.first_date, stats.last_date),
         (Some(date("2024-01-02")), Some(date("2024-03-04")))
     );
+    let one = store.customer_record("A").await.unwrap().unwrap();
+    assert_eq!(one, records[0]);
+    assert_eq!(store.customer_record("nobody").await.unwrap(), None);
     assert_eq!(
         store.transactions_of("A").await.unwrap(),
         transactions[..2].to_vec()
     );
+    let mut ids = store.customer_ids().await.unwrap();
+    ids.sort();
+    assert_eq!(ids, ["A", "B"]);
+    let counts = store.counts().await.unwrap();
+    assert_eq!(
+        (
+            counts.customers,
+            counts.transactions,
+            counts.requests,
+            counts.imports
+        ),
+        (2, 3, 0, 1)
+    );
 }
 
-#[tokio::test]
-async fn reimport_is_idempotent_and_newer_export_updates() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("b.db")).await.unwrap();
+async fn reimport_is_idempotent_and_newer_export_updates(test: TestStore) {
+    let store = &test.store;
     let customers = [customer("A", "Alpha Bank"), customer("B", "Beta Bakery")];
     let transactions = [
         transaction("A", "2024-01-02", 100.0, None),
         transaction("B", "2024-01-03", 10.0, None),
     ];
-    import(&store, &customers, &transactions).await;
-    let second = import(&store, &customers, &transactions).await;
+    let first = import(store, &customers, &transactions).await;
+    let second = import(store, &customers, &transactions).await;
     assert_eq!((second.customers_added, second.customers_updated), (0, 2));
+    assert_eq!(second.import_id, first.import_id + 1);
     let counts = store.counts().await.unwrap();
     assert_eq!(
         (counts.customers, counts.transactions, counts.imports),
@@ -106,69 +231,563 @@ async fn reimport_is_idempotent_and_newer_export_updates() {
     // A newer export renames A and carries A's full, longer history; B is untouched.
     let newer = [customer("A", "Alpha Bank N.A.")];
     let newer_transactions = [
-        transaction("A", "2024-01-02", 100.0, None),
         transaction("A", "2024-02-02", 70.0, None),
+        transaction("A", "2024-01-02", 100.0, None),
     ];
-    import(&store, &newer, &newer_transactions).await;
+    import(store, &newer, &newer_transactions).await;
     let a = store.customer_record("A").await.unwrap().unwrap();
     assert_eq!(a.customer.name.as_deref(), Some("Alpha Bank N.A."));
     assert_eq!((a.stats.n_transactions, a.stats.total_amount), (2, 170.0));
     let b = store.customer_record("B").await.unwrap().unwrap();
     assert_eq!(b.stats.n_transactions, 1);
     assert_eq!(store.counts().await.unwrap().transactions, 3);
+    // Oldest first, whatever the order in the file.
+    let amounts: Vec<f64> = store
+        .transactions_of("A")
+        .await
+        .unwrap()
+        .iter()
+        .map(|transaction| transaction.amount)
+        .collect();
+    assert_eq!(amounts, [100.0, 70.0]);
+    // Storage order is that of the first import.
+    let order: Vec<String> = store
+        .customer_records()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|record| record.customer.customer_id)
+        .collect();
+    assert_eq!(order, ["A", "B"]);
 }
 
-#[tokio::test]
-async fn dropped_import_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("b.db")).await.unwrap();
+async fn dropped_import_leaves_nothing(test: TestStore) {
+    let store = &test.store;
     import(
-        &store,
+        store,
         &[customer("A", "Alpha")],
         &[transaction("A", "2024-01-02", 1.0, None)],
     )
     .await;
-    {
-        let mut writer = store.begin_import("abandoned").unwrap();
+    let error = write(store, |mut writer| {
+        writer.set_setting("config", "abandoned").unwrap();
         writer.upsert_customers(&[customer("Z", "Zeta")]).unwrap();
         writer
             .insert_transactions(&[transaction("A", "2024-05-05", 9.0, None)])
             .unwrap();
-        let error = writer
+        writer
             .insert_transactions(&[transaction("nobody", "2024-05-05", 9.0, None)])
-            .unwrap_err();
-        assert_eq!(error.to_string(), "customer `nobody` is not in the store");
-    }
+            .unwrap_err()
+    })
+    .await;
+    assert_eq!(error.to_string(), "customer `nobody` is not in the store");
     let counts = store.counts().await.unwrap();
     assert_eq!(
         (counts.customers, counts.transactions, counts.imports),
         (1, 1, 1)
     );
+    assert_eq!(store.setting("config").await.unwrap(), None);
+    assert_eq!(store.customer_record("Z").await.unwrap(), None);
+    // The abandoned import let go of the database: the next one commits.
+    let next = import(
+        store,
+        &[customer("B", "Beta")],
+        &[transaction("B", "2024-05-05", 2.0, None)],
+    )
+    .await;
+    assert_eq!(next.import_id, 2);
+    assert_eq!(store.counts().await.unwrap().customers, 2);
+}
+
+async fn a_customer_twice_in_one_batch_ends_with_its_last_values(test: TestStore) {
+    let store = &test.store;
+    let summary = import(
+        store,
+        &[
+            customer("A", "First name"),
+            customer("B", "Beta"),
+            customer("A", "Last name"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!((summary.customers_added, summary.customers_updated), (2, 1));
+    let records = store.customer_records().await.unwrap();
+    let names: Vec<(&str, Option<&str>)> = records
+        .iter()
+        .map(|record| {
+            (
+                record.customer.customer_id.as_str(),
+                record.customer.name.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("A", Some("Last name")), ("B", Some("Beta"))]);
+}
+
+async fn requests_and_settings_are_stored(test: TestStore) {
+    let store = &test.store;
+    let request = |id: &str, customer_id: &str, day: &str, text: &str| Request {
+        request_id: Some(id.to_string()),
+        customer_id: customer_id.to_string(),
+        date: date(day),
+        text: text.to_string(),
+        language: Some("fr".to_string()),
+    };
+    let first = vec![
+        request(
+            "R1",
+            "A",
+            "2024-02-02",
+            "Authentification unique, s'il vous plaît\navec SAML",
+        ),
+        request("R2", "B", "2024-01-01", "Export CSV"),
+        request("R3", "A", "2024-01-15", "Journal d'audit"),
+    ];
+    let requests = first.clone();
+    write(store, move |mut writer| {
+        writer
+            .upsert_customers(&[customer("A", "Alpha"), customer("B", "Beta")])
+            .unwrap();
+        writer.insert_requests(&requests).unwrap();
+        writer.set_setting("config", "[audience]\n").unwrap();
+        writer.set_setting("config", "[audience]\nx = 1\n").unwrap();
+        writer.set_setting("other", "y").unwrap();
+        writer.commit(0).unwrap()
+    })
+    .await;
+    assert_eq!(
+        store.requests(Some("A")).await.unwrap(),
+        vec![first[2].clone(), first[0].clone()]
+    );
+    assert_eq!(
+        store.requests(None).await.unwrap(),
+        vec![first[1].clone(), first[2].clone(), first[0].clone()]
+    );
+    assert_eq!(
+        store.setting("config").await.unwrap().as_deref(),
+        Some("[audience]\nx = 1\n")
+    );
+    assert_eq!(store.setting("absent").await.unwrap(), None);
+
+    // A newer export replaces A's requests and keeps B's.
+    let newer = vec![Request {
+        request_id: None,
+        language: None,
+        ..request("", "A", "2024-03-03", "SSO")
+    }];
+    let requests = newer.clone();
+    let summary = write(store, move |mut writer| {
+        writer.insert_requests(&requests).unwrap();
+        writer.commit(0).unwrap()
+    })
+    .await;
+    assert_eq!(summary.requests, 1);
+    assert_eq!(store.requests(Some("A")).await.unwrap(), newer);
+    assert_eq!(
+        store.requests(Some("B")).await.unwrap(),
+        vec![first[1].clone()]
+    );
+    assert_eq!(store.counts().await.unwrap().requests, 2);
+}
+
+async fn text_with_tabs_newlines_and_backslashes_round_trips(test: TestStore) {
+    // PostgreSQL's COPY text format gives tabs, newlines and backslashes a meaning: they must be escaped.
+    let store = &test.store;
+    let awkward = "tab\there, line\nbreak, back\\slash, \\N, carriage\rreturn, «ünïcode» 💶";
+    let transactions = vec![
+        Transaction {
+            coupon: Some(awkward.to_string()),
+            currency: Some("\\N".to_string()),
+            ..transaction("A", "2024-01-02", 0.1, Some("x"))
+        },
+        Transaction {
+            discount: Some(1e-7),
+            coupon: Some(String::new()),
+            currency: None,
+            ..transaction("A", "2024-01-03", 123_456.789_012_345_6, None)
+        },
+        Transaction {
+            discount: None,
+            ..transaction("A", "2024-01-04", -2.5e15, None)
+        },
+    ];
+    import(store, &[customer("A", awkward)], &transactions).await;
+    assert_eq!(store.transactions_of("A").await.unwrap(), transactions);
+    let record = store.customer_record("A").await.unwrap().unwrap();
+    assert_eq!(record.customer.name.as_deref(), Some(awkward));
+    // Two of the three carry a coupon (one of them empty, which is not a missing one).
+    assert_eq!((record.stats.n_transactions, record.stats.n_coupon), (3, 2));
+}
+
+async fn purchase_histories_follow_customer_records(test: TestStore) {
+    let store = &test.store;
+    let customers = [
+        customer("B", "Beta Bakery"),
+        customer("A", "Alpha Bank"),
+        customer("C", "Gamma Co"),
+    ];
+    let transactions = [
+        transaction("A", "2024-01-02", 100.0, None),
+        transaction("B", "1970-01-03", 10.0, None),
+        transaction("A", "2024-03-04", 50.0, Some("SAVE5")),
+    ];
+    import(store, &customers, &transactions).await;
+    let records = store.customer_records().await.unwrap();
+    let histories = store.purchase_histories().await.unwrap();
+    let ids: Vec<&str> = records
+        .iter()
+        .map(|r| r.customer.customer_id.as_str())
+        .collect();
+    assert_eq!(ids, ["B", "A", "C"]);
+    assert_eq!(histories.customer_ids, ids);
+    let of = |id: &str| {
+        let index = ids.iter().position(|i| *i == id).unwrap();
+        let mut history = histories.histories[index].clone();
+        history.sort_by_key(|p| p.0);
+        history
+    };
+    // 2024-01-02 is day 19,724 since 1970-01-01.
+    assert_eq!(of("A"), [(19_724, 100.0), (19_786, 50.0)]);
+    assert_eq!(of("B"), [(2, 10.0)]);
+    assert_eq!(of("C"), []);
+}
+
+async fn for_each_transaction_streams_every_row_by_customer(test: TestStore) {
+    let store = &test.store;
+    let transactions = [
+        transaction("A", "2024-01-02", 1.0, None),
+        transaction("B", "2024-01-03", 2.0, None),
+        transaction("A", "2024-01-04", 3.0, None),
+        transaction("C", "2024-01-05", 4.0, None),
+        transaction("B", "2024-01-06", 5.0, None),
+    ];
+    import(
+        store,
+        &[customer("A", "a"), customer("B", "b"), customer("C", "c")],
+        &transactions,
+    )
+    .await;
+    let mut seen = Vec::new();
+    let n_rows = store
+        .for_each_transaction(|customer_id, day, amount| {
+            seen.push((customer_id.to_string(), day, amount));
+        })
+        .await
+        .unwrap();
+    assert_eq!(n_rows, 5);
+    // Each customer's rows come together.
+    let order: Vec<&str> = seen.iter().map(|row| row.0.as_str()).collect();
+    let mut runs = order.clone();
+    runs.dedup();
+    assert_eq!(runs.len(), 3, "{order:?}");
+    let mut expected: Vec<(String, NaiveDate, f64)> = transactions
+        .iter()
+        .map(|t| (t.customer_id.clone(), t.date, t.amount))
+        .collect();
+    expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    seen.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    assert_eq!(seen, expected);
+}
+
+async fn batches_larger_than_one_statement(test: TestStore) {
+    // More rows than one multi-row statement holds on either database, in several batches.
+    let store = &test.store;
+    let n_customers = 12_001;
+    let customers: Vec<Customer> = (0..n_customers)
+        .map(|index| customer(&format!("C{index:05}"), &format!("Customer {index}")))
+        .collect();
+    let transactions: Vec<Transaction> = (0..3 * n_customers)
+        .map(|index| {
+            let day = format!("2024-{:02}-{:02}", index % 12 + 1, index % 28 + 1);
+            transaction(
+                &format!("C{:05}", index % n_customers),
+                &day,
+                index as f64,
+                None,
+            )
+        })
+        .collect();
+    let summary = write(store, move |mut writer| {
+        writer.upsert_customers(&customers).unwrap();
+        for batch in transactions.chunks(10_000) {
+            writer.insert_transactions(batch).unwrap();
+        }
+        writer.commit(0).unwrap()
+    })
+    .await;
+    assert_eq!(
+        (summary.customers_added, summary.transactions),
+        (n_customers as u64, 3 * n_customers as u64)
+    );
+    let records = store.customer_records().await.unwrap();
+    assert_eq!(records.len(), n_customers);
+    assert_eq!(records[0].customer.customer_id, "C00000");
+    assert_eq!(records[n_customers - 1].customer.customer_id, "C12000");
+    let last = &records[n_customers - 1].stats;
+    // C12000 bought in transactions 12000, 24001 and 36002.
+    assert_eq!(
+        (last.n_transactions, last.total_amount),
+        (3, (12_000 + 24_001 + 36_002) as f64)
+    );
+    let total: f64 = records.iter().map(|record| record.stats.total_amount).sum();
+    assert_eq!(total, (0..3 * n_customers).sum::<usize>() as f64);
+}
+
+async fn an_empty_import_is_recorded(test: TestStore) {
+    let store = &test.store;
+    let summary = write(store, |writer| writer.commit(7).unwrap()).await;
+    assert_eq!(summary.import_id, 1);
+    assert_eq!(summary.rejected, 7);
+    assert_eq!(store.counts().await.unwrap().imports, 1);
+    assert_eq!(store.customer_records().await.unwrap(), []);
+    assert_eq!(
+        store.purchase_histories().await.unwrap().customer_ids.len(),
+        0
+    );
+}
+
+async fn collaborations_are_replaced_by_imports_and_added_to(test: TestStore) {
+    let store = &test.store;
+    assert_eq!(
+        store.collaboration_ids().await.unwrap(),
+        Vec::<String>::new()
+    );
+    let partner = |collaboration_id: &str, customer_id: &str| CollaborationPartner {
+        collaboration_id: collaboration_id.to_string(),
+        customer_id: customer_id.to_string(),
+        name: Some(format!("Project {collaboration_id}")),
+        started: Some(date("2024-04-01")),
+    };
+    let requirement = |collaboration_id: &str, text: &str| Requirement {
+        collaboration_id: collaboration_id.to_string(),
+        text: text.to_string(),
+        language: Some("en".to_string()),
+    };
+    let summary = write(store, move |mut writer| {
+        writer
+            .upsert_customers(&[customer("A", "a"), customer("B", "b"), customer("C", "c")])
+            .unwrap();
+        writer
+            .replace_collaborations(
+                &[partner("P1", "B"), partner("P1", "A"), partner("P2", "C")],
+                &[requirement("P1", "SSO"), requirement("P1", "Audit log")],
+            )
+            .unwrap();
+        writer.commit(0).unwrap()
+    })
+    .await;
+    assert_eq!((summary.collaborations, summary.requirements), (2, 2));
+    let p1 = store.collaboration("P1").await.unwrap().unwrap();
+    assert_eq!(p1.name.as_deref(), Some("Project P1"));
+    assert_eq!(p1.started, Some(date("2024-04-01")));
+    assert_eq!(p1.customer_ids, ["B", "A"]);
+    let texts: Vec<&str> = p1.requirements.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(texts, ["SSO", "Audit log"]);
+
+    // `collab add` appends partners not yet in it and requirements, keeps the name when none is given.
+    store
+        .add_to_collaboration(&Collaboration {
+            collaboration_id: "P1".to_string(),
+            name: None,
+            started: None,
+            customer_ids: vec!["A".to_string(), "C".to_string()],
+            requirements: vec![requirement("P1", "SCIM")],
+        })
+        .await
+        .unwrap();
+    let p1 = store.collaboration("P1").await.unwrap().unwrap();
+    assert_eq!(p1.name.as_deref(), Some("Project P1"));
+    assert_eq!(p1.customer_ids, ["B", "A", "C"]);
+    assert_eq!(p1.requirements.len(), 3);
+    assert_eq!(p1.requirements[2].text, "SCIM");
+    let error = store
+        .add_to_collaboration(&Collaboration {
+            collaboration_id: "P3".to_string(),
+            name: Some("New".to_string()),
+            started: None,
+            customer_ids: vec!["nobody".to_string()],
+            requirements: Vec::new(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::UnknownCustomer(_)), "{error}");
+    // That addition was one transaction: P3 was not created either.
+    assert_eq!(store.collaboration("P3").await.unwrap(), None);
+
+    // A newer export's partners of P1 replace the stored ones; its requirements are untouched, and P2 is kept.
+    write(store, move |mut writer| {
+        writer
+            .replace_collaborations(&[partner("P1", "C")], &[])
+            .unwrap();
+        writer.commit(0).unwrap()
+    })
+    .await;
+    let all = store.collaborations().await.unwrap();
+    let ids: Vec<&str> = all.iter().map(|c| c.collaboration_id.as_str()).collect();
+    assert_eq!(ids, ["P1", "P2"]);
+    assert_eq!(all[0].customer_ids, ["C"]);
+    assert_eq!(all[0].requirements.len(), 3);
+    assert_eq!(all[1].customer_ids, ["C"]);
+    let mut stored_ids = store.collaboration_ids().await.unwrap();
+    stored_ids.sort();
+    assert_eq!(stored_ids, ["P1", "P2"]);
+}
+
+async fn users_and_duplicates(test: TestStore) {
+    let store = &test.store;
+    assert_eq!(store.count_users().await.unwrap(), 0);
+    let zoe = store
+        .create_user("zoe@example.com", "hash-z", Role::Viewer)
+        .await
+        .unwrap();
+    let ada = store
+        .create_user("ada@example.com", "hash-a", Role::Admin)
+        .await
+        .unwrap();
+    assert_ne!(zoe.id, ada.id);
+    let error = store
+        .create_user("ada@example.com", "other", Role::Analyst)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Duplicate(_)), "{error}");
+    assert_eq!(store.count_users().await.unwrap(), 2);
+    assert_eq!(
+        store.user_by_email("ada@example.com").await.unwrap(),
+        Some(ada.clone())
+    );
+    assert_eq!(
+        store.user_by_email("nobody@example.com").await.unwrap(),
+        None
+    );
+    assert_eq!(store.users().await.unwrap(), [ada, zoe]);
+}
+
+async fn sessions_expire_and_end(test: TestStore) {
+    let store = &test.store;
+    let user = store
+        .create_user("ada@example.com", "hash", Role::Analyst)
+        .await
+        .unwrap();
+    store
+        .create_session("live", user.id, "csrf-1", "2999-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    store
+        .create_session("expired", user.id, "csrf-2", "2000-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    let error = store
+        .create_session("live", user.id, "csrf-3", "2999-01-01T00:00:00Z")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Duplicate(_)), "{error}");
+    let session = store.session("live").await.unwrap().unwrap();
+    assert_eq!(session.user, user);
+    assert_eq!(session.csrf_token, "csrf-1");
+    assert_eq!(session.expires_at, "2999-01-01T00:00:00Z");
+    assert_eq!(store.session("expired").await.unwrap(), None);
+    assert_eq!(store.session("unknown").await.unwrap(), None);
+    store.delete_session("live").await.unwrap();
+    assert_eq!(store.session("live").await.unwrap(), None);
+}
+
+async fn api_tokens_and_the_audit_log(test: TestStore) {
+    let store = &test.store;
+    let user = store
+        .create_user("ada@example.com", "hash", Role::Admin)
+        .await
+        .unwrap();
+    store
+        .create_api_token("digest-1", user.id, "nightly script")
+        .await
+        .unwrap();
+    let error = store
+        .create_api_token("digest-1", user.id, "again")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::Duplicate(_)), "{error}");
+    assert_eq!(
+        store.user_by_api_token("digest-1").await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(store.user_by_api_token("digest-2").await.unwrap(), None);
+
+    store.audit(Some(user.id), "import", "demo").await.unwrap();
+    store
+        .audit(None, "login-failed", "x@example.com")
+        .await
+        .unwrap();
+    store
+        .audit(Some(user.id), "collab-add", "P1")
+        .await
+        .unwrap();
+    let log = store.audit_log(2).await.unwrap();
+    let actions: Vec<(&str, Option<&str>, &str)> = log
+        .iter()
+        .map(|entry| {
+            (
+                entry.action.as_str(),
+                entry.user_email.as_deref(),
+                entry.detail.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("collab-add", Some("ada@example.com"), "P1"),
+            ("login-failed", None, "x@example.com")
+        ]
+    );
+    assert!(
+        log[0].at.ends_with('Z') && log[0].at.len() == 20,
+        "{}",
+        log[0].at
+    );
+    assert_eq!(store.audit_log(10).await.unwrap().len(), 3);
+}
+
+async fn reopening_finds_the_workspace(test: TestStore) {
+    import(
+        &test.store,
+        &[customer("A", "Alpha")],
+        &[transaction("A", "2024-01-02", 1.0, None)],
+    )
+    .await;
+    test.store.clone().close().await;
+    assert_eq!(test.store.location(), test.location);
+    let again = Store::open_existing_location(&test.location).await.unwrap();
+    assert_eq!(again.counts().await.unwrap().transactions, 1);
+    again.close().await;
+    let reader = Store::open_read_only_location(&test.location)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(reader.has_schema().await.unwrap());
+    assert_eq!(reader.customer_ids().await.unwrap(), ["A"]);
+    reader.close().await;
 }
 
 #[tokio::test]
-async fn requests_and_settings_are_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("b.db")).await.unwrap();
-    let mut writer = store.begin_import("test").unwrap();
-    writer.upsert_customers(&[customer("A", "Alpha")]).unwrap();
-    let request = Request {
-        request_id: Some("R1".to_string()),
-        customer_id: "A".to_string(),
-        date: date("2024-02-02"),
-        text: "Authentification unique, s'il vous plaît\navec SAML".to_string(),
-        language: Some("fr".to_string()),
+async fn an_empty_postgres_database_is_not_a_workspace() {
+    let Some(database) = TestDatabase::create().await else {
+        return;
     };
-    writer
-        .insert_requests(std::slice::from_ref(&request))
+    let location = Location::parse(&database.url);
+    let reader = Store::open_read_only_location(&location)
+        .await
+        .unwrap()
         .unwrap();
-    writer.set_setting("config", "[audience]\n").unwrap();
-    writer.commit(0).unwrap();
-    assert_eq!(store.requests(Some("A")).await.unwrap(), vec![request]);
-    assert_eq!(
-        store.setting("config").await.unwrap().as_deref(),
-        Some("[audience]\n")
-    );
+    assert!(!reader.has_schema().await.unwrap());
+    assert_eq!(reader.customer_ids().await.unwrap(), Vec::<String>::new());
+    reader.close().await;
+    let error = Store::open_existing_location(&location).await.unwrap_err();
+    assert!(matches!(error, StoreError::NoSchema(_)), "{error}");
+    // Opening (not "existing") creates the schema.
+    let store = Store::open_location(&location).await.unwrap();
+    assert!(store.has_schema().await.unwrap());
+    store.close().await;
 }
 
 #[tokio::test]
@@ -218,38 +837,4 @@ async fn a_first_import_into_a_new_file_is_readable_and_in_wal_mode() {
         .query_row("PRAGMA journal_mode", [], |row| row.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
-}
-
-#[tokio::test]
-async fn purchase_histories_follow_customer_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("b.db")).await.unwrap();
-    let customers = [
-        customer("B", "Beta Bakery"),
-        customer("A", "Alpha Bank"),
-        customer("C", "Gamma Co"),
-    ];
-    let transactions = [
-        transaction("A", "2024-01-02", 100.0, None),
-        transaction("B", "1970-01-03", 10.0, None),
-        transaction("A", "2024-03-04", 50.0, Some("SAVE5")),
-    ];
-    import(&store, &customers, &transactions).await;
-    let records = store.customer_records().await.unwrap();
-    let histories = store.purchase_histories().await.unwrap();
-    let ids: Vec<&str> = records
-        .iter()
-        .map(|r| r.customer.customer_id.as_str())
-        .collect();
-    assert_eq!(histories.customer_ids, ids);
-    let of = |id: &str| {
-        let index = ids.iter().position(|i| *i == id).unwrap();
-        let mut history = histories.histories[index].clone();
-        history.sort_by_key(|p| p.0);
-        history
-    };
-    // 2024-01-02 is day 19,724 since 1970-01-01.
-    assert_eq!(of("A"), [(19_724, 100.0), (19_786, 50.0)]);
-    assert_eq!(of("B"), [(2, 10.0)]);
-    assert_eq!(of("C"), []);
 }
