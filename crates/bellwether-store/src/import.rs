@@ -115,6 +115,14 @@ impl ImportWriter {
         ImportWriter(Writer::Postgres(writer))
     }
 
+    /// Names the signed-in user the audit log records for this import (default: the command line).
+    pub fn on_behalf_of(&mut self, user_id: Option<i64>) {
+        match &mut self.0 {
+            Writer::Sqlite(writer) => writer.on_behalf_of(user_id),
+            Writer::Postgres(writer) => writer.on_behalf_of(user_id),
+        }
+    }
+
     /// Inserts new customers and updates stored ones, by `customer_id`.
     pub fn upsert_customers(&mut self, customers: &[Customer]) -> Result<()> {
         match &mut self.0 {

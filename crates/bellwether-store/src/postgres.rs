@@ -41,6 +41,8 @@ pub(crate) struct PostgresImportWriter {
     started_at: String,
     /// The open database transaction, from the first write on.
     open: Option<OpenImport>,
+    /// Who the audit log names for this import (`None`: the command line).
+    user_id: Option<i64>,
 }
 
 struct OpenImport {
@@ -65,7 +67,12 @@ impl PostgresImportWriter {
             source: source.to_string(),
             started_at: now_text(),
             open: None,
+            user_id: None,
         })
+    }
+
+    pub(crate) fn on_behalf_of(&mut self, user_id: Option<i64>) {
+        self.user_id = user_id;
     }
 
     /// Runs `future` to completion on the runtime, from a blocking thread (or a multi-threaded
@@ -174,6 +181,15 @@ impl PostgresImportWriter {
                 .bind(rejected as i64)
                 .execute(&mut *import.transaction)
                 .await?;
+            // The audit entry commits with the import, so the log never misses one.
+            sqlx::query(
+                "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, 'import', $3)",
+            )
+            .bind(crate::accounts::now())
+            .bind(self.user_id)
+            .bind(summary.describe())
+            .execute(&mut *import.transaction)
+            .await?;
             import.transaction.commit().await?;
             Ok(summary)
         })

@@ -14,14 +14,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     max_term_width = 100
 )]
 pub struct Cli {
-    /// The workspace database (SQLite file).
+    /// The workspace database: a SQLite file, or a PostgreSQL URL (postgres://user@host/db).
     #[arg(
         long,
         global = true,
         env = "BELLWETHER_DB",
         default_value = "bellwether.db"
     )]
-    pub db: PathBuf,
+    pub db: bellwether_store::Location,
 
     /// Print nothing but the data and errors.
     #[arg(long, short, global = true)]

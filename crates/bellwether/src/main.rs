@@ -25,8 +25,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: cli::Cli) -> anyhow::Result<ExitCode> {
-    // The server answers many requests at once; every other command is one job.
-    let runtime = if matches!(cli.command, cli::Command::Serve(_)) {
+    // The server answers many requests at once; every other command is one job, except that the
+    // PostgreSQL import writer hands its worker over to blocking work (`block_in_place`), which
+    // only a multi-threaded runtime allows.
+    let runtime = if matches!(cli.command, cli::Command::Serve(_)) || cli.db.is_postgres() {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?

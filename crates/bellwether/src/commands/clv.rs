@@ -12,6 +12,7 @@ mod input;
 mod transactions;
 
 use bellwether_clv::parallel::parallel_map;
+use bellwether_store::Location;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Write;
@@ -248,7 +249,7 @@ impl fmt::Display for InvalidData {
 
 impl std::error::Error for InvalidData {}
 
-pub async fn run(db: &Path, args: &ClvArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &Location, args: &ClvArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let result = match &args.command {
         ClvCommand::Summary(args) => summary(args, quiet),
         ClvCommand::Fit(args) => fit(db, args, quiet).await,
@@ -377,7 +378,7 @@ fn summary(args: &SummaryArgs, quiet: bool) -> anyhow::Result<()> {
 
 /// The RFM rows to fit on: `--input` (a summary or a transaction log) or the store.
 async fn load_summary(
-    db: &Path,
+    db: &Location,
     input: Option<&Path>,
     periods: &PeriodArgs,
     with_ids: bool,
@@ -430,9 +431,9 @@ fn table_of(rows: impl Iterator<Item = (String, u32, f64, f64, f64)>) -> Summary
 }
 
 /// Summarises the transactions stored in the workspace database.
-async fn summarise_store(db: &Path, periods: &PeriodArgs) -> anyhow::Result<SummaryTable> {
+async fn summarise_store(db: &Location, periods: &PeriodArgs) -> anyhow::Result<SummaryTable> {
     use chrono::Datelike;
-    let store = bellwether_store::Store::open_existing(db).await?;
+    let store = bellwether_store::Store::open_existing_location(db).await?;
     let options = transactions::builder_options(periods.periods())?;
     let mut builder = SummaryBuilder::<String>::new(options);
     let mut bad = 0usize;
@@ -455,7 +456,7 @@ async fn summarise_store(db: &Path, periods: &PeriodArgs) -> anyhow::Result<Summ
     if rows == 0 {
         return Err(InvalidData::new(format!(
             "{} holds no transactions\n\nhint: import a transactions.csv, or pass --input FILE",
-            db.display()
+            db
         ))
         .into());
     }
@@ -554,7 +555,7 @@ fn fit_transactions(
     fitted.map_err(|e| fit_error(model, e))
 }
 
-async fn fit(db: &Path, args: &FitArgs, quiet: bool) -> anyhow::Result<()> {
+async fn fit(db: &Location, args: &FitArgs, quiet: bool) -> anyhow::Result<()> {
     let started = Instant::now();
     let result = match args.model {
         ModelArg::Bgnbd | ModelArg::Mbgnbd | ModelArg::Pnbd => {
@@ -774,7 +775,7 @@ fn params_line(model: ModelArg, result: &FitResult) -> String {
     )
 }
 
-async fn predict(db: &Path, args: &PredictArgs, quiet: bool) -> anyhow::Result<()> {
+async fn predict(db: &Location, args: &PredictArgs, quiet: bool) -> anyhow::Result<()> {
     if !(args.horizon.is_finite() && args.horizon >= 0.0) {
         anyhow::bail!("--horizon must be a number >= 0, got {}", args.horizon);
     }

@@ -1,7 +1,7 @@
 //! `bellwether collab add|list|show|export`: co-design collaborations in the store.
 
+use bellwether_store::Location;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -13,25 +13,25 @@ use serde::Serialize;
 use crate::cli::{CollabAddArgs, CollabArgs, CollabCommand, CollabExportArgs, OutputFormat};
 use crate::format::{truncate, Align, Table};
 
-pub async fn run(db: &Path, args: &CollabArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &Location, args: &CollabArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     match &args.command {
         CollabCommand::Add(add) => run_add(db, add, quiet).await,
         CollabCommand::List(list) => {
-            let store = Store::open_existing(db).await?;
+            let store = Store::open_existing_location(db).await?;
             let collaborations = store.collaborations().await?;
             store.close().await;
             print_list(&collaborations, list.format)?;
             Ok(ExitCode::SUCCESS)
         }
         CollabCommand::Show(show) => {
-            let store = Store::open_existing(db).await?;
+            let store = Store::open_existing_location(db).await?;
             let collaboration = store.collaboration(&show.collaboration_id).await?;
             store.close().await;
             let Some(collaboration) = collaboration else {
                 bail!(
                     "no collaboration {} in {}\n\nhint: `bellwether collab list` shows the stored ones",
                     show.collaboration_id,
-                    db.display()
+                    db
                 );
             };
             print_show(&collaboration, show.format)?;
@@ -41,8 +41,8 @@ pub async fn run(db: &Path, args: &CollabArgs, quiet: bool) -> anyhow::Result<Ex
     }
 }
 
-async fn run_add(db: &Path, args: &CollabAddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::open_existing(db).await?;
+async fn run_add(db: &Location, args: &CollabAddArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open_existing_location(db).await?;
     let addition = CollaborationAddition {
         collaboration_id: args.collaboration_id.clone(),
         name: args.name.clone(),
@@ -78,8 +78,12 @@ async fn run_add(db: &Path, args: &CollabAddArgs, quiet: bool) -> anyhow::Result
     Ok(ExitCode::SUCCESS)
 }
 
-async fn run_export(db: &Path, args: &CollabExportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::open_existing(db).await?;
+async fn run_export(
+    db: &Location,
+    args: &CollabExportArgs,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::open_existing_location(db).await?;
     let collaborations = store.collaborations().await?;
     store.close().await;
     fs_err::create_dir_all(&args.dir)?;

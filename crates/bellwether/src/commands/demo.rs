@@ -1,6 +1,6 @@
 //! `bellwether demo`: write the synthetic data set, import it, show the top of the ranking.
 
-use std::path::Path;
+use bellwether_store::Location;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -11,7 +11,7 @@ use crate::cli::{DemoArgs, ImportArgs, ScoringArgs};
 use crate::commands::rank::{quadrant_summary, render_table};
 use crate::format::grouped;
 
-pub async fn run(db: &Path, args: &DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &Location, args: &DemoArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let options = DemoOptions {
         customers: args.customers,
         seed: args.seed,

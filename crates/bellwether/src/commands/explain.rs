@@ -1,7 +1,7 @@
 //! `bellwether explain ID`: one customer's scores and the reasons behind them.
 
+use bellwether_store::Location;
 use std::fmt::Write as _;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -12,7 +12,7 @@ use crate::cli::{ExplainArgs, OutputFormat};
 use crate::commands::rank::quadrant_name;
 use crate::format::{grouped, money};
 
-pub async fn run(db: &Path, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &Location, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let ranking = rank_store(
         db,
         &args.scoring,

@@ -3,6 +3,7 @@
 //! The use case is `bellwether_app::import`, shared with the web app; this command adds
 //! progress bars, the rejects file, and the fast path for a first import into a new file.
 
+use bellwether_store::Location;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +18,7 @@ use super::timing;
 use crate::cli::ImportArgs;
 use crate::format::grouped;
 
-pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &Location, args: &ImportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     timing("start");
     let plan = ImportPlan::from_dir(&args.dir)?;
     let stored = stored_ids(db).await?;
@@ -58,7 +59,7 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
     if !quiet {
         eprintln!(
             "imported into {}: {} customers ({} new, {} updated), {} transactions, {} requests{}{}",
-            db.display(),
+            db,
             grouped(summary.customers_added + summary.customers_updated),
             grouped(summary.customers_added),
             grouped(summary.customers_updated),
@@ -84,17 +85,14 @@ pub async fn run(db: &Path, args: &ImportArgs, quiet: bool) -> anyhow::Result<Ex
 }
 
 /// Reports every problem and says that nothing was imported.
-fn refuse(db: &Path, validation: &Validation, args: &ImportArgs) -> ExitCode {
+fn refuse(db: &Location, validation: &Validation, args: &ImportArgs) -> ExitCode {
     print_problems(validation, args.max_errors);
     let hint = if validation.file_errors.is_empty() && !args.skip_invalid {
         "\n\nhint: fix the rows, or pass --skip-invalid to import the valid rows and write the rejected ones to a rejects file"
     } else {
         ""
     };
-    eprintln!(
-        "error: nothing was imported; {} is unchanged{hint}",
-        db.display()
-    );
+    eprintln!("error: nothing was imported; {} is unchanged{hint}", db);
     ExitCode::from(1)
 }
 
@@ -107,10 +105,10 @@ fn remove_database(db: &Path) {
 
 /// The customers and collaborations already stored, read without creating, migrating or locking
 /// anything for writing.
-async fn stored_ids(db: &Path) -> anyhow::Result<StoredIds> {
-    let Some(store) = Store::open_read_only(db)
+async fn stored_ids(db: &Location) -> anyhow::Result<StoredIds> {
+    let Some(store) = Store::open_read_only_location(db)
         .await
-        .with_context(|| format!("cannot read {}", db.display()))?
+        .with_context(|| format!("cannot read {}", db))?
     else {
         return Ok(StoredIds::default());
     };
@@ -208,34 +206,46 @@ fn print_problems(validation: &Validation, max_errors: usize) {
 
 /// Writes everything in one database transaction, streaming the transaction file once.
 async fn write(
-    db: &Path,
+    db: &Location,
     plan: &ImportPlan,
     validation: Validation,
     skip_invalid: bool,
     progress: Arc<dyn ImportProgress>,
 ) -> anyhow::Result<ImportOutcome> {
-    if db.exists() {
-        let store = Store::open(db)
-            .await
-            .with_context(|| format!("cannot open {}", db.display()))?;
-        let writer = store.begin_import(&plan.source())?;
-        let outcome =
-            bellwether_app::import::write(writer, validation, skip_invalid, progress).await;
-        store.close().await;
-        return Ok(outcome?);
-    }
+    let path = match db {
+        Location::Sqlite(path) if !path.exists() => path,
+        // An existing file, or PostgreSQL: one database transaction in the live database.
+        _ => return write_into_existing(db, plan, validation, skip_invalid, progress).await,
+    };
     // A first import builds the database under a temporary name, without a journal, and renames
     // it into place once committed: faster, and a crash never leaves a half-written database.
-    let building = sibling_path(db, ".importing");
+    let building = sibling_path(path, ".importing");
     remove_database(&building);
     let writer = Store::begin_import_into_new_file(&building, &plan.source())
         .await
         .with_context(|| format!("cannot create {}", building.display()))?;
     let outcome = bellwether_app::import::write(writer, validation, skip_invalid, progress).await;
     match &outcome {
-        Ok(ImportOutcome::Imported { .. }) => fs_err::rename(&building, db)?,
+        Ok(ImportOutcome::Imported { .. }) => fs_err::rename(&building, path)?,
         Ok(ImportOutcome::Refused { .. }) | Err(_) => remove_database(&building),
     }
+    Ok(outcome?)
+}
+
+/// Writes into an existing database in one transaction that others do not see until it commits.
+async fn write_into_existing(
+    db: &Location,
+    plan: &ImportPlan,
+    validation: Validation,
+    skip_invalid: bool,
+    progress: Arc<dyn ImportProgress>,
+) -> anyhow::Result<ImportOutcome> {
+    let store = Store::open_location(db)
+        .await
+        .with_context(|| format!("cannot open {db}"))?;
+    let writer = store.begin_import(&plan.source())?;
+    let outcome = bellwether_app::import::write(writer, validation, skip_invalid, progress).await;
+    store.close().await;
     Ok(outcome?)
 }
 

@@ -12,6 +12,7 @@ mod rank;
 mod report;
 mod serve;
 
+use bellwether_store::Location;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -64,12 +65,12 @@ pub fn read_config(path: &Path) -> anyhow::Result<Config> {
 
 /// Opens the workspace, scores every customer and ranks them.
 pub async fn rank_store(
-    db: &Path,
+    db: &Location,
     scoring: &ScoringArgs,
     quiet: bool,
     reasons_for: ReasonsFor<'_>,
 ) -> anyhow::Result<Ranking> {
-    let store = Store::open_existing(db).await?;
+    let store = Store::open_existing_location(db).await?;
     let config = load_config(&store, scoring, quiet).await?;
     let records = store.customer_records().await?;
     store.close().await;

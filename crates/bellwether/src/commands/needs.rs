@@ -1,7 +1,7 @@
 //! `bellwether reach` and `bellwether demand`: requests matched to needs across languages.
 
+use bellwether_store::Location;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
@@ -15,8 +15,8 @@ use crate::cli::{DemandArgs, MatchArgs, OutputFormat, ReachArgs};
 use crate::format::{money, truncate, Align, Table};
 
 /// Loads what matching needs, with the configuration and glossary the flags name.
-async fn load(db: &Path, args: &MatchArgs, quiet: bool) -> anyhow::Result<NeedData> {
-    let store = Store::open_existing(db).await?;
+async fn load(db: &Location, args: &MatchArgs, quiet: bool) -> anyhow::Result<NeedData> {
+    let store = Store::open_existing_location(db).await?;
     let config = load_config(&store, &args.scoring, quiet).await?;
     let glossary = match &args.glossary {
         Some(path) => Some(GlossaryOverride {
@@ -64,13 +64,13 @@ struct CollaborationReach<'a> {
     requirements: Vec<RequirementReach<'a>>,
 }
 
-pub async fn run_reach(db: &Path, args: &ReachArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run_reach(db: &Location, args: &ReachArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let data = load(db, &args.matching, quiet).await?;
     let Some(collaboration) = data.collaboration(&args.collaboration_id) else {
         bail!(
             "no collaboration {} in {}\n\nhint: `bellwether collab list` shows the stored ones",
             args.collaboration_id,
-            db.display()
+            db
         );
     };
     let figures = requirement_reach(&data, collaboration);
@@ -199,7 +199,7 @@ struct DemandRow {
     example: String,
 }
 
-pub async fn run_demand(db: &Path, args: &DemandArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run_demand(db: &Location, args: &DemandArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let data = load(db, &args.matching, quiet).await?;
     let groups = group_needs(&data.matcher, &data.representations);
     let concepts = data.matcher.glossary().concepts();

@@ -1,7 +1,7 @@
 //! `bellwether partners`: a set of design partners that covers the audience's segments.
 
+use bellwether_store::Location;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use bellwether_app::collaboration::{partner_set, PartnerSet};
@@ -15,8 +15,8 @@ fn percent(value: f64) -> String {
     format!("{:.1}%", value * 100.0)
 }
 
-pub async fn run(db: &Path, args: &PartnersArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::open_existing(db).await?;
+pub async fn run(db: &Location, args: &PartnersArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open_existing_location(db).await?;
     let config = load_config(&store, &args.scoring, quiet).await?;
     let records = store.customer_records().await?;
     store.close().await;

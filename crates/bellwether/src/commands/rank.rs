@@ -1,7 +1,7 @@
 //! `bellwether rank`: the ranking as a table, JSON or CSV.
 
+use bellwether_store::Location;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use bellwether_core::Quadrant;
@@ -10,7 +10,7 @@ use super::{rank_store, RankedCustomer, Ranking, ReasonsFor};
 use crate::cli::{OutputFormat, RankArgs};
 use crate::format::{truncate, Align, Table};
 
-pub async fn run(db: &Path, args: &RankArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &Location, args: &RankArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let top = args.top.unwrap_or(if args.format == OutputFormat::Table {
         20
     } else {

@@ -3,8 +3,8 @@
 //! The figures come from `bellwether_app::report_figures` (shared with the web app);
 //! this module picks the format and language and writes the file.
 
+use bellwether_store::Location;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -16,7 +16,7 @@ use bellwether_store::Store;
 use super::load_config;
 use crate::cli::{ReportArgs, ReportFormat};
 
-pub async fn run(db: &Path, args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &Location, args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let locale: Locale = args.lang.parse()?;
     let timings = std::env::var_os("BELLWETHER_TIMINGS").is_some();
     let started = Instant::now();
@@ -25,7 +25,7 @@ pub async fn run(db: &Path, args: &ReportArgs, quiet: bool) -> anyhow::Result<Ex
             eprintln!("{what}: {:.2} s", started.elapsed().as_secs_f64());
         }
     };
-    let store = Store::open_existing(db).await?;
+    let store = Store::open_existing_location(db).await?;
     let config = load_config(&store, &args.scoring, quiet).await?;
     let options = ReportOptions::from_config(&config)
         .context("invalid [report] or [acquirer] section in bellwether.toml")?;

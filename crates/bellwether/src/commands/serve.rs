@@ -1,7 +1,7 @@
 //! `bellwether serve` and `bellwether user`: the web app and its accounts.
 
+use bellwether_store::Location;
 use std::io::BufRead;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -14,8 +14,8 @@ use crate::cli::{RoleArg, ServeArgs, UserArgs, UserCommand};
 /// Shortest password accepted.
 const MIN_PASSWORD_CHARS: usize = 10;
 
-pub async fn serve(db: &Path, args: &ServeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).await?;
+pub async fn serve(db: &Location, args: &ServeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open_location(db).await?;
     if store.count_users().await? == 0 {
         bail!("no user can sign in yet\n\nhint: add one with `bellwether user add EMAIL --role admin`");
     }
@@ -31,7 +31,7 @@ pub async fn serve(db: &Path, args: &ServeArgs, quiet: bool) -> anyhow::Result<E
         let customers = state.ranking().ranking.records.len();
         eprintln!(
             "serving {} ({customers} customers) on http://{address}/ (API: /api/v1, description: /api/openapi.json)",
-            db.display(),
+            db,
         );
     }
     bellwether_server::serve(state, listener)
@@ -67,8 +67,8 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
     Ok(password)
 }
 
-pub async fn user(db: &Path, args: &UserArgs, quiet: bool) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).await?;
+pub async fn user(db: &Location, args: &UserArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let store = Store::open_location(db).await?;
     match &args.command {
         UserCommand::Add {
             email,
