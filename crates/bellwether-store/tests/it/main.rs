@@ -838,3 +838,19 @@ async fn a_first_import_into_a_new_file_is_readable_and_in_wal_mode() {
         .unwrap();
     assert_eq!(mode, "wal");
 }
+
+/// The CLI's runtime has one thread: a PostgreSQL import begun there runs on a blocking thread.
+#[tokio::test(flavor = "current_thread")]
+async fn a_postgres_import_runs_from_a_single_threaded_runtime() {
+    let Some(test) = fresh(Database::Postgres).await else {
+        return;
+    };
+    let summary = import(
+        &test.store,
+        &[customer("A", "Alpha")],
+        &[transaction("A", "2024-01-02", 1.0, None)],
+    )
+    .await;
+    assert_eq!((summary.customers_added, summary.transactions), (1, 1));
+    assert_eq!(test.store.counts().await.unwrap().transactions, 1);
+}
