@@ -24,6 +24,8 @@ mod import;
 mod location;
 mod postgres;
 mod rows;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,6 @@
 //! prints one). Without that variable the PostgreSQL runs pass without checking anything, unless
 //! `BELLWETHER_REQUIRE_POSTGRES=1`, as `scripts/test` sets, which makes them fail instead.
 
-mod postgres;
 
 use bellwether_core::{
     AttrValue, Collaboration, CollaborationPartner, Customer, Request, Requirement, Transaction,
@@ -13,7 +12,7 @@ use bellwether_core::{
 use bellwether_store::{ImportSummary, ImportWriter, Location, Role, Store, StoreError};
 use chrono::NaiveDate;
 
-use postgres::TestDatabase;
+use bellwether_store::testing::TestDatabase;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

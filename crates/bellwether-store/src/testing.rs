@@ -1,4 +1,5 @@
-//! A new PostgreSQL database per test, on the server named by `BELLWETHER_TEST_POSTGRES`.
+//! Test support (feature `testing`): a new PostgreSQL database per test, on the server named
+//! by `BELLWETHER_TEST_POSTGRES`. Used by this crate's tests and the server's.
 //!
 //! Each test gets its own database, so tests run in parallel without seeing each other's rows;
 //! it is dropped when the test's [`TestDatabase`] is, even if the test failed.
@@ -100,6 +101,7 @@ fn with_database(url: &str, name: &str) -> String {
     result
 }
 
+#[cfg(test)]
 #[test]
 fn database_names_replace_the_path_of_the_url() {
     assert_eq!(
