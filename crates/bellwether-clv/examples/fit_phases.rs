@@ -25,6 +25,15 @@ impl Objective for Counting<'_> {
         self.calls.set(self.calls.get() + 1);
         self.inner.value_grad(theta, grad)
     }
+    fn value_grad_hessian(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        hessian: &mut [f64],
+    ) -> Option<f64> {
+        self.calls.set(self.calls.get() + 1);
+        self.inner.value_grad_hessian(theta, grad, hessian)
+    }
 }
 
 fn main() {
