@@ -504,7 +504,7 @@ pub fn minimize_newton(
         let direction: Vec<f64> = inverse.iter().map(|row| -dot(row, &gradient)).collect();
         // The Newton decrement: the quadratic model's decrease is half of it.
         let decrement = -dot(&direction, &gradient);
-        if !(decrement >= 0.0) {
+        if decrement.is_nan() || decrement < 0.0 {
             return None;
         }
         if 0.5 * decrement <= options.function_tolerance * scale
@@ -824,7 +824,9 @@ pub fn fit_log_space_coarse_to_fine(
     n: f64,
     options: MinimizeOptions,
 ) -> Result<FitResult, ClvError> {
-    let refined = || -> Option<(Minimum, usize, Option<Vec<Vec<f64>>>)> {
+    // The minimum, the iterations spent and the Hessian at the minimum, when known.
+    type Refined = (Minimum, usize, Option<Vec<Vec<f64>>>);
+    let refined = || -> Option<Refined> {
         let (first, rest) = coarse.split_first()?;
         let (best, mut iterations) = best_minimum(*first, starts, options);
         let mut current = best.filter(|m| m.converged())?;
