@@ -25,6 +25,15 @@ impl Objective for Counting<'_> {
         self.calls.set(self.calls.get() + 1);
         self.inner.value_grad(theta, grad)
     }
+    fn value_grad_hessian(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        hessian: &mut [f64],
+    ) -> Option<f64> {
+        self.calls.set(self.calls.get() + 1);
+        self.inner.value_grad_hessian(theta, grad, hessian)
+    }
 }
 
 fn main() {
@@ -42,9 +51,13 @@ fn main() {
             (f[0], f[1], f[2])
         })
         .collect();
+    let x: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    let t_x: Vec<f64> = rows.iter().map(|r| r.1).collect();
+    let t: Vec<f64> = rows.iter().map(|r| r.2).collect();
     for round in 0..3 {
         let started = Instant::now();
-        let data = CompressedSummary::from_rows(rows.iter().copied()).expect("valid rows");
+        // As the CLI compresses: from columns, on all cores.
+        let data = CompressedSummary::from_columns(&x, &t_x, &t, None).expect("valid rows");
         let compressed = started.elapsed().as_secs_f64();
         let coarse = data.coarsen(100);
         let coarsest = coarse.coarsen(25);
@@ -81,7 +94,7 @@ fn main() {
         fine_objective.value_grad(&[0.0; 4], &mut grad);
         let one_eval = eval_started.elapsed().as_secs_f64();
         println!(
-            "round {round}: {} unique rows, coarse {} and {} rows; compress {:.3} s, coarsen {:.3} s, fits {:.3} s (coarse evals {} and {}, full evals {}, one full eval {:.4} s); LL {:.6}",
+            "round {round}: {} unique rows, coarse {} and {} rows; compress {:.3} s, coarsen {:.3} s, fits {:.3} s (coarse evals {} and {}, full evals {} (with the Hessian where the optimiser takes Newton steps), one full gradient eval {:.4} s); LL {:.6}",
             data.len(),
             coarsest.len(),
             coarse.len(),

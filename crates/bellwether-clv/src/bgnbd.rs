@@ -30,7 +30,7 @@ use crate::error::ClvError;
 use crate::optim::{
     fit_log_space, fit_log_space_coarse_to_fine, Fitted, MinimizeOptions, Objective,
 };
-use crate::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1};
+use crate::special::{digamma, ln_beta, ln_gamma, ln_hyp2f1, trigamma};
 
 const MODEL: &str = "bg_nbd";
 
@@ -75,6 +75,50 @@ impl Objective for BgNbdObjective<'_> {
         }
         -ll
     }
+
+    fn value_grad_hessian(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        hessian: &mut [f64],
+    ) -> Option<f64> {
+        let p = [
+            theta[0].exp(),
+            theta[1].exp(),
+            theta[2].exp(),
+            theta[3].exp(),
+        ];
+        let m = BgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        };
+        let (ll, g, h) = log_likelihood_grad_hessian(m, self.data);
+        Some(negative_in_log_space(ll, &g, &h, &p, grad, hessian))
+    }
+}
+
+/// Turns a log-likelihood with its gradient `g` and Hessian `h` in natural parameters
+/// `p` into the negative log-likelihood with gradient and (row-major) Hessian in
+/// `theta = ln p`: $\partial_{\theta_i} = p_i \partial_{p_i}$, so
+/// $H^\theta_{ij} = p_i p_j H_{ij} + \delta_{ij} p_i g_i$, negated.
+pub(crate) fn negative_in_log_space(
+    ll: f64,
+    g: &[f64; 4],
+    h: &[[f64; 4]; 4],
+    p: &[f64; 4],
+    grad: &mut [f64],
+    hessian: &mut [f64],
+) -> f64 {
+    for i in 0..4 {
+        grad[i] = -g[i] * p[i];
+        for j in 0..4 {
+            let diagonal = if i == j { p[i] * g[i] } else { 0.0 };
+            hessian[i * 4 + j] = -(p[i] * p[j] * h[i][j] + diagonal);
+        }
+    }
+    -ll
 }
 
 /// Log-likelihood and its gradient in the natural parameters `(r, alpha, a, b)`.
@@ -84,23 +128,46 @@ pub fn log_likelihood_grad(m: BgNbd, data: &CompressedSummary) -> (f64, [f64; 4]
     if !valid(&[r, alpha, a, b]) {
         return (f64::NEG_INFINITY, [f64::NAN; 4]);
     }
+    let (ll, g, _) = two_term_kernel::<false>(r, alpha, a, data, bg_x_terms(a, b));
+    (ll, g)
+}
+
+/// Log-likelihood, gradient and Hessian in the natural parameters `(r, alpha, a, b)`.
+/// Returns non-finite values outside the parameter space.
+pub fn log_likelihood_grad_hessian(
+    m: BgNbd,
+    data: &CompressedSummary,
+) -> (f64, [f64; 4], [[f64; 4]; 4]) {
+    let BgNbd { r, alpha, a, b } = m;
+    if !valid(&[r, alpha, a, b]) {
+        return (f64::NEG_INFINITY, [f64::NAN; 4], [[f64::NAN; 4]; 4]);
+    }
+    two_term_kernel::<true>(r, alpha, a, data, bg_x_terms(a, b))
+}
+
+/// The BG/NBD terms of each x: base = ln B(a, b + x) - ln B(a, b) and
+/// c = ln a - ln(b + x - 1) for x > 0, with their derivatives.
+fn bg_x_terms(a: f64, b: f64) -> impl Fn(f64) -> XTerms + Sync {
     let (lg_b, lg_ab, dg_b, dg_ab) = (ln_gamma(b), ln_gamma(a + b), digamma(b), digamma(a + b));
+    let (tg_b, tg_ab) = (trigamma(b), trigamma(a + b));
     let ln_a = a.ln();
-    two_term_kernel(r, alpha, a, data, |x| {
-        let (lg_abx, dg_abx) = (ln_gamma(a + b + x), digamma(a + b + x));
+    move |x| {
+        let (lg_abx, dg_abx, tg_abx) =
+            (ln_gamma(a + b + x), digamma(a + b + x), trigamma(a + b + x));
+        let bx1 = b + x - 1.0;
         XTerms {
             base: lg_ab + ln_gamma(b + x) - lg_b - lg_abx,
             d_a: dg_ab - dg_abx,
             d_b: dg_ab + digamma(b + x) - dg_b - dg_abx,
+            d_aa: tg_ab - tg_abx,
+            d_ab: tg_ab - tg_abx,
+            d_bb: tg_ab + trigamma(b + x) - tg_b - tg_abx,
             two_terms: x > 0.0,
-            c: if x > 0.0 {
-                ln_a - (b + x - 1.0).ln()
-            } else {
-                0.0
-            },
-            dc_db: if x > 0.0 { -1.0 / (b + x - 1.0) } else { 0.0 },
+            c: if x > 0.0 { ln_a - bx1.ln() } else { 0.0 },
+            dc_db: if x > 0.0 { -1.0 / bx1 } else { 0.0 },
+            dc_dbb: if x > 0.0 { 1.0 / (bx1 * bx1) } else { 0.0 },
         }
-    })
+    }
 }
 
 pub(crate) fn valid(params: &[f64]) -> bool {
@@ -111,31 +178,43 @@ pub(crate) fn valid(params: &[f64]) -> bool {
 pub(crate) struct XTerms {
     /// The beta-function ratio, ln B(a, b + x (+1)) - ln B(a, b).
     pub base: f64,
-    /// Its derivatives in a and b.
+    /// Its derivatives in a and b, first and second.
     pub d_a: f64,
     pub d_b: f64,
+    pub d_aa: f64,
+    pub d_ab: f64,
+    pub d_bb: f64,
     /// Whether the "dropped out at t_x" term is present.
     pub two_terms: bool,
     /// A_4 + (r + x) ln(alpha + t_x), i.e. ln a - ln(b + x - 1) (BG) or ln a - ln(b + x) (MBG).
     pub c: f64,
-    /// d c / d b.
+    /// d c / d b and d² c / d b².
     pub dc_db: f64,
+    pub dc_dbb: f64,
 }
 
 /// Sum over rows of
 /// $w\,[\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + \text{base}_x + \ln(e^{A_3} + e^{A_4})]$ with
 /// $A_3 = -(r+x)\ln(\alpha+T)$ and $A_4 = c_x - (r+x)\ln(\alpha+t_x)$, and its gradient in
-/// (r, alpha, a, b). Logarithms of alpha + T and alpha + t_x are taken once per distinct
+/// (r, alpha, a, b); with `HESSIAN`, also its Hessian (else zeros).
+/// Logarithms of alpha + T and alpha + t_x are taken once per distinct
 /// value, and x-only terms once per run of equal x; each row costs one exp and one log,
 /// or in long runs of equal x (whole-day data) one log, with powers tabulated by level.
 /// Above [`ROWS_PER_THREAD`] rows per thread, the rows are split across threads.
-pub(crate) fn two_term_kernel(
+///
+/// The Hessian: with $D = A_4 - A_3$, $\pi = e^D / (1 + e^D)$ and $q = \pi (1 - \pi)$, a
+/// row's $\ln(1 + e^D)$ has Hessian $\pi \nabla^2 D + q \nabla D \nabla D^\top$, where
+/// $\nabla D = (-\Delta, -(r+x)\delta, 1/a, c'_x)$ with $\Delta = \ln(\alpha+t_x) - \ln(\alpha+T)$
+/// and $\delta = 1/(\alpha+t_x) - 1/(\alpha+T)$; the non-zero second derivatives of D are
+/// $D_{r\alpha} = -\delta$, $D_{\alpha\alpha} = (r+x)(1/(\alpha+t_x)^2 - 1/(\alpha+T)^2)$,
+/// $D_{aa} = -1/a^2$ and $D_{bb} = c''_x$. Per row this adds arithmetic, no logarithm.
+pub(crate) fn two_term_kernel<const HESSIAN: bool>(
     r: f64,
     alpha: f64,
     a: f64,
     data: &CompressedSummary,
     x_terms: impl Fn(f64) -> XTerms + Sync,
-) -> (f64, [f64; 4]) {
+) -> (f64, [f64; 4], [[f64; 4]; 4]) {
     let tables = Tables {
         ln_at: data.t_levels().iter().map(|t| (alpha + t).ln()).collect(),
         inv_at: data.t_levels().iter().map(|t| 1.0 / (alpha + t)).collect(),
@@ -147,7 +226,7 @@ pub(crate) fn two_term_kernel(
             .collect(),
     };
     let run = |work: &[(f64, std::ops::Range<usize>)]| {
-        kernel_rows(r, alpha, a, data, &tables, &x_terms, work)
+        kernel_rows::<HESSIAN>(r, alpha, a, data, &tables, &x_terms, work)
     };
     let chunks = split_rows(data);
     if chunks.len() == 1 {
@@ -158,16 +237,22 @@ pub(crate) fn two_term_kernel(
             .iter()
             .map(|chunk| scope.spawn(|| run(chunk)))
             .collect();
-        let (mut ll, mut g) = run(&chunks[0]);
+        let (mut ll, mut g, mut h) = run(&chunks[0]);
         for handle in handles {
             // A worker cannot panic on numbers; if it did, poison the value.
-            let (l, h) = handle.join().unwrap_or((f64::NAN, [f64::NAN; 4]));
+            let (l, more_g, more_h) =
+                handle
+                    .join()
+                    .unwrap_or((f64::NAN, [f64::NAN; 4], [[f64::NAN; 4]; 4]));
             ll += l;
             for i in 0..4 {
-                g[i] += h[i];
+                g[i] += more_g[i];
+                for j in 0..4 {
+                    h[i][j] += more_h[i][j];
+                }
             }
         }
-        (ll, g)
+        (ll, g, h)
     })
 }
 
@@ -203,7 +288,69 @@ pub(crate) struct Tables {
     inv_atx: Vec<f64>,
 }
 
-fn kernel_rows(
+/// Weighted sums over one run of equal x: what the gradient needs, and with the
+/// Hessian the second moments (`pi` is the share of the "dropped out at t_x" term,
+/// `q = pi (1 - pi)`, `dl` = ln(alpha + t_x) - ln(alpha + T), `di` = 1/(alpha + t_x) - 1/(alpha + T)).
+#[derive(Default)]
+struct GroupSums {
+    w: f64,
+    ln_at: f64,
+    lse: f64,
+    pi: f64,
+    pi_dl: f64,
+    inv: f64,
+    inv_at: f64,
+    inv_at2: f64,
+    pi_di: f64,
+    pi_di2: f64,
+    q: f64,
+    q_dl: f64,
+    q_dl2: f64,
+    q_di: f64,
+    q_di2: f64,
+    q_dl_di: f64,
+}
+
+impl GroupSums {
+    /// Adds a row of weight `w` with the given logs and inverses of alpha + T and
+    /// alpha + t_x, ln(1 + e^D) + (part of A_3 already counted) `lse`, `pi` and `q`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn add<const HESSIAN: bool>(
+        &mut self,
+        w: f64,
+        l_t: f64,
+        l_tx: f64,
+        i_t: f64,
+        i_tx: f64,
+        lse: f64,
+        pi: f64,
+        q: f64,
+    ) {
+        let (dl, di) = (l_tx - l_t, i_tx - i_t);
+        self.w += w;
+        self.ln_at += w * l_t;
+        self.lse += w * lse;
+        self.pi += w * pi;
+        self.pi_dl += w * pi * dl;
+        self.inv += w * (i_t + pi * di);
+        if HESSIAN {
+            let (wpi, wq) = (w * pi, w * q);
+            self.inv_at += w * i_t;
+            self.inv_at2 += w * i_t * i_t;
+            self.pi_di += wpi * di;
+            self.pi_di2 += wpi * (i_tx * i_tx - i_t * i_t);
+            self.q += wq;
+            self.q_dl += wq * dl;
+            self.q_dl2 += wq * dl * dl;
+            self.q_di += wq * di;
+            self.q_di2 += wq * di * di;
+            self.q_dl_di += wq * dl * di;
+        }
+    }
+}
+
+fn kernel_rows<const HESSIAN: bool>(
     r: f64,
     alpha: f64,
     a: f64,
@@ -211,7 +358,7 @@ fn kernel_rows(
     tables: &Tables,
     x_terms: &impl Fn(f64) -> XTerms,
     work: &[(f64, std::ops::Range<usize>)],
-) -> (f64, [f64; 4]) {
+) -> (f64, [f64; 4], [[f64; 4]; 4]) {
     let Tables {
         ln_at,
         inv_at,
@@ -220,18 +367,18 @@ fn kernel_rows(
     } = tables;
     let ln_alpha = alpha.ln();
     let (lg_r, dg_r) = (ln_gamma(r), digamma(r));
+    let tg_r = if HESSIAN { trigamma(r) } else { 0.0 };
     let (ws, t_index, t_x_index) = (data.weights(), data.t_index(), data.t_x_index());
     let mut ll = 0.0;
     let mut g = [0.0; 4];
+    let mut h = [[0.0; 4]; 4];
     // e^{(r+x) ln(alpha + T)} by level of T, for large runs of equal x.
     let mut pt: Vec<f64> = Vec::with_capacity(ln_at.len());
     for (x, rows) in work {
         let (x, rows) = (*x, rows.clone());
         let terms = x_terms(x);
         let rx = r + x;
-        // Weighted sums over the group.
-        let (mut sw, mut s_ln_at, mut s_lse, mut s_pi4, mut s_pi4_dl, mut s_inv) =
-            (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        let mut sums = GroupSums::default();
         let ln_at_range = (
             ln_at.first().copied().unwrap_or(0.0),
             ln_at.last().copied().unwrap_or(0.0),
@@ -251,16 +398,19 @@ fn kernel_rows(
                     current_txi = txi;
                     k = (terms.c - rx * ln_atx[txi]).exp();
                 }
-                let (l_t, l_tx) = (ln_at[ti], ln_atx[txi]);
                 let ratio = k * pt[ti];
                 let denominator = 1.0 + ratio;
-                let pi4 = ratio / denominator;
-                sw += w;
-                s_ln_at += w * l_t;
-                s_lse += w * denominator.ln();
-                s_pi4 += w * pi4;
-                s_pi4_dl += w * pi4 * (l_tx - l_t);
-                s_inv += w * (inv_at[ti] + pi4 * (inv_atx[txi] - inv_at[ti]));
+                let pi = ratio / denominator;
+                sums.add::<HESSIAN>(
+                    w,
+                    ln_at[ti],
+                    ln_atx[txi],
+                    inv_at[ti],
+                    inv_atx[txi],
+                    denominator.ln(),
+                    pi,
+                    pi / denominator,
+                );
             }
         } else if terms.two_terms {
             for i in rows {
@@ -273,33 +423,56 @@ fn kernel_rows(
                 // ln(1 + e) rather than ln_1p(e): e is in (0, 1], so the absolute error is
                 // below 1e-16 per row, and ln is about twice as fast.
                 let ln_1pe = (1.0 + e).ln();
-                let (lse_minus_a3, pi4) = if d > 0.0 {
+                let (lse_minus_a3, pi) = if d > 0.0 {
                     (d + ln_1pe, share)
                 } else {
                     (ln_1pe, e * share)
                 };
-                sw += w;
-                s_ln_at += w * l_t;
-                s_lse += w * lse_minus_a3;
-                s_pi4 += w * pi4;
-                s_pi4_dl += w * pi4 * (l_tx - l_t);
-                s_inv += w * (inv_at[ti] + pi4 * (inv_atx[txi] - inv_at[ti]));
+                sums.add::<HESSIAN>(
+                    w,
+                    l_t,
+                    l_tx,
+                    inv_at[ti],
+                    inv_atx[txi],
+                    lse_minus_a3,
+                    pi,
+                    e * share * share,
+                );
             }
         } else {
             for i in rows {
                 let (w, ti) = (ws[i], t_index[i] as usize);
-                sw += w;
-                s_ln_at += w * ln_at[ti];
-                s_inv += w * inv_at[ti];
+                sums.add::<HESSIAN>(w, ln_at[ti], 0.0, inv_at[ti], 0.0, 0.0, 0.0, 0.0);
             }
         }
-        ll += sw * (ln_gamma(rx) - lg_r + r * ln_alpha + terms.base) - rx * s_ln_at + s_lse;
-        g[0] += sw * (digamma(rx) - dg_r + ln_alpha) - s_ln_at - s_pi4_dl;
-        g[1] += sw * r / alpha - rx * s_inv;
-        g[2] += sw * terms.d_a + s_pi4 / a;
-        g[3] += sw * terms.d_b + s_pi4 * terms.dc_db;
+        let s = &sums;
+        ll += s.w * (ln_gamma(rx) - lg_r + r * ln_alpha + terms.base) - rx * s.ln_at + s.lse;
+        g[0] += s.w * (digamma(rx) - dg_r + ln_alpha) - s.ln_at - s.pi_dl;
+        g[1] += s.w * r / alpha - rx * s.inv;
+        g[2] += s.w * terms.d_a + s.pi / a;
+        g[3] += s.w * terms.d_b + s.pi * terms.dc_db;
+        if HESSIAN {
+            let dc = terms.dc_db;
+            h[0][0] += s.w * (trigamma(rx) - tg_r) + s.q_dl2;
+            h[0][1] += s.w / alpha - s.inv_at - s.pi_di + rx * s.q_dl_di;
+            h[1][1] += -s.w * r / (alpha * alpha) + rx * (s.inv_at2 + s.pi_di2) + rx * rx * s.q_di2;
+            h[0][2] += -s.q_dl / a;
+            h[0][3] += -dc * s.q_dl;
+            h[1][2] += -rx * s.q_di / a;
+            h[1][3] += -rx * dc * s.q_di;
+            h[2][2] += s.w * terms.d_aa + (s.q - s.pi) / (a * a);
+            h[2][3] += s.w * terms.d_ab + s.q * dc / a;
+            h[3][3] += s.w * terms.d_bb + s.pi * terms.dc_dbb + s.q * dc * dc;
+        }
     }
-    (ll, g)
+    if HESSIAN {
+        for i in 0..4 {
+            for j in 0..i {
+                h[i][j] = h[j][i];
+            }
+        }
+    }
+    (ll, g, h)
 }
 
 /// Above this many unique rows, fits start on data coarsened to
@@ -632,6 +805,76 @@ pub(crate) fn clean(value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whole-day-like rows: with `t_levels` distinct values of T and many t_x per x,
+    /// so runs of equal x are long (the tabulated path) or short (the per-row path).
+    fn hessian_data(t_levels: u32) -> CompressedSummary {
+        let mut rows = Vec::new();
+        for x in 0..6u32 {
+            for k in 0..40u32 {
+                let t = 20.0 + f64::from(k % t_levels) * 30.0 / f64::from(t_levels);
+                let t_x = if x == 0 { 0.0 } else { t * f64::from(k) / 40.0 };
+                rows.push((f64::from(x), t_x, t, 1.0 + f64::from(k % 3)));
+            }
+        }
+        CompressedSummary::from_weighted_rows(rows).unwrap()
+    }
+
+    /// The analytic Hessian of a log-likelihood in natural parameters against
+    /// central differences of its analytic gradient.
+    fn check_hessian(
+        params: [f64; 4],
+        grad_hessian: impl Fn([f64; 4]) -> (f64, [f64; 4], [[f64; 4]; 4]),
+    ) {
+        let (ll, _, h) = grad_hessian(params);
+        assert!(ll.is_finite());
+        for j in 0..4 {
+            let step = 1e-5 * params[j];
+            let shifted = |sign: f64| {
+                let mut p = params;
+                p[j] += sign * step;
+                grad_hessian(p).1
+            };
+            let (up, down) = (shifted(1.0), shifted(-1.0));
+            for i in 0..4 {
+                let numeric = (up[i] - down[i]) / (2.0 * step);
+                let tolerance = 1e-5 * numeric.abs().max(h[i][j].abs()) + 1e-6;
+                assert!(
+                    (numeric - h[i][j]).abs() <= tolerance,
+                    "h[{i}][{j}] = {} vs numeric {numeric} at {params:?}",
+                    h[i][j]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hessian_matches_differences_of_the_gradient() {
+        for t_levels in [2, 40] {
+            let data = hessian_data(t_levels);
+            for params in [[0.24, 4.4, 0.79, 2.4], [1.3, 0.7, 2.5, 0.6]] {
+                check_hessian(params, |[r, alpha, a, b]| {
+                    log_likelihood_grad_hessian(BgNbd { r, alpha, a, b }, &data)
+                });
+                check_hessian(params, |[r, alpha, a, b]| {
+                    crate::mbgnbd::log_likelihood_grad_hessian(
+                        crate::mbgnbd::MbgNbd { r, alpha, a, b },
+                        &data,
+                    )
+                });
+                // The gradient-only path gives the same value and gradient.
+                let m = BgNbd {
+                    r: params[0],
+                    alpha: params[1],
+                    a: params[2],
+                    b: params[3],
+                };
+                let (ll, g) = log_likelihood_grad(m, &data);
+                let (ll_h, g_h, _) = log_likelihood_grad_hessian(m, &data);
+                assert_eq!((ll, g), (ll_h, g_h));
+            }
+        }
+    }
 
     #[test]
     fn quadrature_fallback_matches_the_closed_form() {

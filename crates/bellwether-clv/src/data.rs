@@ -101,23 +101,227 @@ fn radix_sort<T: Copy + Default>(items: &mut Vec<T>, bits: u32, key: impl Fn(&T)
     }
 }
 
-/// Sums the weights of runs of equal keys in sorted `(key, weight)` pairs: the
+/// Feeds the runs of equal keys of sorted `(key, weight)` pairs to `builder`: the
 /// unpacked key and total weight of each distinct key, in key order.
-fn merge_runs<K: PartialEq + Copy>(
+fn push_runs<K: PartialEq + Copy>(
     pairs: impl IntoIterator<Item = (K, f64)>,
     unpack: impl Fn(K) -> [u32; 3],
-) -> Vec<([u32; 3], f64)> {
-    let mut runs: Vec<([u32; 3], f64)> = Vec::new();
-    let mut previous = None;
+    builder: &mut Builder,
+) {
+    let mut current: Option<(K, f64)> = None;
     for (key, weight) in pairs {
-        match runs.last_mut() {
-            Some(last) if previous == Some(key) => last.1 += weight,
-            _ => runs.push((unpack(key), weight)),
+        match &mut current {
+            Some((previous, total)) if *previous == key => *total += weight,
+            _ => {
+                if let Some((previous, total)) = current {
+                    builder.push(unpack(previous), total);
+                }
+                current = Some((key, weight));
+            }
         }
-        previous = Some(key);
     }
-    runs
+    if let Some((previous, total)) = current {
+        builder.push(unpack(previous), total);
+    }
 }
+
+/// The merge of sorted `parts` (each sorted by `key`), in order; among equal keys,
+/// earlier parts first (so sums over a run add in row order).
+fn merge_sorted<'a, T: Copy + 'a>(
+    parts: &'a [Vec<T>],
+    key: impl Fn(&T) -> u64 + 'a,
+) -> impl Iterator<Item = T> + 'a {
+    let mut heads = vec![0usize; parts.len()];
+    std::iter::from_fn(move || {
+        let mut best: Option<(u64, usize)> = None;
+        for (p, part) in parts.iter().enumerate() {
+            if let Some(item) = part.get(heads[p]) {
+                let k = key(item);
+                if best.is_none_or(|(b, _)| k < b) {
+                    best = Some((k, p));
+                }
+            }
+        }
+        let (_, p) = best?;
+        heads[p] += 1;
+        Some(parts[p][heads[p] - 1])
+    })
+}
+
+/// How a row's level ranks pack into one integer key: `x` in the high bits, then
+/// `t_x`, then `T`, each in as many bits as its number of levels needs.
+#[derive(Clone, Copy)]
+struct KeyLayout {
+    bits: [u32; 3],
+}
+
+impl KeyLayout {
+    fn new(level_counts: [usize; 3]) -> Self {
+        Self {
+            bits: level_counts.map(|n| usize::BITS - n.saturating_sub(1).leading_zeros()),
+        }
+    }
+
+    fn total_bits(&self) -> u32 {
+        self.bits.iter().sum()
+    }
+
+    fn pack(&self, [x, t_x, t]: [u32; 3]) -> u64 {
+        (u64::from(x) << (self.bits[1] + self.bits[2]))
+            | (u64::from(t_x) << self.bits[2])
+            | u64::from(t)
+    }
+
+    fn unpack(&self, key: u64) -> [u32; 3] {
+        let mask = |b: u32| (1u64 << b) - 1;
+        [
+            (key >> (self.bits[1] + self.bits[2])) as u32,
+            ((key >> self.bits[2]) & mask(self.bits[1])) as u32,
+            (key & mask(self.bits[2])) as u32,
+        ]
+    }
+}
+
+/// Builds a [`CompressedSummary`] from its unique rows, given in `(x, t_x, T)` order
+/// as level ranks with total weights.
+struct Builder {
+    out: CompressedSummary,
+    /// Level values by rank, per column.
+    by_rank: [Vec<f64>; 3],
+    t_x_used: Vec<bool>,
+    t_used: Vec<bool>,
+    last_x: Option<u32>,
+}
+
+impl Builder {
+    /// `values[c][id]` is the value of level `id` of column `c`, `ranks[c][id]` its rank.
+    fn new(values: [&[f64]; 3], ranks: &[Vec<u32>; 3], capacity: usize) -> Self {
+        let by_rank = [0, 1, 2].map(|c| {
+            let mut by_rank = vec![0.0; values[c].len()];
+            for (id, &r) in ranks[c].iter().enumerate() {
+                by_rank[r as usize] = values[c][id];
+            }
+            by_rank
+        });
+        let out = CompressedSummary {
+            x: Vec::with_capacity(capacity),
+            weight: Vec::with_capacity(capacity),
+            t_x_index: Vec::with_capacity(capacity),
+            t_index: Vec::with_capacity(capacity),
+            ..CompressedSummary::default()
+        };
+        Self {
+            out,
+            t_x_used: vec![false; by_rank[1].len()],
+            t_used: vec![false; by_rank[2].len()],
+            by_rank,
+            last_x: None,
+        }
+    }
+
+    fn push(&mut self, [x, t_x, t]: [u32; 3], weight: f64) {
+        let out = &mut self.out;
+        if self.last_x != Some(x) {
+            out.x_group_starts.push(out.x.len());
+            self.last_x = Some(x);
+        }
+        out.x.push(self.by_rank[0][x as usize]);
+        out.t_x_index.push(t_x);
+        out.t_index.push(t);
+        out.weight.push(weight);
+        out.n += weight;
+        self.t_x_used[t_x as usize] = true;
+        self.t_used[t as usize] = true;
+    }
+
+    /// Keeps the levels some row uses and turns the ranks into indexes among those.
+    fn finish(self) -> CompressedSummary {
+        let Builder {
+            mut out,
+            by_rank,
+            t_x_used,
+            t_used,
+            ..
+        } = self;
+        let dense = |by_rank: &[f64], used: &[bool]| {
+            let mut index = vec![0u32; by_rank.len()];
+            let mut levels = Vec::new();
+            for (r, (&value, &is_used)) in by_rank.iter().zip(used).enumerate() {
+                index[r] = levels.len() as u32;
+                if is_used {
+                    levels.push(value);
+                }
+            }
+            (levels, index)
+        };
+        let (t_x_levels, t_x_dense) = dense(&by_rank[1], &t_x_used);
+        let (t_levels, t_dense) = dense(&by_rank[2], &t_used);
+        out.t_x = out
+            .t_x_index
+            .iter()
+            .map(|&r| by_rank[1][r as usize])
+            .collect();
+        out.t = out
+            .t_index
+            .iter()
+            .map(|&r| by_rank[2][r as usize])
+            .collect();
+        out.t_x_index
+            .iter_mut()
+            .for_each(|r| *r = t_x_dense[*r as usize]);
+        out.t_index
+            .iter_mut()
+            .for_each(|r| *r = t_dense[*r as usize]);
+        (out.t_x_levels, out.t_levels) = (t_x_levels, t_levels);
+        out
+    }
+}
+
+/// Level ids of one slice of rows: `[x, t_x, T]` ids per kept row, their weights
+/// (`None` when every row weighs 1) and the three columns' levels.
+struct LevelIds {
+    ids: Vec<[u32; 3]>,
+    weights: Option<Vec<f64>>,
+    levels: [Levels; 3],
+}
+
+/// Validates `(row index, (x, t_x, T, weight))` rows and gives them level ids; rows
+/// of weight 0 are dropped. `weighted`: keep the weights (else all must be 1).
+fn level_ids(
+    rows: impl Iterator<Item = (usize, (f64, f64, f64, f64))>,
+    capacity: usize,
+    weighted: bool,
+) -> Result<LevelIds, ClvError> {
+    let mut levels = [Levels::default(), Levels::default(), Levels::default()];
+    let mut ids: Vec<[u32; 3]> = Vec::with_capacity(capacity);
+    let mut weights: Vec<f64> = Vec::with_capacity(if weighted { capacity } else { 0 });
+    for (i, (x, t_x, t, weight)) in rows {
+        validate_row(i, x, t_x, t, weight)?;
+        if weight == 0.0 {
+            continue;
+        }
+        if ids.len() == u32::MAX as usize {
+            return Err(ClvError::InvalidInput {
+                row: i,
+                reason: "more than 4 billion rows".to_string(),
+            });
+        }
+        // +0.0 and -0.0 must share a level.
+        let [xs, t_xs, ts] = &mut levels;
+        ids.push([xs.id(x + 0.0), t_xs.id(t_x + 0.0), ts.id(t + 0.0)]);
+        if weighted {
+            weights.push(weight);
+        }
+    }
+    Ok(LevelIds {
+        ids,
+        weights: weighted.then_some(weights),
+        levels,
+    })
+}
+
+/// Rows below which [`CompressedSummary::from_columns`] uses one thread.
+const PARALLEL_ROWS: usize = 100_000;
 
 /// FxHash-style hasher for the row keys (three u64 words): much faster than
 /// SipHash, and the keys are numbers, not attacker-chosen strings.
@@ -200,24 +404,12 @@ impl CompressedSummary {
     ) -> Result<Self, ClvError> {
         let rows = rows.into_iter();
         let capacity = rows.size_hint().0;
-        let (mut xs, mut t_xs, mut ts) = (Levels::default(), Levels::default(), Levels::default());
-        let mut ids: Vec<[u32; 3]> = Vec::with_capacity(capacity);
-        let mut weights: Vec<f64> = Vec::with_capacity(capacity);
-        for (i, (x, t_x, t, weight)) in rows.enumerate() {
-            validate_row(i, x, t_x, t, weight)?;
-            if weight == 0.0 {
-                continue;
-            }
-            if ids.len() == u32::MAX as usize {
-                return Err(ClvError::InvalidInput {
-                    row: i,
-                    reason: "more than 4 billion rows".to_string(),
-                });
-            }
-            // +0.0 and -0.0 must share a level.
-            ids.push([xs.id(x + 0.0), t_xs.id(t_x + 0.0), ts.id(t + 0.0)]);
-            weights.push(weight);
-        }
+        let LevelIds {
+            ids,
+            weights,
+            levels: [xs, t_xs, ts],
+        } = level_ids(rows.enumerate(), capacity, true)?;
+        let weights = weights.unwrap_or_default();
         Ok(Self::assemble(
             &ids,
             &weights,
@@ -225,104 +417,223 @@ impl CompressedSummary {
         ))
     }
 
+    /// Compresses columns of `(x, t_x, T)` with optional weights (all 1 when `None`),
+    /// like [`Self::from_weighted_rows`], on all available cores (at most 8) from
+    /// [`PARALLEL_ROWS`] rows: each thread gives its slice of rows level ids and sorts
+    /// their keys, and the sorted slices are merged. Errors name the first bad row.
+    pub fn from_columns(
+        x: &[f64],
+        t_x: &[f64],
+        t: &[f64],
+        weights: Option<&[f64]>,
+    ) -> Result<Self, ClvError> {
+        let n = x.len();
+        if t_x.len() != n || t.len() != n || weights.is_some_and(|w| w.len() != n) {
+            return Err(ClvError::InvalidInput {
+                row: [t_x.len(), t.len(), weights.map_or(n, <[f64]>::len), n]
+                    .into_iter()
+                    .min()
+                    .unwrap_or(0),
+                reason: "columns of different lengths".to_string(),
+            });
+        }
+        let row = |i: usize| (x[i], t_x[i], t[i], weights.map_or(1.0, |w| w[i]));
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        if threads < 2 || n < PARALLEL_ROWS {
+            return Self::from_weighted_rows((0..n).map(row));
+        }
+        let chunk = n.div_ceil(threads);
+        let weighted = weights.is_some();
+        let parts: Vec<Result<LevelIds, ClvError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|start| {
+                    let range = start..(start + chunk).min(n);
+                    let rows = range.clone().map(move |i| (i, row(i)));
+                    scope.spawn(move || level_ids(rows, range.len(), weighted))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        // The first error in row order: parts are in row order.
+        let mut parts = parts
+            .into_iter()
+            .collect::<Result<Vec<LevelIds>, ClvError>>()?;
+        // One set of levels for all parts: the first part's, extended by the others'
+        // new values; each later part's local ids map into it.
+        let mut global = std::mem::take(&mut parts[0].levels);
+        let local_to_global: Vec<[Vec<u32>; 3]> = parts
+            .iter()
+            .skip(1)
+            .map(|part| {
+                [0, 1, 2].map(|c| {
+                    part.levels[c]
+                        .values
+                        .iter()
+                        .map(|&v| global[c].id(v))
+                        .collect()
+                })
+            })
+            .collect();
+        let values = [
+            &global[0].values[..],
+            &global[1].values[..],
+            &global[2].values[..],
+        ];
+        let ranks = values.map(rank_levels);
+        let layout = KeyLayout::new(values.map(<[f64]>::len));
+        // Per part and column, the rank of each local id.
+        let key_tables: Vec<[Vec<u32>; 3]> = std::iter::once(ranks.clone())
+            .chain(local_to_global.iter().map(|maps| {
+                [0, 1, 2].map(|c| maps[c].iter().map(|&g| ranks[c][g as usize]).collect())
+            }))
+            .collect();
+        let capacity = n.min(parts.iter().map(|p| p.ids.len()).sum());
+        let mut builder = Builder::new(values, &ranks, capacity / 2);
+        if layout.total_bits() > 64 {
+            // Too many levels for one integer key: rank triples, sorted serially.
+            let mut pairs: Vec<([u32; 3], f64)> = Vec::with_capacity(capacity);
+            for (part, tables) in parts.iter().zip(&key_tables) {
+                for (i, &[a, b, c]) in part.ids.iter().enumerate() {
+                    let weight = part.weights.as_ref().map_or(1.0, |w| w[i]);
+                    let key = [
+                        tables[0][a as usize],
+                        tables[1][b as usize],
+                        tables[2][c as usize],
+                    ];
+                    pairs.push((key, weight));
+                }
+            }
+            pairs.sort_by_key(|&(key, _)| key);
+            push_runs(pairs, |key: [u32; 3]| key, &mut builder);
+            return Ok(builder.finish());
+        }
+        let bits = layout.total_bits();
+        let pack = |part: &LevelIds, tables: &[Vec<u32>; 3]| -> Vec<u64> {
+            part.ids
+                .iter()
+                .map(|&[a, b, c]| {
+                    layout.pack([
+                        tables[0][a as usize],
+                        tables[1][b as usize],
+                        tables[2][c as usize],
+                    ])
+                })
+                .collect()
+        };
+        if weighted {
+            let sorted: Vec<Vec<(u64, f64)>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = parts
+                    .iter()
+                    .zip(&key_tables)
+                    .map(|(part, tables)| {
+                        scope.spawn(move || {
+                            let keys = pack(part, tables);
+                            let weights = part.weights.as_deref().unwrap_or(&[]);
+                            let mut pairs: Vec<(u64, f64)> =
+                                keys.into_iter().zip(weights.iter().copied()).collect();
+                            radix_sort(&mut pairs, bits, |&(k, _)| k);
+                            pairs
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+            push_runs(
+                merge_sorted(&sorted, |&(k, _)| k),
+                |k| layout.unpack(k),
+                &mut builder,
+            );
+        } else {
+            let sorted: Vec<Vec<u64>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = parts
+                    .iter()
+                    .zip(&key_tables)
+                    .map(|(part, tables)| {
+                        scope.spawn(move || {
+                            let mut keys = pack(part, tables);
+                            radix_sort(&mut keys, bits, |&k| k);
+                            keys
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                    .collect()
+            });
+            push_runs(
+                merge_sorted(&sorted, |&k| k).map(|k| (k, 1.0)),
+                |k| layout.unpack(k),
+                &mut builder,
+            );
+        }
+        Ok(builder.finish())
+    }
+
     /// Builds the summary of rows given as level ids per column (`[x, t_x, T]`) with
-    /// weights, where `values[c][id]` is the value of level `id` of column `c`
-    /// (distinct values within a column; levels no row uses are allowed).
+    /// weights (empty: all 1), where `values[c][id]` is the value of level `id` of
+    /// column `c` (distinct values within a column; levels no row uses are allowed).
     /// Ranks the levels, packs each row's ranks into one integer, sorts the keys by
     /// radix and merges runs of equal keys.
     fn assemble(ids: &[[u32; 3]], weights: &[f64], values: [&[f64]; 3]) -> Self {
         let ranks = values.map(rank_levels);
-        let bits = values.map(|v| usize::BITS - v.len().saturating_sub(1).leading_zeros());
-        let runs: Vec<([u32; 3], f64)> = if bits.iter().sum::<u32>() <= 64 {
-            let (shift_x, shift_t_x) = (bits[1] + bits[2], bits[2]);
-            let key = |[x, t_x, t]: [u32; 3]| {
-                (u64::from(ranks[0][x as usize]) << shift_x)
-                    | (u64::from(ranks[1][t_x as usize]) << shift_t_x)
-                    | u64::from(ranks[2][t as usize])
-            };
-            let mask = |b: u32| (1u64 << b) - 1;
-            let unpack = |key: u64| {
-                [
-                    (key >> shift_x) as u32,
-                    ((key >> shift_t_x) & mask(bits[1])) as u32,
-                    (key & mask(bits[2])) as u32,
-                ]
-            };
-            if weights.iter().all(|&w| w == 1.0) {
+        let layout = KeyLayout::new(values.map(<[f64]>::len));
+        let rank_key = |[x, t_x, t]: [u32; 3]| {
+            [
+                ranks[0][x as usize],
+                ranks[1][t_x as usize],
+                ranks[2][t as usize],
+            ]
+        };
+        let mut builder = Builder::new(values, &ranks, ids.len() / 2);
+        if layout.total_bits() <= 64 {
+            let bits = layout.total_bits();
+            if weights.is_empty() || weights.iter().all(|&w| w == 1.0) {
                 // One customer per row (no weights given): sort bare keys, half the bytes.
-                let mut keys: Vec<u64> = ids.iter().map(|&id| key(id)).collect();
-                radix_sort(&mut keys, bits.iter().sum(), |&k| k);
-                merge_runs(keys.into_iter().map(|k| (k, 1.0)), unpack)
+                let mut keys: Vec<u64> = ids.iter().map(|&id| layout.pack(rank_key(id))).collect();
+                radix_sort(&mut keys, bits, |&k| k);
+                push_runs(
+                    keys.into_iter().map(|k| (k, 1.0)),
+                    |k| layout.unpack(k),
+                    &mut builder,
+                );
             } else {
                 let mut pairs: Vec<(u64, f64)> = ids
                     .iter()
                     .zip(weights)
-                    .map(|(&id, &w)| (key(id), w))
+                    .map(|(&id, &w)| (layout.pack(rank_key(id)), w))
                     .collect();
-                radix_sort(&mut pairs, bits.iter().sum(), |&(k, _)| k);
-                merge_runs(pairs, unpack)
+                radix_sort(&mut pairs, bits, |&(k, _)| k);
+                push_runs(pairs, |k| layout.unpack(k), &mut builder);
             }
         } else {
             let mut pairs: Vec<([u32; 3], f64)> = ids
                 .iter()
-                .zip(weights)
-                .map(|(&[x, t_x, t], &w)| {
-                    let key = [
-                        ranks[0][x as usize],
-                        ranks[1][t_x as usize],
-                        ranks[2][t as usize],
-                    ];
-                    (key, w)
-                })
+                .enumerate()
+                .map(|(i, &id)| (rank_key(id), weights.get(i).copied().unwrap_or(1.0)))
                 .collect();
-            pairs.sort_unstable_by_key(|&(key, _)| key);
-            merge_runs(pairs, |key: [u32; 3]| key)
-        };
-        // Values by rank, and dense indexes over the levels some row uses.
-        let sorted = |c: usize| {
-            let mut by_rank = vec![0.0; values[c].len()];
-            for (id, &r) in ranks[c].iter().enumerate() {
-                by_rank[r as usize] = values[c][id];
-            }
-            by_rank
-        };
-        let dense = |c: usize| {
-            let by_rank = sorted(c);
-            let mut used = vec![false; by_rank.len()];
-            for (key, _) in &runs {
-                used[key[c] as usize] = true;
-            }
-            let mut index = vec![0u32; by_rank.len()];
-            let mut levels = Vec::new();
-            for (r, value) in by_rank.into_iter().enumerate() {
-                index[r] = levels.len() as u32;
-                if used[r] {
-                    levels.push(value);
-                }
-            }
-            (levels, index)
-        };
-        let x_by_rank = sorted(0);
-        let (t_x_levels, t_x_dense) = dense(1);
-        let (t_levels, t_dense) = dense(2);
-        let mut out = Self::default();
-        for ([x, t_x, t], weight) in runs {
-            let x = x_by_rank[x as usize];
-            if out.x.last() != Some(&x) {
-                out.x_group_starts.push(out.x.len());
-            }
-            let (t_x, t) = (t_x_dense[t_x as usize], t_dense[t as usize]);
-            out.x.push(x);
-            out.t_x.push(t_x_levels[t_x as usize]);
-            out.t.push(t_levels[t as usize]);
-            out.t_x_index.push(t_x);
-            out.t_index.push(t);
-            out.weight.push(weight);
-            out.n += weight;
+            pairs.sort_by_key(|&(key, _)| key);
+            push_runs(pairs, |key: [u32; 3]| key, &mut builder);
         }
-        out.t_x_levels = t_x_levels;
-        out.t_levels = t_levels;
-        out
+        builder.finish()
     }
 
     /// Compresses the calibration-period `(frequency, recency, age)` of summaries.
@@ -399,6 +710,9 @@ impl CompressedSummary {
         let grid = |v: f64| ((v / step).round() as u32).min(levels as u32);
         let t_x_grid: Vec<u32> = self.t_x_levels.iter().map(|&v| grid(v)).collect();
         let t_grid: Vec<u32> = self.t_levels.iter().map(|&v| grid(v)).collect();
+        if let Some(coarse) = self.coarsen_in_order(&t_x_grid, &t_grid, levels, step) {
+            return coarse;
+        }
         let grid_values: Vec<f64> = (0..=levels).map(|g| g as f64 * step).collect();
         let mut x_values = Vec::new();
         let mut ids = Vec::with_capacity(self.len());
@@ -411,6 +725,84 @@ impl CompressedSummary {
             }
         }
         Self::assemble(&ids, &self.weight, [&x_values, &grid_values, &grid_values])
+    }
+
+    /// [`Self::coarsen`] in one pass, without sorting: rows come sorted by
+    /// `(x, t_x, T)` and rounding is monotone, so within a run of equal x the grid
+    /// points of `t_x` come in order; each run of equal grid `t_x` sums its weights
+    /// into bins by grid `T`, emitted in order. `t_x_grid` and `t_grid` are the grid
+    /// points of the levels. `None` if some row's grid `t_x` exceeds its grid `T`
+    /// (rounding cannot do that, but then the output would not come sorted).
+    fn coarsen_in_order(
+        &self,
+        t_x_grid: &[u32],
+        t_grid: &[u32],
+        levels: usize,
+        step: f64,
+    ) -> Option<Self> {
+        let points = levels + 1;
+        let mut bins = vec![0.0; points];
+        let (mut t_x_used, mut t_used) = (vec![false; points], vec![false; points]);
+        let mut out = Self::default();
+        for (x, rows) in self.x_groups() {
+            let mut i = rows.start;
+            let mut group_started = false;
+            while i < rows.end {
+                let g_x = t_x_grid[self.t_x_index[i] as usize];
+                let (mut lowest, mut highest) = (usize::MAX, 0);
+                while i < rows.end && t_x_grid[self.t_x_index[i] as usize] == g_x {
+                    let g_t = t_grid[self.t_index[i] as usize];
+                    if g_t < g_x {
+                        return None;
+                    }
+                    let g_t = g_t as usize;
+                    bins[g_t] += self.weight[i];
+                    (lowest, highest) = (lowest.min(g_t), highest.max(g_t));
+                    i += 1;
+                }
+                for g_t in lowest..=highest {
+                    // Weights are positive, so a bin some row reached is positive.
+                    let weight = std::mem::take(&mut bins[g_t]);
+                    if weight > 0.0 {
+                        if !group_started {
+                            out.x_group_starts.push(out.x.len());
+                            group_started = true;
+                        }
+                        t_x_used[g_x as usize] = true;
+                        t_used[g_t] = true;
+                        out.x.push(x);
+                        out.t_x_index.push(g_x);
+                        out.t_index.push(g_t as u32);
+                        out.weight.push(weight);
+                        out.n += weight;
+                    }
+                }
+            }
+        }
+        // Grid points to the levels some row uses, and indexes into those.
+        let dense = |used: &[bool]| {
+            let mut index = vec![0u32; used.len()];
+            let mut values = Vec::new();
+            for (g, &is_used) in used.iter().enumerate() {
+                index[g] = values.len() as u32;
+                if is_used {
+                    values.push(g as f64 * step);
+                }
+            }
+            (values, index)
+        };
+        let (t_x_levels, t_x_dense) = dense(&t_x_used);
+        let (t_levels, t_dense) = dense(&t_used);
+        out.t_x = out.t_x_index.iter().map(|&g| g as f64 * step).collect();
+        out.t = out.t_index.iter().map(|&g| g as f64 * step).collect();
+        out.t_x_index
+            .iter_mut()
+            .for_each(|g| *g = t_x_dense[*g as usize]);
+        out.t_index
+            .iter_mut()
+            .for_each(|g| *g = t_dense[*g as usize]);
+        (out.t_x_levels, out.t_levels) = (t_x_levels, t_levels);
+        Some(out)
     }
 
     /// Keeps the rows where `keep` holds (e.g. `|r| r.x > 0.0`).
@@ -610,6 +1002,71 @@ mod tests {
             expected.sort_unstable();
             proptest::prop_assert_eq!(sorted, expected);
         }
+    }
+
+    /// Enough rows for the multi-threaded path of `from_columns`, with repeats,
+    /// whole days in weeks and some weights 0.
+    fn many_rows(n: usize) -> Vec<(f64, f64, f64, f64)> {
+        let mut state: u64 = 12345;
+        let mut next = move |bound: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % bound
+        };
+        (0..n)
+            .map(|_| {
+                let x = next(20) as f64;
+                let t_days = next(1000);
+                let t_x_days = if x == 0.0 { 0 } else { next(t_days + 1) };
+                let weight = next(5) as f64 * 0.5;
+                (x, t_x_days as f64 / 7.0, t_days as f64 / 7.0, weight)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn columns_on_several_threads_match_the_definition() {
+        let rows = many_rows(2 * PARALLEL_ROWS + 7);
+        let column = |f: fn(&(f64, f64, f64, f64)) -> f64| rows.iter().map(f).collect::<Vec<f64>>();
+        let (x, t_x, t, w) = (
+            column(|r| r.0),
+            column(|r| r.1),
+            column(|r| r.2),
+            column(|r| r.3),
+        );
+        let weighted = CompressedSummary::from_columns(&x, &t_x, &t, Some(&w)).unwrap();
+        assert_matches(&weighted, &reference(&rows));
+        let unit_rows: Vec<_> = rows
+            .iter()
+            .map(|&(x, t_x, t, _)| (x, t_x, t, 1.0))
+            .collect();
+        let unweighted = CompressedSummary::from_columns(&x, &t_x, &t, None).unwrap();
+        assert_matches(&unweighted, &reference(&unit_rows));
+        assert_eq!(unweighted.n(), rows.len() as f64);
+        // The same as the one-threaded path, bit for bit.
+        assert_eq!(
+            weighted,
+            CompressedSummary::from_weighted_rows(rows.iter().copied()).unwrap()
+        );
+    }
+
+    #[test]
+    fn columns_report_the_first_bad_row() {
+        let rows = many_rows(2 * PARALLEL_ROWS);
+        let mut t_x: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let (x, t): (Vec<f64>, Vec<f64>) = rows.iter().map(|r| (r.0, r.2)).unzip();
+        let last = rows.len() - 1;
+        t_x[last] = t[last] + 1.0;
+        t_x[PARALLEL_ROWS + 3] = -1.0;
+        assert!(matches!(
+            CompressedSummary::from_columns(&x, &t_x, &t, None),
+            Err(ClvError::InvalidInput { row, .. }) if row == PARALLEL_ROWS + 3
+        ));
+        assert!(matches!(
+            CompressedSummary::from_columns(&x, &t_x[1..], &t, None),
+            Err(ClvError::InvalidInput { .. })
+        ));
     }
 
     #[test]

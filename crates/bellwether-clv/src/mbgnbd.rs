@@ -23,13 +23,13 @@ use serde::Serialize;
 
 use crate::bgnbd::{
     around_a_equals_one, check_identifiable, clean, expected_purchases_by_quadrature, fit_levels,
-    logistic_of_minus, neg_binomial_ln_pmf, neg_binomial_upper_tail, one_minus_scaled_hyp2f1,
-    two_term_kernel, valid, XTerms,
+    logistic_of_minus, neg_binomial_ln_pmf, neg_binomial_upper_tail, negative_in_log_space,
+    one_minus_scaled_hyp2f1, two_term_kernel, valid, XTerms,
 };
 use crate::data::CompressedSummary;
 use crate::error::ClvError;
 use crate::optim::{Fitted, MinimizeOptions, Objective};
-use crate::special::{digamma, ln_beta, ln_gamma};
+use crate::special::{digamma, ln_beta, ln_gamma, trigamma};
 
 const MODEL: &str = "mbg_nbd";
 
@@ -73,6 +73,28 @@ impl Objective for MbgNbdObjective<'_> {
         }
         -ll
     }
+
+    fn value_grad_hessian(
+        &self,
+        theta: &[f64],
+        grad: &mut [f64],
+        hessian: &mut [f64],
+    ) -> Option<f64> {
+        let p = [
+            theta[0].exp(),
+            theta[1].exp(),
+            theta[2].exp(),
+            theta[3].exp(),
+        ];
+        let m = MbgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        };
+        let (ll, g, h) = log_likelihood_grad_hessian(m, self.data);
+        Some(negative_in_log_space(ll, &g, &h, &p, grad, hessian))
+    }
 }
 
 /// Log-likelihood and its gradient in the natural parameters `(r, alpha, a, b)`.
@@ -81,19 +103,47 @@ pub fn log_likelihood_grad(m: MbgNbd, data: &CompressedSummary) -> (f64, [f64; 4
     if !valid(&[r, alpha, a, b]) {
         return (f64::NEG_INFINITY, [f64::NAN; 4]);
     }
+    let (ll, g, _) = two_term_kernel::<false>(r, alpha, a, data, mbg_x_terms(a, b));
+    (ll, g)
+}
+
+/// Log-likelihood, gradient and Hessian in the natural parameters `(r, alpha, a, b)`.
+pub fn log_likelihood_grad_hessian(
+    m: MbgNbd,
+    data: &CompressedSummary,
+) -> (f64, [f64; 4], [[f64; 4]; 4]) {
+    let MbgNbd { r, alpha, a, b } = m;
+    if !valid(&[r, alpha, a, b]) {
+        return (f64::NEG_INFINITY, [f64::NAN; 4], [[f64::NAN; 4]; 4]);
+    }
+    two_term_kernel::<true>(r, alpha, a, data, mbg_x_terms(a, b))
+}
+
+/// The MBG/NBD terms of each x: base = ln B(a, b + x + 1) - ln B(a, b) and
+/// c = ln a - ln(b + x), with their derivatives.
+fn mbg_x_terms(a: f64, b: f64) -> impl Fn(f64) -> XTerms + Sync {
     let (lg_b, lg_ab, dg_b, dg_ab) = (ln_gamma(b), ln_gamma(a + b), digamma(b), digamma(a + b));
+    let (tg_b, tg_ab) = (trigamma(b), trigamma(a + b));
     let ln_a = a.ln();
-    two_term_kernel(r, alpha, a, data, |x| {
-        let (lg_abx1, dg_abx1) = (ln_gamma(a + b + x + 1.0), digamma(a + b + x + 1.0));
+    move |x| {
+        let (lg_abx1, dg_abx1, tg_abx1) = (
+            ln_gamma(a + b + x + 1.0),
+            digamma(a + b + x + 1.0),
+            trigamma(a + b + x + 1.0),
+        );
         XTerms {
             base: lg_ab + ln_gamma(b + x + 1.0) - lg_b - lg_abx1,
             d_a: dg_ab - dg_abx1,
             d_b: dg_ab + digamma(b + x + 1.0) - dg_b - dg_abx1,
+            d_aa: tg_ab - tg_abx1,
+            d_ab: tg_ab - tg_abx1,
+            d_bb: tg_ab + trigamma(b + x + 1.0) - tg_b - tg_abx1,
             two_terms: true,
             c: ln_a - (b + x).ln(),
             dc_db: -1.0 / (b + x),
+            dc_dbb: 1.0 / ((b + x) * (b + x)),
         }
-    })
+    }
 }
 
 impl MbgNbd {

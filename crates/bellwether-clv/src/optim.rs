@@ -25,6 +25,17 @@ pub trait Objective {
     /// The value at `theta`, writing the gradient into `grad` (same length).
     /// Returns a non-finite value when `theta` is outside the domain.
     fn value_grad(&self, theta: &[f64], grad: &mut [f64]) -> f64;
+    /// For objectives with an analytic Hessian: the value at `theta`, writing the
+    /// gradient into `grad` and the Hessian, row-major, into `hessian` (dim × dim).
+    /// `None` (the default) when there is none.
+    fn value_grad_hessian(
+        &self,
+        _theta: &[f64],
+        _grad: &mut [f64],
+        _hessian: &mut [f64],
+    ) -> Option<f64> {
+        None
+    }
 }
 
 /// Why the optimiser stopped.
@@ -39,7 +50,18 @@ pub enum TerminationReason {
     MaxIterations,
     /// The line search could not make progress.
     LineSearchFailed,
+    /// The search headed beyond the plausible range `|theta| <= THETA_LIMIT` (a
+    /// parameter above e^30 or below e^-30) from a point already beyond half of it:
+    /// the maximum is on the boundary of the parameter space, and following it
+    /// further only costs time.
+    ParameterRanOff,
 }
+
+/// Largest plausible `|theta|` (log-parameter): [`minimize`] never evaluates the
+/// objective beyond it, stops with [`TerminationReason::ParameterRanOff`] when it
+/// heads there from beyond half of it, and the fit then reports the data as not
+/// identifying the model.
+pub const THETA_LIMIT: f64 = 30.0;
 
 /// Options of [`minimize`].
 ///
@@ -109,6 +131,8 @@ struct LineSearch<'a> {
     value0: f64,
     slope0: f64,
     evaluations: usize,
+    /// Whether a trial point lay beyond [`THETA_LIMIT`] (and was not evaluated).
+    crossed_limit: bool,
 }
 
 const C1: f64 = 1e-4;
@@ -125,6 +149,19 @@ impl LineSearch<'_> {
             .map(|(x, d)| x + step * d)
             .collect();
         let mut gradient = vec![0.0; theta.len()];
+        if inf_norm(&theta) > THETA_LIMIT {
+            // Outside the plausible range: treated like outside the domain, without
+            // evaluating (there, likelihoods can be slow and lose all precision).
+            self.crossed_limit = true;
+            gradient.fill(f64::NAN);
+            return LinePoint {
+                step,
+                value: f64::NAN,
+                slope: f64::NAN,
+                theta,
+                gradient,
+            };
+        }
         let mut value = self.objective.value_grad(&theta, &mut gradient);
         if !gradient.iter().all(|g| g.is_finite()) {
             value = f64::NAN;
@@ -330,8 +367,21 @@ fn minimize_from(
             value0: value,
             slope0: slope,
             evaluations: 0,
+            crossed_limit: false,
         };
-        let accepted = match search.run(initial_step) {
+        let found = search.run(initial_step);
+        if search.crossed_limit && inf_norm(&theta) > 0.5 * THETA_LIMIT {
+            // Already far out and still heading for the boundary: stop here rather
+            // than crawl along the limit.
+            return Minimum {
+                theta,
+                value,
+                gradient,
+                iterations: iteration + 1,
+                reason: TerminationReason::ParameterRanOff,
+            };
+        }
+        let accepted = match found {
             Some(p) => p,
             None if !is_identity => {
                 inverse = identity(n);
@@ -361,6 +411,15 @@ fn minimize_from(
             .map(|(a, b)| a - b)
             .collect();
         let change = value - accepted.value;
+        if runs_off_flat(&theta, &accepted.theta, change, accepted.value) {
+            return Minimum {
+                theta: accepted.theta,
+                value: accepted.value,
+                gradient: accepted.gradient,
+                iterations: iteration + 1,
+                reason: TerminationReason::ParameterRanOff,
+            };
+        }
         theta = accepted.theta;
         gradient = accepted.gradient;
         value = accepted.value;
@@ -398,6 +457,104 @@ fn minimize_from(
         iterations: options.max_iterations,
         reason,
     }
+}
+
+/// Newton's method on an objective with an analytic Hessian, from `theta0` near the
+/// optimum (e.g. a fit on coarsened data), halving the step until it decreases the
+/// objective (Armijo). Converged as in [`minimize`], or when the Newton decrement
+/// says the remaining decrease is at most `function_tolerance * max(1, |f|)`; then
+/// returns the minimum and the Hessian there (for standard errors). `None` when the
+/// objective has no Hessian, it is not positive definite, a value is not finite or
+/// the steps stop making progress: callers fall back to BFGS.
+pub fn minimize_newton(
+    objective: &dyn Objective,
+    theta0: &[f64],
+    options: MinimizeOptions,
+) -> Option<(Minimum, Vec<Vec<f64>>)> {
+    const MAX_NEWTON_ITERATIONS: usize = 30;
+    let n = theta0.len();
+    let mut theta = theta0.to_vec();
+    let mut gradient = vec![0.0; n];
+    let mut hessian = vec![0.0; n * n];
+    let mut value = objective.value_grad_hessian(&theta, &mut gradient, &mut hessian)?;
+    let finite =
+        |v: f64, g: &[f64], h: &[f64]| v.is_finite() && g.iter().chain(h).all(|x| x.is_finite());
+    let mut trial_gradient = vec![0.0; n];
+    let mut trial_hessian = vec![0.0; n * n];
+    for iteration in 0..MAX_NEWTON_ITERATIONS.min(options.max_iterations) {
+        if !finite(value, &gradient, &hessian) {
+            return None;
+        }
+        let matrix: Vec<Vec<f64>> = hessian.chunks(n).map(|row| row.to_vec()).collect();
+        let scale = value.abs().max(1.0);
+        let done = |reason| {
+            let minimum = Minimum {
+                theta: theta.clone(),
+                value,
+                gradient: gradient.clone(),
+                iterations: iteration,
+                reason,
+            };
+            Some((minimum, matrix.clone()))
+        };
+        if inf_norm(&gradient) <= options.gradient_tolerance * scale {
+            return done(TerminationReason::GradientTolerance);
+        }
+        let inverse = inverse_spd(&matrix).ok()?;
+        let direction: Vec<f64> = inverse.iter().map(|row| -dot(row, &gradient)).collect();
+        // The Newton decrement: the quadratic model's decrease is half of it.
+        let decrement = -dot(&direction, &gradient);
+        if decrement.is_nan() || decrement < 0.0 {
+            return None;
+        }
+        if 0.5 * decrement <= options.function_tolerance * scale
+            && inf_norm(&gradient) <= options.gradient_tolerance.sqrt() * scale
+        {
+            return done(TerminationReason::FunctionTolerance);
+        }
+        let mut step = 1.0;
+        loop {
+            let trial: Vec<f64> = theta
+                .iter()
+                .zip(&direction)
+                .map(|(t, d)| t + step * d)
+                .collect();
+            if inf_norm(&trial) > THETA_LIMIT {
+                return None;
+            }
+            let trial_value =
+                objective.value_grad_hessian(&trial, &mut trial_gradient, &mut trial_hessian)?;
+            if trial_value.is_finite() && trial_value <= value - C1 * step * decrement {
+                theta = trial;
+                value = trial_value;
+                std::mem::swap(&mut gradient, &mut trial_gradient);
+                std::mem::swap(&mut hessian, &mut trial_hessian);
+                break;
+            }
+            step *= 0.5;
+            if step < 1e-6 {
+                return None;
+            }
+        }
+    }
+    None
+}
+
+/// `|theta|` beyond which a parameter that does not settle counts as run off to 0
+/// or infinity (e^12 is about 1.6e5).
+pub const RAN_OFF_THETA: f64 = 12.0;
+
+/// Whether a step from `before` to `after` moved some log-parameter beyond
+/// [`RAN_OFF_THETA`] outwards by at least 0.1 while the objective changed by less than
+/// 1e-8 relative: the likelihood is flat towards the boundary, so the data do not
+/// identify that parameter (its log-space standard error would exceed ~10), and the
+/// search would only crawl on, on ever costlier evaluations.
+fn runs_off_flat(before: &[f64], after: &[f64], change: f64, value: f64) -> bool {
+    let outwards = before
+        .iter()
+        .zip(after)
+        .any(|(b, a)| a.abs() > RAN_OFF_THETA && a.abs() - b.abs() >= 0.1);
+    outwards && change.abs() <= 1e-8 * value.abs().max(1.0)
 }
 
 fn identity(n: usize) -> Vec<f64> {
@@ -650,7 +807,7 @@ pub fn fit_log_space(
     options: MinimizeOptions,
 ) -> Result<FitResult, ClvError> {
     let (best, iterations) = best_minimum(objective, starts, options);
-    finish_fit(model, names, objective, best, iterations, n)
+    finish_fit(model, names, objective, best, iterations, n, None)
 }
 
 /// Like [`fit_log_space`], but first fits the coarsest of `coarse` (the same model
@@ -667,13 +824,26 @@ pub fn fit_log_space_coarse_to_fine(
     n: f64,
     options: MinimizeOptions,
 ) -> Result<FitResult, ClvError> {
-    let refined = || -> Option<(Minimum, usize)> {
+    // The minimum, the iterations spent and the Hessian at the minimum, when known.
+    type Refined = (Minimum, usize, Option<Vec<Vec<f64>>>);
+    let refined = || -> Option<Refined> {
         let (first, rest) = coarse.split_first()?;
         let (best, mut iterations) = best_minimum(*first, starts, options);
         let mut current = best.filter(|m| m.converged())?;
         let mut current_objective = *first;
+        // The Hessian of `current_objective` at `current`, when known.
+        let mut current_hessian: Option<Vec<Vec<f64>>> = None;
         for next in rest.iter().copied().chain(std::iter::once(objective)) {
-            let h = hessian_forward(current_objective, &current.theta, &current.gradient);
+            // With an analytic Hessian, Newton converges in a few evaluations from
+            // the coarser optimum and leaves the Hessian for the standard errors.
+            if let Some((m, h)) = minimize_newton(next, &current.theta, options) {
+                iterations += m.iterations;
+                (current, current_objective, current_hessian) = (m, next, Some(h));
+                continue;
+            }
+            let h = current_hessian.take().unwrap_or_else(|| {
+                hessian_forward(current_objective, &current.theta, &current.gradient)
+            });
             let inverse = inverse_spd(&h).ok()?;
             let m = minimize_warm(next, &current.theta, &inverse, options);
             if !m.converged() {
@@ -682,10 +852,12 @@ pub fn fit_log_space_coarse_to_fine(
             iterations += m.iterations;
             (current, current_objective) = (m, next);
         }
-        Some((current, iterations))
+        Some((current, iterations, current_hessian))
     };
     match refined() {
-        Some((fine, iterations)) => finish_fit(model, names, objective, Some(fine), iterations, n),
+        Some((fine, iterations, hessian)) => {
+            finish_fit(model, names, objective, Some(fine), iterations, n, hessian)
+        }
         None => fit_log_space(model, names, objective, starts, n, options),
     }
 }
@@ -721,7 +893,22 @@ fn best_minimum(
     (best, iterations)
 }
 
+/// The Hessian of `objective` at a minimum: analytic when the objective has one,
+/// else by forward differences of the gradient.
+fn analytic_or_forward_hessian(objective: &dyn Objective, minimum: &Minimum) -> Vec<Vec<f64>> {
+    let n = minimum.theta.len();
+    let mut gradient = vec![0.0; n];
+    let mut flat = vec![0.0; n * n];
+    match objective.value_grad_hessian(&minimum.theta, &mut gradient, &mut flat) {
+        Some(value) if value.is_finite() && flat.iter().all(|v| v.is_finite()) => {
+            flat.chunks(n).map(|row| row.to_vec()).collect()
+        }
+        _ => hessian_forward(objective, &minimum.theta, &minimum.gradient),
+    }
+}
+
 /// Checks a minimum and turns it into a [`FitResult`] with standard errors.
+/// `hessian`: the objective's Hessian at the minimum, when already known.
 fn finish_fit(
     model: &'static str,
     names: &[&'static str],
@@ -729,6 +916,7 @@ fn finish_fit(
     best: Option<Minimum>,
     iterations: usize,
     n: f64,
+    hessian: Option<Vec<Vec<f64>>>,
 ) -> Result<FitResult, ClvError> {
     let Some(best) = best else {
         return Err(ClvError::FitDidNotConverge {
@@ -740,7 +928,7 @@ fn finish_fit(
     let ran_off = |limit: f64| best.theta.iter().position(|t| t.abs() > limit);
     if !best.converged() || !best.value.is_finite() {
         // A parameter heading to 0 or infinity: the optimum is on the boundary.
-        if let Some(i) = ran_off(12.0).filter(|_| best.value.is_finite()) {
+        if let Some(i) = ran_off(RAN_OFF_THETA).filter(|_| best.value.is_finite()) {
             return Err(ClvError::NotIdentifiable {
                 model,
                 reason: format!(
@@ -756,7 +944,7 @@ fn finish_fit(
             reason: best.reason,
         });
     }
-    if let Some(i) = ran_off(30.0) {
+    if let Some(i) = ran_off(THETA_LIMIT) {
         return Err(ClvError::NotIdentifiable {
             model,
             reason: format!(
@@ -767,7 +955,7 @@ fn finish_fit(
         });
     }
     let params: Vec<f64> = best.theta.iter().map(|t| t.exp()).collect();
-    let h = hessian_forward(objective, &best.theta, &best.gradient);
+    let h = hessian.unwrap_or_else(|| analytic_or_forward_hessian(objective, &best));
     let std_errors = log_space_std_errors(model, &h, &params)?;
     Ok(FitResult {
         model,
@@ -837,6 +1025,44 @@ mod tests {
         let m = minimize(&Barrier, &[5.0], MinimizeOptions::default());
         assert!(m.converged(), "{m:?}");
         assert!((m.theta[0] + 0.9).abs() < 1e-6, "{m:?}");
+    }
+
+    /// `ln(1 + e^{-x})` with its minimum at x = +infinity, counting evaluations and
+    /// recording the largest x evaluated: the shape of a likelihood whose maximum is
+    /// on the boundary of the parameter space.
+    struct TowardsInfinity {
+        evaluations: std::cell::Cell<usize>,
+        largest: std::cell::Cell<f64>,
+        /// Scales the slope: small values make the function flat long before the limit.
+        scale: f64,
+    }
+    impl Objective for TowardsInfinity {
+        fn dim(&self) -> usize {
+            1
+        }
+        fn value_grad(&self, t: &[f64], g: &mut [f64]) -> f64 {
+            self.evaluations.set(self.evaluations.get() + 1);
+            self.largest.set(self.largest.get().max(t[0]));
+            let e = (-self.scale * t[0]).exp();
+            g[0] = -self.scale * e / (1.0 + e);
+            (1.0 + e).ln()
+        }
+    }
+
+    #[test]
+    fn stops_when_a_parameter_runs_off() {
+        for scale in [1.0, 0.05] {
+            let objective = TowardsInfinity {
+                evaluations: std::cell::Cell::new(0),
+                largest: std::cell::Cell::new(f64::NEG_INFINITY),
+                scale,
+            };
+            let m = minimize(&objective, &[0.0], MinimizeOptions::default());
+            assert_eq!(m.reason, TerminationReason::ParameterRanOff, "{m:?}");
+            assert!(m.theta[0] > RAN_OFF_THETA, "{m:?}");
+            assert!(objective.largest.get() <= THETA_LIMIT, "{m:?}");
+            assert!(objective.evaluations.get() < 200, "{m:?}");
+        }
     }
 
     #[test]

@@ -159,6 +159,81 @@ fn no_repeat_purchases_is_not_identifiable() {
     ));
 }
 
+/// The data of `examples/pnbd_slow_case.rs`: 400 customers whose likelihood keeps
+/// rising as s and beta grow together (no heterogeneity in the dropout rate), so the
+/// maximum is on the boundary. The fit used to follow s to 1.7e17 for minutes before
+/// reporting that; it must still report it (the time is checked by the example).
+fn boundary_maximum_rows() -> Vec<(f64, f64, f64)> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % bound
+    };
+    let mut histories: Vec<Vec<u64>> = Vec::new();
+    for _ in 0..400 {
+        let max_gap = 10 + next(120);
+        let stop = 2 + next(10);
+        let _mean_spend = next(200);
+        let mut day = next(300);
+        let mut days = Vec::new();
+        loop {
+            let _amount = next(100);
+            days.push(day);
+            day += 1 + next(max_gap);
+            if next(stop) == 0 || day > 365 {
+                break;
+            }
+        }
+        days.dedup();
+        histories.push(days);
+    }
+    let end = histories
+        .iter()
+        .filter_map(|d| d.last())
+        .max()
+        .copied()
+        .unwrap_or(0);
+    histories
+        .iter()
+        .map(|days| {
+            let (first, last) = (days[0], days[days.len() - 1]);
+            (
+                (days.len() - 1) as f64,
+                (last - first) as f64 / 7.0,
+                (end - first) as f64 / 7.0,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn maximum_on_the_boundary_is_not_identifiable() {
+    let data = CompressedSummary::from_rows(boundary_maximum_rows()).unwrap();
+    // The likelihood is higher far out along s = beta * const than anywhere near
+    // the start: the premise of the test.
+    let ll = |s: f64| {
+        log_likelihood_grad(
+            ParetoNbd {
+                r: 2.5,
+                alpha: 14.2,
+                s,
+                beta: s * 29.7,
+            },
+            &data,
+        )
+        .0
+    };
+    assert!(ll(1e4) > ll(1.0), "{} vs {}", ll(1e4), ll(1.0));
+    match ParetoNbd::fit(&data) {
+        Err(ClvError::NotIdentifiable { reason, .. }) => {
+            assert!(reason.contains("ran off"), "{reason}")
+        }
+        other => panic!("expected NotIdentifiable, got {other:?}"),
+    }
+}
+
 #[test]
 fn one_customer_fails_cleanly_or_fits() {
     let data = CompressedSummary::from_rows([(3.0, 20.0, 30.0)]).unwrap();

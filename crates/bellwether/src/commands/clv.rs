@@ -485,7 +485,13 @@ fn fit_error(model: ModelArg, error: ClvError) -> anyhow::Error {
 }
 
 fn compress(model: ModelArg, table: &SummaryTable) -> anyhow::Result<CompressedSummary> {
-    CompressedSummary::from_weighted_rows(table.weighted_rows()).map_err(|e| fit_error(model, e))
+    CompressedSummary::from_columns(
+        &table.frequency,
+        &table.recency,
+        &table.age,
+        table.weights.as_deref(),
+    )
+    .map_err(|e| fit_error(model, e))
 }
 
 fn spend_data(table: &SummaryTable) -> anyhow::Result<SpendData> {
