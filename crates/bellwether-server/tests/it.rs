@@ -7,7 +7,8 @@ use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use bellwether_core::Customer;
 use bellwether_server::{auth, router, AppState, MAX_LOGIN_FAILURES};
-use bellwether_store::{Role, Store};
+use bellwether_store::testing::TestDatabase;
+use bellwether_store::{Location, Role, Store};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -18,13 +19,32 @@ struct App {
     router: Router,
     store: Store,
     _dir: tempfile::TempDir,
+    /// The PostgreSQL database of a PostgreSQL run, dropped with the app.
+    _database: Option<TestDatabase>,
 }
 
-/// A store with `n` customers in two industries, an admin and a viewer.
-async fn app(n: usize) -> App {
+/// The database a test runs on: every test runs on both (see `on_both_databases!`).
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A store with `n` customers in two industries, an admin and a viewer, on `backend`; `None` for PostgreSQL when no test server is configured (and none
+/// is required: `BELLWETHER_REQUIRE_POSTGRES=1` makes that a failure).
+async fn app_on(backend: Backend, n: usize) -> Option<App> {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("w.db");
-    let store = Store::open(&path).await.unwrap();
+    let (store, database) = match backend {
+        Backend::Sqlite => (Store::open(&dir.path().join("w.db")).await.unwrap(), None),
+        Backend::Postgres => {
+            let database = TestDatabase::create().await?;
+            let location = Location::parse(&database.url);
+            (
+                Store::open_location(&location).await.unwrap(),
+                Some(database),
+            )
+        }
+    };
     let customers: Vec<Customer> = (0..n)
         .map(|i| Customer {
             customer_id: format!("C{i:03}"),
@@ -53,11 +73,12 @@ async fn app(n: usize) -> App {
         .await
         .unwrap();
     let state = AppState::load(store.clone(), false).await.unwrap();
-    App {
+    Some(App {
         router: router(state),
         store,
         _dir: dir,
-    }
+        _database: database,
+    })
 }
 
 async fn send(
@@ -136,9 +157,10 @@ async fn sign_in(router: &Router, email: &str) -> (String, String) {
     (cookie, csrf_in(&page))
 }
 
-#[tokio::test]
-async fn anonymous_visitors_see_no_data() {
-    let app = app(5).await;
+async fn anonymous_visitors_see_no_data(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     for uri in [
         "/api/v1/customers",
         "/api/v1/customers/C001",
@@ -221,9 +243,10 @@ async fn anonymous_visitors_see_no_data() {
         .contains("default-src 'self'"));
 }
 
-#[tokio::test]
-async fn sign_in_needs_the_form_token_and_the_password_and_sets_a_safe_cookie() {
-    let app = app(5).await;
+async fn sign_in_needs_the_form_token_and_the_password_and_sets_a_safe_cookie(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     let (_, headers, _) = send(&app.router, get("/login")).await;
     let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
     let cookie = format!("bw_login_csrf={login_csrf}");
@@ -269,9 +292,10 @@ async fn sign_in_needs_the_form_token_and_the_password_and_sets_a_safe_cookie() 
         .any(|e| e.action == "login" && e.user_email.as_deref() == Some("admin@example.com")));
 }
 
-#[tokio::test]
-async fn sign_out_needs_the_csrf_token_and_ends_the_session() {
-    let app = app(5).await;
+async fn sign_out_needs_the_csrf_token_and_ends_the_session(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     let (cookie, csrf) = sign_in(&app.router, "viewer@example.com").await;
     assert_eq!(
         send(&app.router, form("/logout", &cookie, "csrf=wrong"))
@@ -305,9 +329,10 @@ async fn sign_out_needs_the_csrf_token_and_ends_the_session() {
     );
 }
 
-#[tokio::test]
-async fn repeated_failed_sign_ins_lock_the_account() {
-    let app = app(2).await;
+async fn repeated_failed_sign_ins_lock_the_account(backend: Backend) {
+    let Some(app) = app_on(backend, 2).await else {
+        return;
+    };
     let (_, headers, _) = send(&app.router, get("/login")).await;
     let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
     let cookie = format!("bw_login_csrf={login_csrf}");
@@ -331,9 +356,10 @@ async fn repeated_failed_sign_ins_lock_the_account() {
     );
 }
 
-#[tokio::test]
-async fn the_api_pages_filters_and_sorts_the_ranking() {
-    let app = app(23).await;
+async fn the_api_pages_filters_and_sorts_the_ranking(backend: Backend) {
+    let Some(app) = app_on(backend, 23).await else {
+        return;
+    };
     let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
     let page = |uri: &str| {
         let router = app.router.clone();
@@ -436,9 +462,10 @@ async fn the_api_pages_filters_and_sorts_the_ranking() {
     assert_eq!(missing["error"]["status"], 404);
 }
 
-#[tokio::test]
-async fn hostile_input_is_harmless() {
-    let app = app(5).await;
+async fn hostile_input_is_harmless(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
     for uri in [
         "/api/v1/customers/C001'%20OR%20'1'='1",
@@ -471,9 +498,10 @@ async fn hostile_input_is_harmless() {
     assert_eq!(app.store.counts().await.unwrap().customers, 5);
 }
 
-#[tokio::test]
-async fn api_tokens_authenticate_scripts() {
-    let app = app(3).await;
+async fn api_tokens_authenticate_scripts(backend: Backend) {
+    let Some(app) = app_on(backend, 3).await else {
+        return;
+    };
     let viewer = app
         .store
         .user_by_email("viewer@example.com")
@@ -498,9 +526,10 @@ async fn api_tokens_authenticate_scripts() {
     );
 }
 
-#[tokio::test]
-async fn the_openapi_description_covers_the_api() {
-    let app = app(1).await;
+async fn the_openapi_description_covers_the_api(backend: Backend) {
+    let Some(app) = app_on(backend, 1).await else {
+        return;
+    };
     let (status, headers, body) = send(&app.router, get("/api/openapi.json")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
@@ -516,9 +545,10 @@ async fn the_openapi_description_covers_the_api() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
-#[tokio::test]
-async fn only_admins_manage_users_and_every_addition_is_audited() {
-    let app = app(2).await;
+async fn only_admins_manage_users_and_every_addition_is_audited(backend: Backend) {
+    let Some(app) = app_on(backend, 2).await else {
+        return;
+    };
     let (viewer, viewer_csrf) = sign_in(&app.router, "viewer@example.com").await;
     assert_eq!(
         send(&app.router, with_cookie("/admin/users", &viewer))
@@ -592,9 +622,10 @@ async fn only_admins_manage_users_and_every_addition_is_audited() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
-async fn pages_speak_the_chosen_language_and_remember_it() {
-    let app = app(4).await;
+async fn pages_speak_the_chosen_language_and_remember_it(backend: Backend) {
+    let Some(app) = app_on(backend, 4).await else {
+        return;
+    };
     // The browser's language, before any choice.
     let request = Request::get("/login")
         .header(header::ACCEPT_LANGUAGE, "fr-CH, fr;q=0.9, en;q=0.8")
@@ -656,9 +687,9 @@ fn regex_like_decimal_comma(html: &str) -> bool {
 /// purchase rate per day ~ Gamma(0.8, 20), dropout after each purchase ~ Beta(0.8, 3),
 /// first purchase in 2024's first 300 days, observed to day 365; each customer spends
 /// around its own mean ~ Gamma(3, 1/30).
-async fn app_with_purchases(n: usize) -> App {
+async fn app_with_purchases(backend: Backend, n: usize) -> Option<App> {
     use bellwether_clv::simulate::Rng;
-    let app = app(n).await;
+    let app = app_on(backend, n).await?;
     let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let mut rng = Rng::new(7);
     let mut transactions = Vec::new();
@@ -701,18 +732,19 @@ async fn app_with_purchases(n: usize) -> App {
     })
     .await
     .unwrap();
-    app
+    Some(app)
 }
 
-#[tokio::test]
-async fn the_report_is_served_to_signed_in_users_in_their_language() {
+async fn the_report_is_served_to_signed_in_users_in_their_language(backend: Backend) {
     // Without purchases there is no report: a clear 404, not a 500.
-    let empty = app(3).await;
+    let Some(empty) = app_on(backend, 3).await else {
+        return;
+    };
     let (cookie, _) = sign_in(&empty.router, "viewer@example.com").await;
     let (status, _, body) = send(&empty.router, with_cookie("/api/v1/report", &cookie)).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
-    let app = app_with_purchases(400).await;
+    let app = app_with_purchases(backend, 400).await.unwrap();
     assert_eq!(
         send(&app.router, get("/api/v1/report")).await.0,
         StatusCode::UNAUTHORIZED
@@ -789,9 +821,10 @@ const GOOD_TRANSACTIONS: &str =
 const BAD_TRANSACTIONS: &str =
     "customer_id,date,amount\nN1,2024-01-15,1200.50\nN1,2024-02-30,900\nZZ9,2024-02-02,15\n";
 
-#[tokio::test]
-async fn an_import_with_a_bad_row_writes_nothing_and_names_every_problem() {
-    let app = app(5).await;
+async fn an_import_with_a_bad_row_writes_nothing_and_names_every_problem(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     let (cookie, csrf) = sign_in(&app.router, "admin@example.com").await;
     let (status, _, page) = send(&app.router, with_cookie("/import", &cookie)).await;
     assert_eq!(status, StatusCode::OK);
@@ -845,9 +878,10 @@ async fn an_import_with_a_bad_row_writes_nothing_and_names_every_problem() {
     assert!(entry.detail.contains("3 transactions"), "{}", entry.detail);
 }
 
-#[tokio::test]
-async fn imports_need_an_analyst_a_csrf_token_and_known_file_names() {
-    let app = app(5).await;
+async fn imports_need_an_analyst_a_csrf_token_and_known_file_names(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     let files = [("customers.csv", NEW_CUSTOMERS)];
     // Anonymous: refused on the page and the API.
     let (status, headers, _) = send(&app.router, multipart("/import", None, &[], &files)).await;
@@ -883,9 +917,10 @@ async fn imports_need_an_analyst_a_csrf_token_and_known_file_names() {
     assert_eq!(app.store.counts().await.unwrap().imports, 1);
 }
 
-#[tokio::test]
-async fn scripts_import_through_the_api_with_a_token() {
-    let app = app(5).await;
+async fn scripts_import_through_the_api_with_a_token(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     let admin = app
         .store
         .user_by_email("admin@example.com")
@@ -937,9 +972,10 @@ async fn scripts_import_through_the_api_with_a_token() {
     assert_eq!(app.store.counts().await.unwrap().customers, 7);
 }
 
-#[tokio::test]
-async fn analysts_edit_collaborations_and_every_edit_is_audited() {
-    let app = app(5).await;
+async fn analysts_edit_collaborations_and_every_edit_is_audited(backend: Backend) {
+    let Some(app) = app_on(backend, 5).await else {
+        return;
+    };
     let body = "collaboration_id=COLX&name=Pilot&started=2024-05-01&partners=C001%2C+C002&requirements=Single+sign-on%0D%0AAudit+log+export&language=en";
     // A viewer may not edit; nobody may edit without the session's CSRF token.
     let (viewer, viewer_csrf) = sign_in(&app.router, "viewer@example.com").await;
@@ -1055,3 +1091,40 @@ async fn analysts_edit_collaborations_and_every_edit_is_audited() {
         .iter()
         .all(|e| e.user_email.as_deref() == Some("admin@example.com")));
 }
+
+/// Runs each test on SQLite and on PostgreSQL (`NAME::sqlite`, `NAME::postgres`).
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name(super::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(super::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+on_both_databases!(
+    anonymous_visitors_see_no_data,
+    sign_in_needs_the_form_token_and_the_password_and_sets_a_safe_cookie,
+    sign_out_needs_the_csrf_token_and_ends_the_session,
+    repeated_failed_sign_ins_lock_the_account,
+    the_api_pages_filters_and_sorts_the_ranking,
+    hostile_input_is_harmless,
+    api_tokens_authenticate_scripts,
+    the_openapi_description_covers_the_api,
+    only_admins_manage_users_and_every_addition_is_audited,
+    pages_speak_the_chosen_language_and_remember_it,
+    an_import_with_a_bad_row_writes_nothing_and_names_every_problem,
+    imports_need_an_analyst_a_csrf_token_and_known_file_names,
+    scripts_import_through_the_api_with_a_token,
+    analysts_edit_collaborations_and_every_edit_is_audited,
+    the_report_is_served_to_signed_in_users_in_their_language,
+);

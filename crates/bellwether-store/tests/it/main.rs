@@ -5,7 +5,6 @@
 //! prints one). Without that variable the PostgreSQL runs pass without checking anything, unless
 //! `BELLWETHER_REQUIRE_POSTGRES=1`, as `scripts/test` sets, which makes them fail instead.
 
-
 use bellwether_core::{
     AttrValue, Collaboration, CollaborationPartner, Customer, Request, Requirement, Transaction,
 };
