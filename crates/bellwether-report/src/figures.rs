@@ -26,6 +26,19 @@ pub struct Figures {
     pub method: Method,
     /// The biggest risks, most serious first, for the executive summary.
     pub risks: Vec<Risk>,
+    /// Each customer's value, in the order of the input customers. Not in the JSON (a million
+    /// rows); the web app's customer pages show it.
+    #[serde(skip)]
+    pub customer_values: Vec<CustomerValue>,
+}
+
+/// One customer's value under the report's models.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CustomerValue {
+    /// Discounted expected spend over the report's horizon (0 without purchases).
+    pub clv: f64,
+    /// Probability that the customer is still active at the end of the data (NaN without purchases).
+    pub p_alive: f64,
 }
 
 /// What the data cover.
@@ -465,6 +478,11 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
         p_alive[i] = outcome.p_alive[k];
     }
     let total_equity: f64 = clv.iter().sum();
+    let customer_values: Vec<CustomerValue> = clv
+        .iter()
+        .zip(&p_alive)
+        .map(|(&clv, &p_alive)| CustomerValue { clv, p_alive })
+        .collect();
     let is_strategic = |i: usize| customers[i].quadrant == Quadrant::Strategic;
 
     // Equity by quadrant and by segment.
@@ -697,6 +715,7 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
         discounts,
         method,
         risks: Vec::new(),
+        customer_values,
     };
     figures.risks = risks(&figures);
     Ok(figures)

@@ -48,7 +48,7 @@ fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), AppErr
         description = "Strategic customers of a workspace: the ranking and each customer's scores, reasons, transactions and requests. Authenticate with a session cookie (from /login) or `Authorization: Bearer TOKEN` (`bellwether user token`)."
     ),
     paths(me, customers, customer, report, import, partners, collaborations, add_collaboration),
-    components(schemas(ErrorBody, CollaborationInput, CollaborationSaved, PartnersResponse, PartnerItem, UncoveredItem, CollaborationPage, CollaborationItem, RequirementItem, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
+    components(schemas(ErrorBody, CustomerValueRow, CollaborationInput, CollaborationSaved, PartnersResponse, PartnerItem, UncoveredItem, CollaborationPage, CollaborationItem, RequirementItem, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -348,12 +348,69 @@ pub struct RequestRow {
     pub language: Option<String>,
 }
 
+/// One customer's lifetime value, from the models of the due-diligence report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerValueRow {
+    /// `ready`; `computing` while the models are fitted (ask again shortly); `unavailable` when
+    /// the workspace has no purchases or the models could not be fitted.
+    pub status: String,
+    /// Discounted expected spend over `horizon_months`, in `currency` (0 without purchases).
+    pub clv: Option<f64>,
+    /// Probability that the customer is still active (absent without purchases).
+    pub p_alive: Option<f64>,
+    pub horizon_months: Option<u32>,
+    pub annual_discount_rate: Option<f64>,
+    pub currency: Option<String>,
+    /// `bg_nbd` or `pareto_nbd`, with `gamma_gamma` spend.
+    pub model: Option<String>,
+}
+
 /// One customer with its history.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerDetail {
     pub customer: CustomerRow,
+    pub value: CustomerValueRow,
     pub transactions: Vec<TransactionRow>,
     pub requests: Vec<RequestRow>,
+}
+
+/// The value of the customer at `index` (storage order) if the report's figures are ready;
+/// never waits for them.
+fn customer_value(state: &AppState, index: usize, n_customers: usize) -> CustomerValueRow {
+    let empty = |status: &str| CustomerValueRow {
+        status: status.to_string(),
+        clv: None,
+        p_alive: None,
+        horizon_months: None,
+        annual_discount_rate: None,
+        currency: None,
+        model: None,
+    };
+    let Ok(cached) = state.report.try_lock() else {
+        return empty("computing");
+    };
+    match (
+        cached.as_ref(),
+        *state
+            .report_failed
+            .read()
+            .unwrap_or_else(|e| e.into_inner()),
+    ) {
+        (Some(figures), _) if figures.customer_values.len() == n_customers => {
+            let value = figures.customer_values[index];
+            CustomerValueRow {
+                status: "ready".to_string(),
+                clv: Some(value.clv),
+                p_alive: value.p_alive.is_finite().then_some(value.p_alive),
+                horizon_months: Some(figures.options.horizon_months),
+                annual_discount_rate: Some(figures.options.discount_rate),
+                currency: Some(figures.options.currency.clone()),
+                model: Some(figures.method.transaction_model.model.clone()),
+            }
+        }
+        (None, true) => empty("unavailable"),
+        _ => empty("computing"),
+    }
 }
 
 /// Loads one customer's detail: shared by the API and the customer page.
@@ -392,8 +449,10 @@ pub async fn detail(state: &AppState, id: &str) -> Result<CustomerDetail, AppErr
             language: r.language,
         })
         .collect();
+    let index = ranking.ranking.order[position];
     Ok(CustomerDetail {
         customer: CustomerRow::from(&row),
+        value: customer_value(state, index, ranking.ranking.records.len()),
         transactions,
         requests,
     })

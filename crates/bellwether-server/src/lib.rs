@@ -115,6 +115,8 @@ pub struct AppState {
     pub report: Arc<tokio::sync::Mutex<Option<Arc<bellwether_report::Figures>>>>,
     /// Requests prepared for matching, built on first use (seconds on a large workspace).
     pub needs: Arc<tokio::sync::Mutex<Option<Arc<bellwether_app::collaboration::NeedData>>>>,
+    /// The report could not be computed from the stored data (no purchases, no fit).
+    pub report_failed: Arc<RwLock<bool>>,
     /// Held by the import in progress: imports run one at a time.
     pub import_lock: Arc<tokio::sync::Mutex<()>>,
 }
@@ -130,6 +132,7 @@ impl AppState {
             secure_cookies,
             report: Arc::new(tokio::sync::Mutex::new(None)),
             needs: Arc::new(tokio::sync::Mutex::new(None)),
+            report_failed: Arc::new(RwLock::new(false)),
             import_lock: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
@@ -148,6 +151,10 @@ pub async fn reload(state: &AppState) -> Result<(), AppError> {
     let ranking = Arc::new(load_ranking(&state.store).await?);
     *state.ranking.write().unwrap_or_else(|e| e.into_inner()) = ranking;
     *state.report.lock().await = None;
+    *state
+        .report_failed
+        .write()
+        .unwrap_or_else(|e| e.into_inner()) = false;
     *state.needs.lock().await = None;
     Ok(())
 }
@@ -219,6 +226,14 @@ pub async fn report_figures(state: &AppState) -> Result<Arc<bellwether_report::F
         .map_err(|e| AppError::BadRequest(format!("invalid [report] section: {e}")))?;
     let figures = bellwether_app::report_figures(&state.store, &config, &options, &())
         .await
+        .inspect_err(|e| {
+            if matches!(e, bellwether_app::AppError::Report(_)) {
+                *state
+                    .report_failed
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner()) = true;
+            }
+        })
         .map_err(|e| match e {
             bellwether_app::AppError::Report(bellwether_report::ReportError::NoPurchases) => {
                 AppError::NotFound(
@@ -234,6 +249,17 @@ pub async fn report_figures(state: &AppState) -> Result<Arc<bellwether_report::F
     let figures = Arc::new(figures);
     *cached = Some(figures.clone());
     Ok(figures)
+}
+
+/// Computes the report's figures in the background (they take seconds on a large workspace), so
+/// that customer pages can show lifetime values without waiting.
+pub fn warm_up(state: &AppState) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = report_figures(&state).await {
+            tracing::info!("no lifetime values for the customer pages: {error}");
+        }
+    });
 }
 
 /// Scores the stored customers with the stored configuration (defaults when none).

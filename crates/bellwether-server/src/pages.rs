@@ -411,6 +411,21 @@ pub async fn customer(
                 tr { th { (t("ui-discount-share")) } td.num { (m.percent(c.discount_share, 1)) } }
             }
         }
+        h2 { (t("ui-value")) }
+        @match detail.value.status.as_str() {
+            "ready" if detail.value.p_alive.is_some() => {
+                table.value {
+                    tbody {
+                        tr { th { (m.get("ui-clv", &[("months", &detail.value.horizon_months.unwrap_or(0).to_string())])) }
+                             td.num { (m.currency(detail.value.clv.unwrap_or(0.0), detail.value.currency.as_deref().unwrap_or("USD"))) } }
+                        tr { th { (t("ui-p-alive")) } td.num { (m.percent(detail.value.p_alive.unwrap_or(0.0), 1)) } }
+                    }
+                }
+                p { (m.get("ui-value-source", &[("model", detail.value.model.as_deref().unwrap_or("?"))])) " " a href="/report" { (t("ui-report")) } }
+            }
+            "computing" => { p.value-pending { (t("ui-value-computing")) } }
+            _ => { p { (t("ui-value-none")) } }
+        }
         h2 { (t("ui-why")) }
         ul { @for r in &c.reasons { li { (if r.effect > 0.0 { "+ " } else if r.effect < 0.0 { "− " } else { "? " }) (r.text) } } }
         h2 { (m.get("ui-requests", &[("count", &detail.requests.len().to_string())])) }

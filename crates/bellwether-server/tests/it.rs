@@ -754,11 +754,35 @@ async fn the_report_is_served_to_signed_in_users_in_their_language(backend: Back
         StatusCode::SEE_OTHER
     );
     let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
+    // Before the report is computed, customers' values are pending, not invented.
+    let (_, _, body) = send(&app.router, with_cookie("/api/v1/customers/C001", &cookie)).await;
+    let detail: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(detail["value"]["status"], "computing", "{body}");
     let (status, _, body) = send(&app.router, with_cookie("/api/v1/report", &cookie)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let figures: Value = serde_json::from_str(&body).unwrap();
     let total = figures["equity"]["total"].as_f64().unwrap();
     assert!(total > 0.0 && total.is_finite(), "{}", figures["equity"]);
+    // Then every customer's value comes from the report's models, and they add up to its equity.
+    let mut sum = 0.0;
+    for i in 0..400 {
+        let uri = format!("/api/v1/customers/C{i:03}");
+        let (_, _, body) = send(&app.router, with_cookie(&uri, &cookie)).await;
+        let value = &serde_json::from_str::<Value>(&body).unwrap()["value"];
+        assert_eq!(value["status"], "ready", "{uri}: {value}");
+        let clv = value["clv"].as_f64().unwrap();
+        assert!(clv >= 0.0, "{uri}: {value}");
+        if let Some(p_alive) = value["p_alive"].as_f64() {
+            assert!((0.0..=1.0).contains(&p_alive), "{uri}: {value}");
+        }
+        sum += clv;
+    }
+    assert!((sum - total).abs() <= 1e-6 * total, "{sum} vs {total}");
+    let (_, _, page) = send(&app.router, with_cookie("/customers/C001", &cookie)).await;
+    assert!(
+        page.contains("Lifetime value") && page.contains("Probability still active"),
+        "{page}"
+    );
     // Shares of the top customers are shares: between 0 and 1, growing with N.
     let top: Vec<f64> = figures["concentration"]["top"]
         .as_array()

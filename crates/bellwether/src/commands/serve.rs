@@ -34,6 +34,7 @@ pub async fn serve(db: &Location, args: &ServeArgs, quiet: bool) -> anyhow::Resu
             db,
         );
     }
+    bellwether_server::warm_up(&state);
     bellwether_server::serve(state, listener)
         .await
         .with_context(|| format!("cannot serve on {address}"))?;
