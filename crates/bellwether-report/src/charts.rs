@@ -148,7 +148,7 @@ fn legend<'a>(chart: &mut Chart<'a, 'a>) -> DrawResult {
         .position(SeriesLabelPosition::UpperLeft)
         .background_style(WHITE.mix(0.9))
         .border_style(GREY)
-        .label_font((FONT, 12).into_font().color(&INK))
+        .label_font((FONT, 14).into_font().color(&INK))
         .draw()
         .map_err(boxed)
 }
@@ -171,7 +171,7 @@ fn category_label(
     root.draw(&Text::new(
         label.to_string(),
         position,
-        text_style(12.0, INK, anchor),
+        text_style(14.0, INK, anchor),
     ))
     .map_err(boxed)
 }
@@ -206,7 +206,7 @@ pub fn bars(
             .x_label_formatter(&|v| compact(messages, *v))
             .y_labels(1)
             .y_label_formatter(&|_| String::new())
-            .label_style((FONT, 12).into_font().color(&INK))
+            .label_style((FONT, 14).into_font().color(&INK))
             .axis_style(GREY)
             .draw()
             .map_err(boxed)?;
@@ -235,7 +235,7 @@ pub fn bars(
                 .draw_series(std::iter::once(Text::new(
                     format!(" {}", value_label(*value)),
                     (value.max(0.0), y - 0.5),
-                    text_style(12.0, INK, (HPos::Left, VPos::Center)),
+                    text_style(14.0, INK, (HPos::Left, VPos::Center)),
                 )))
                 .map_err(boxed)?;
         }
@@ -286,8 +286,8 @@ pub fn cohort_triangle(
             .y_labels(1)
             .y_label_formatter(&|_| String::new())
             .x_desc(messages.get("chart-cohort-x", &[]))
-            .label_style((FONT, 11).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
             .axis_style(GREY)
             .draw()
             .map_err(boxed)?;
@@ -319,7 +319,7 @@ pub fn cohort_triangle(
                     Text::new(
                         messages.number(share * 100.0, 0),
                         (k as f64 + 0.5, y - 0.5),
-                        text_style(10.0, colour, (HPos::Center, VPos::Center)),
+                        text_style(12.0, colour, (HPos::Center, VPos::Center)),
                     )
                 }))
                 .map_err(boxed)?;
@@ -367,8 +367,8 @@ pub fn p_alive_histogram(
             .y_label_formatter(&|v| messages.number(*v, 0))
             .x_desc(messages.get("chart-p-alive-x", &[]))
             .y_desc(messages.get("chart-customers", &[]))
-            .label_style((FONT, 11).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
             .axis_style(GREY)
             .draw()
             .map_err(boxed)?;
@@ -434,8 +434,8 @@ pub fn tracking(
             .y_label_formatter(&|v| compact(messages, *v))
             .x_desc(messages.get("chart-weeks", &[]))
             .y_desc(messages.get("chart-repeat-purchases", &[]))
-            .label_style((FONT, 11).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
             .axis_style(GREY)
             .draw()
             .map_err(boxed)?;
@@ -447,13 +447,13 @@ pub fn tracking(
                 BLACK.stroke_width(1),
             ))
             .map_err(boxed)?;
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!(" {}", messages.get("chart-calibration-end", &[])),
-                (calibration_weeks, top * 0.97),
-                text_style(11.0, INK, (HPos::Left, VPos::Top)),
-            )))
-            .map_err(boxed)?;
+        let (x, y) = chart.backend_coord(&(calibration_weeks, top));
+        root.draw(&Text::new(
+            messages.get("chart-calibration-end", &[]),
+            (x + 5, y + 4),
+            text_style(13.0, INK, (HPos::Left, VPos::Top)),
+        ))
+        .map_err(boxed)?;
         chart
             .draw_series(LineSeries::new(
                 weeks.iter().copied().zip(actual.iter().copied()),
@@ -492,14 +492,14 @@ pub fn lorenz(id: &str, title: &str, messages: &Messages, points: &[[f64; 2]]) -
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RULE)
-            .x_labels(5)
-            .y_labels(5)
+            .x_labels(6)
+            .y_labels(6)
             .x_label_formatter(&|v| messages.percent(*v, 0))
             .y_label_formatter(&|v| messages.percent(*v, 0))
             .x_desc(messages.get("chart-share-customers", &[]))
             .y_desc(messages.get("chart-share-revenue", &[]))
-            .label_style((FONT, 11).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
             .axis_style(GREY)
             .draw()
             .map_err(boxed)?;
@@ -552,9 +552,8 @@ where
                 + Rectangle::new([(-3, -3), (3, 3)], outline)
         })),
         2 => chart.draw_series(points.into_iter().map(|at| {
-            EmptyElement::at(at)
-                + TriangleMarker::new((0, 0), 5, GREEN.filled())
-                + TriangleMarker::new((0, 0), 5, outline)
+            // plotters fills triangle markers whatever the style, so no black outline here.
+            EmptyElement::at(at) + TriangleMarker::new((0, 0), 5, GREEN.filled())
         })),
         _ => chart.draw_series(
             points
@@ -580,9 +579,7 @@ fn legend_marker(root: &Area<'_>, quadrant: usize, at: (i32, i32)) -> DrawResult
                 + Rectangle::new([(-3, -3), (3, 3)], outline)),
         ),
         2 => root.draw(
-            &(EmptyElement::at(at)
-                + TriangleMarker::new((0, 0), 5, GREEN.filled())
-                + TriangleMarker::new((0, 0), 5, outline)),
+            &(EmptyElement::at(at) + TriangleMarker::new((0, 0), 5, GREEN.filled())),
         ),
         _ => root.draw(&(EmptyElement::at(at) + Cross::new((0, 0), 3, SKY.stroke_width(2)))),
     };
@@ -611,14 +608,14 @@ pub fn quadrant_map(
             .configure_mesh()
             .light_line_style(WHITE)
             .bold_line_style(RULE)
-            .x_labels(5)
-            .y_labels(5)
+            .x_labels(6)
+            .y_labels(6)
             .x_label_formatter(&|v| messages.number(*v, 2))
             .y_label_formatter(&|v| messages.number(*v, 2))
             .x_desc(messages.get("chart-fit", &[]))
             .y_desc(messages.get("chart-reputation", &[]))
-            .label_style((FONT, 11).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
             .axis_style(GREY)
             .draw()
             .map_err(boxed)?;
@@ -646,7 +643,7 @@ pub fn quadrant_map(
             root.draw(&Text::new(
                 label.to_string(),
                 (x + 9, 16),
-                text_style(12.0, INK, (HPos::Left, VPos::Center)),
+                text_style(14.0, INK, (HPos::Left, VPos::Center)),
             ))
             .map_err(boxed)?;
             x += 30 + 7 * label.chars().count() as i32;
@@ -684,8 +681,8 @@ pub fn columns(
             .y_labels(tick_values.len())
             .y_label_formatter(&|v| compact(messages, *v))
             .y_desc(messages.get("chart-equity", &[]))
-            .label_style((FONT, 12).into_font().color(&INK))
-            .axis_desc_style((FONT, 12).into_font().color(&INK))
+            .label_style((FONT, 14).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
             .axis_style(GREY)
             .draw()
             .map_err(boxed)?;
@@ -704,7 +701,7 @@ pub fn columns(
                 .draw_series(std::iter::once(Text::new(
                     value_label(value),
                     (k as f64 + 0.5, value),
-                    text_style(12.0, INK, (HPos::Center, VPos::Bottom)),
+                    text_style(14.0, INK, (HPos::Center, VPos::Bottom)),
                 )))
                 .map_err(boxed)?;
         }
@@ -723,6 +720,52 @@ mod tests {
         assert_eq!(values, vec![0.0, 250.0, 500.0, 750.0, 1000.0]);
         let (top, _) = ticks(0.0);
         assert_eq!(top, 1.0);
+    }
+
+    #[test]
+    fn charts_carry_title_hatching_and_localised_axes() {
+        use bellwether_i18n::Locale;
+        let messages = Messages::new(Locale::Fr).unwrap();
+        let bins: Vec<(f64, usize, usize)> =
+            (0..10).map(|k| (k as f64 / 10.0, k * 3, 40 - k)).collect();
+        let svg = p_alive_histogram("p-alive", "Clients <actifs>", &messages, &bins);
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
+        assert_eq!(svg.matches("<svg").count(), 1, "plotters' own <svg> is unwrapped");
+        assert!(svg.contains(r#"data-chart="p-alive""#));
+        assert!(svg.contains("<title id=\"p-alive-title\">Clients &lt;actifs&gt;</title>"));
+        // Strategic customers are hatched: the reserved colour is gone, the pattern is used.
+        assert!(!svg.contains("#010203"));
+        assert!(svg.contains("url(#p-alive-hatch)"));
+        // French decimal comma on the P(alive) axis (0,5), never a decimal point.
+        assert!(svg.contains(">0,5<"), "{svg}");
+        assert!(!svg.contains(">0.5<"));
+        // Nothing outside the document: the SVG namespace is the only URL.
+        assert!(!svg.replace("http://www.w3.org/2000/svg", "").contains("http"));
+    }
+
+    #[test]
+    fn quadrant_markers_differ_by_shape() {
+        use bellwether_i18n::Locale;
+        let messages = Messages::new(Locale::En).unwrap();
+        let points = [(0.8, 0.9, 0), (0.2, 0.9, 1), (0.8, 0.1, 2), (0.1, 0.1, 3)];
+        let svg = quadrant_map(
+            "quadrants",
+            "Map",
+            &messages,
+            &points,
+            (0.6, 0.6),
+            ["Strategic", "Showcase", "Representative", "Transactional"],
+        );
+        // Circles for strategic, rectangles, triangles (polygons) and crosses (lines),
+        // each in its own Okabe-Ito colour, on the chart and in the legend.
+        assert!(svg.matches("<circle").count() >= 2);
+        for colour in ["#D55E00", "#CC79A7", "#009E73", "#56B4E9"] {
+            assert!(svg.matches(colour).count() >= 2, "{colour}");
+        }
+        assert!(svg.contains("<polygon") || svg.contains("<polyline"));
+        for label in ["Strategic", "Showcase", "Representative", "Transactional"] {
+            assert!(svg.contains(label), "{label}");
+        }
     }
 
     #[test]
