@@ -346,9 +346,12 @@ pub(crate) fn bg_alive_discounted_purchases(
     let scale = alpha + t_cal;
     let months = options.months as usize;
     let per_month = options.periods_per_month;
-    if !(c > 0.0 && scale > 0.0 && per_month > 0.0 && months > 0)
-        || ![r, alpha, a, b, x, t_cal].iter().all(|v| v.is_finite())
-    {
+    let applies = c > 0.0
+        && scale > 0.0
+        && per_month > 0.0
+        && months > 0
+        && [r, alpha, a, b, x, t_cal].iter().all(|v| v.is_finite());
+    if !applies {
         return None;
     }
     let z: Vec<f64> = (1..=months)
