@@ -1,25 +1,42 @@
-//! Inline SVG charts, readable in print and by colour-blind readers.
+//! Inline SVG charts drawn with plotters' SVG backend, readable in print and by
+//! colour-blind readers.
 //!
 //! Colours are the Okabe-Ito palette; every series also differs by shape, dash or
 //! hatching, and values are written on the chart where they fit, so nothing depends on
-//! colour alone. Axis numbers are formatted per locale. Output is deterministic.
+//! colour alone. Axis numbers are formatted per locale through the messages' number
+//! formats (plotters' label formatters). Output is deterministic and self-contained.
 //!
-//! The charts are drawn here rather than with plotters: plotters' SVG backend formats
-//! tick labels itself and measures text with a font backend, while these charts need
-//! locale-formatted labels, hatch patterns and an accessible `<title>` per chart.
+//! plotters (without its font features) writes text as `<text>` elements and measures
+//! it with a fixed estimate, so no font is read or downloaded. Two things plotters has no
+//! element for are added to its output here: the accessible `<title>` and `data-chart`
+//! attribute of each chart, and hatching, which is drawn by plotters in a reserved colour
+//! ([`HATCH_SENTINEL`]) and then pointed at an SVG `<pattern>`.
 
 use std::fmt::Write;
 
 use bellwether_i18n::Messages;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Okabe-Ito: blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow.
-pub const BLUE: &str = "#0072B2";
-pub const ORANGE: &str = "#E69F00";
-pub const GREEN: &str = "#009E73";
-pub const VERMILLION: &str = "#D55E00";
-pub const PURPLE: &str = "#CC79A7";
-pub const SKY: &str = "#56B4E9";
-pub const GREY: &str = "#555555";
+pub const BLUE: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+pub const ORANGE: RGBColor = RGBColor(0xE6, 0x9F, 0x00);
+pub const GREEN: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+pub const VERMILLION: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+pub const PURPLE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
+pub const SKY: RGBColor = RGBColor(0x56, 0xB4, 0xE9);
+pub const GREY: RGBColor = RGBColor(0x55, 0x55, 0x55);
+const INK: RGBColor = RGBColor(0x11, 0x11, 0x11);
+const RULE: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+
+/// A colour no chart uses otherwise: areas filled with it are hatched (orange with black
+/// diagonal lines) after drawing.
+const HATCH_SENTINEL: RGBColor = RGBColor(0x01, 0x02, 0x03);
+
+const FONT: &str = "sans-serif";
 
 /// Escapes text for XML content and attributes.
 pub fn escape(text: &str) -> String {
@@ -37,123 +54,71 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A chart frame: an `<svg>` with a title, hatch patterns and a plotting area.
-struct Frame {
-    svg: String,
-    width: f64,
-    height: f64,
-    left: f64,
-    right: f64,
-    top: f64,
-    bottom: f64,
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws a chart with plotters and returns its `<svg>`, with the title, the `data-chart`
+/// id and the hatch pattern added. A drawing error (none is expected on a string
+/// backend) leaves the frame with its title and nothing else.
+fn chart(
+    id: &str,
+    title: &str,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area<'_>) -> DrawResult,
+) -> String {
+    let mut body = String::new();
+    let drawn = {
+        let root = SVGBackend::with_string(&mut body, size).into_drawing_area();
+        root.fill(&WHITE)
+            .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)
+            .and_then(|()| draw(&root))
+            .and_then(|()| {
+                root.present()
+                    .map_err(|e| Box::new(e) as Box<dyn std::error::Error>)
+            })
+    };
+    let (width, height) = size;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{id}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"#,
+        escape(title)
+    );
+    let _ = write!(
+        svg,
+        r##"<defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#E69F00"/><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="1.5"/></pattern></defs>"##
+    );
+    if drawn.is_ok() {
+        // Keep plotters' content, without its own <svg> element.
+        let inner = body
+            .find('>')
+            .map(|start| &body[start + 1..])
+            .and_then(|rest| rest.rfind("</svg>").map(|end| &rest[..end]))
+            .unwrap_or("");
+        let hatch = format!("url(#{id}-hatch)");
+        let inner = inner
+            .replace("#010203", &hatch)
+            .replace("rgb(1,2,3)", &hatch);
+        svg.push_str(&inner);
+    }
+    svg.push_str("</svg>");
+    svg
 }
 
-impl Frame {
-    fn new(id: &str, title: &str, width: f64, height: f64, margins: [f64; 4]) -> Frame {
-        let mut svg = String::new();
-        let _ = write!(
-            svg,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{id}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"#,
-            escape(title)
-        );
-        let _ = write!(
-            svg,
-            r##"<defs><pattern id="{id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="{ORANGE}"/><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="1.5"/></pattern></defs>"##
-        );
-        Frame {
-            svg,
-            width,
-            height,
-            left: margins[0],
-            right: width - margins[1],
-            top: margins[2],
-            bottom: height - margins[3],
-        }
-    }
+fn boxed<E: std::error::Error + 'static>(error: E) -> Box<dyn std::error::Error> {
+    Box::new(error)
+}
 
-    fn x(&self, fraction: f64) -> f64 {
-        self.left + fraction * (self.right - self.left)
-    }
-
-    fn y(&self, fraction: f64) -> f64 {
-        self.bottom - fraction * (self.bottom - self.top)
-    }
-
-    fn text(&mut self, x: f64, y: f64, anchor: &str, class: &str, text: &str) {
-        let _ = write!(
-            self.svg,
-            r#"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" class="{class}">{}</text>"#,
-            escape(text)
-        );
-    }
-
-    fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, style: &str) {
-        let _ = write!(
-            self.svg,
-            r#"<line x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}" {style}/>"#
-        );
-    }
-
-    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str) {
-        let _ = write!(
-            self.svg,
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{fill}" stroke="#222" stroke-width="0.5"/>"##,
-            w.max(0.0),
-            h.max(0.0)
-        );
-    }
-
-    /// Horizontal grid lines and labels at `ticks` (fractions of the axis) on the left.
-    fn y_axis(&mut self, ticks: &[(f64, String)], label: &str) {
-        for (fraction, text) in ticks {
-            let y = self.y(*fraction);
-            let (left, right) = (self.left, self.right);
-            self.line(left, y, right, y, r##"stroke="#ddd" stroke-width="1""##);
-            self.text(left - 6.0, y + 4.0, "end", "tick", text);
-        }
-        let (x, y) = (14.0, (self.top + self.bottom) / 2.0);
-        let _ = write!(
-            self.svg,
-            r#"<text x="{x}" y="{y:.1}" text-anchor="middle" class="axis" transform="rotate(-90 {x} {y:.1})">{}</text>"#,
-            escape(label)
-        );
-    }
-
-    fn x_label(&mut self, label: &str) {
-        let x = (self.left + self.right) / 2.0;
-        let y = self.height - 6.0;
-        self.text(x, y, "middle", "axis", label);
-    }
-
-    fn legend(&mut self, items: &[(&str, &str)]) {
-        let mut x = self.left;
-        let y = 14.0;
-        for (swatch, label) in items {
-            let _ = write!(
-                self.svg,
-                r#"<g transform="translate({x:.1},{})">{swatch}</g>"#,
-                y - 9.0
-            );
-            self.text(x + 16.0, y, "start", "legend", label);
-            x += 26.0 + 7.0 * label.chars().count() as f64;
-        }
-    }
-
-    fn finish(mut self) -> String {
-        let _ = write!(
-            self.svg,
-            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="#999"/></svg>"##,
-            self.left,
-            self.top,
-            self.right - self.left,
-            self.bottom - self.top
-        );
-        let _ = self.width;
-        self.svg
+fn text_style(size: f64, colour: RGBColor, anchor: (HPos, VPos)) -> TextStyle<'static> {
+    TextStyle {
+        font: (FONT, size).into_font(),
+        color: colour.to_backend_color(),
+        pos: Pos::new(anchor.0, anchor.1),
     }
 }
 
-/// "Nice" ticks from 0 to at least `max`: (value, fraction of the axis).
+/// "Nice" ticks from 0 to at least `max`: (top of the axis, tick values).
 fn ticks(max: f64) -> (f64, Vec<f64>) {
     if !(max > 0.0 && max.is_finite()) {
         return (1.0, vec![0.0, 0.5, 1.0]);
@@ -184,8 +149,39 @@ pub fn compact(messages: &Messages, value: f64) -> String {
     }
 }
 
-fn swatch(fill: &str) -> String {
-    format!(r##"<rect width="12" height="10" fill="{fill}" stroke="#000" stroke-width="0.6"/>"##)
+/// Draws the legend of the series drawn so far, at the top left of the plotting area.
+fn legend<'a>(chart: &mut Chart<'a, 'a>) -> DrawResult {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .label_font((FONT, 14).into_font().color(&INK))
+        .draw()
+        .map_err(boxed)
+}
+
+/// Writes a category's label next to the plotting area, at `at` (chart coordinates)
+/// moved 6 pixels away from the axis: plotters' mesh labels follow its own tick
+/// positions, while categories sit at the middle of their band.
+fn category_label(
+    root: &Area<'_>,
+    chart: &Chart<'_, '_>,
+    label: &str,
+    at: (f64, f64),
+    anchor: (HPos, VPos),
+) -> DrawResult {
+    let (x, y) = chart.backend_coord(&at);
+    let position = match anchor.0 {
+        HPos::Right => (x - 6, y),
+        _ => (x, y + 6),
+    };
+    root.draw(&Text::new(
+        label.to_string(),
+        position,
+        text_style(14.0, INK, anchor),
+    ))
+    .map_err(boxed)
 }
 
 /// Horizontal bars with value labels, e.g. equity by quadrant or segment.
@@ -196,34 +192,81 @@ pub fn bars(
     rows: &[(String, f64)],
     value_label: &dyn Fn(f64) -> String,
 ) -> String {
-    let height = 40.0 + 28.0 * rows.len() as f64;
-    let mut frame = Frame::new(id, title, 640.0, height, [170.0, 110.0, 16.0, 24.0]);
+    let height = 48 + 28 * rows.len() as u32;
     let max = rows.iter().map(|r| r.1).fold(0.0, f64::max);
-    let (top, tick_values) = ticks(max);
-    for value in &tick_values {
-        let x = frame.x(value / top);
-        let (t, b) = (frame.top, frame.bottom);
-        frame.line(x, t, x, b, r##"stroke="#ddd""##);
-        frame.text(x, b + 14.0, "middle", "tick", &compact(messages, *value));
-    }
-    let colours = [
-        BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, GREY, "#000000",
-    ];
-    for (k, (label, value)) in rows.iter().enumerate() {
-        let y = frame.top + 8.0 + 28.0 * k as f64;
-        let x0 = frame.x(0.0);
-        let w = frame.x(value.max(0.0) / top) - x0;
-        frame.rect(x0, y, w, 18.0, colours[k % colours.len()]);
-        frame.text(x0 - 6.0, y + 13.0, "end", "label", label);
-        frame.text(
-            x0 + w + 4.0,
-            y + 13.0,
-            "start",
-            "value",
-            &value_label(*value),
-        );
-    }
-    frame.finish()
+    // Room on the right for the value labels.
+    let (top, tick_values) = ticks(max * 1.25);
+    let n = rows.len().max(1);
+    let colours = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, GREY, BLACK];
+    chart(id, title, (640, height), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(8)
+            .margin_right(32)
+            .x_label_area_size(24)
+            .y_label_area_size(170)
+            .build_cartesian_2d(0.0..top, 0.0..n as f64)
+            .map_err(boxed)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .disable_x_mesh()
+            .x_labels(tick_values.len())
+            .x_label_formatter(&|v| compact(messages, *v))
+            .y_labels(1)
+            .y_label_formatter(&|_| String::new())
+            .label_style((FONT, 14).into_font().color(&INK))
+            .axis_style(GREY)
+            .draw()
+            .map_err(boxed)?;
+        chart
+            .draw_series(
+                tick_values.iter().map(|&v| {
+                    PathElement::new(vec![(v, 0.0), (v, n as f64)], RULE.stroke_width(1))
+                }),
+            )
+            .map_err(boxed)?;
+        for (k, (label, value)) in rows.iter().enumerate() {
+            let y = n as f64 - k as f64;
+            let colour = colours[k % colours.len()];
+            category_label(
+                root,
+                &chart,
+                label,
+                (0.0, y - 0.5),
+                (HPos::Right, VPos::Center),
+            )?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - 0.2), (value.max(0.0), y - 0.8)],
+                    colour.filled(),
+                )))
+                .map_err(boxed)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y - 0.2), (value.max(0.0), y - 0.8)],
+                    BLACK.stroke_width(1),
+                )))
+                .map_err(boxed)?;
+            let (x_end, y_middle) = chart.backend_coord(&(value.max(0.0), y - 0.5));
+            root.draw(&Text::new(
+                value_label(*value),
+                (x_end + 5, y_middle),
+                text_style(14.0, INK, (HPos::Left, VPos::Center)),
+            ))
+            .map_err(boxed)?;
+        }
+        Ok(())
+    })
+}
+
+/// The blue ramp of the cohort heat map: light for low retention, dark for high.
+fn ramp(share: f64) -> RGBColor {
+    let t = share.clamp(0.0, 1.0);
+    RGBColor(
+        (247.0 - t * (247.0 - 8.0)) as u8,
+        (251.0 - t * (251.0 - 48.0)) as u8,
+        (255.0 - t * (255.0 - 107.0)) as u8,
+    )
 }
 
 /// Cohort retention as a heat-map triangle, the share written in every cell.
@@ -234,42 +277,88 @@ pub fn cohort_triangle(
     cohorts: &[(String, usize, Vec<f64>)],
 ) -> String {
     let n = cohorts.iter().map(|c| c.2.len()).max().unwrap_or(1).max(1);
+    let rows = cohorts.len().max(1);
     let cell_w = (560.0 / n as f64).clamp(22.0, 48.0);
     let cell_h = 20.0;
-    let width = 150.0 + cell_w * n as f64 + 10.0;
-    let height = 56.0 + cell_h * cohorts.len() as f64;
-    let mut frame = Frame::new(id, title, width, height, [150.0, 10.0, 30.0, 26.0]);
-    for k in 0..n {
-        let x = frame.left + cell_w * (k as f64 + 0.5);
-        frame.text(x, frame.top - 6.0, "middle", "tick", &k.to_string());
-    }
-    for (row, (label, size, retention)) in cohorts.iter().enumerate() {
-        let y = frame.top + cell_h * row as f64;
-        let size_text = messages.number(*size as f64, 0);
-        frame.text(
-            frame.left - 6.0,
-            y + 14.0,
-            "end",
-            "label",
-            &format!("{label} ({size_text})"),
-        );
-        for (k, share) in retention.iter().enumerate() {
-            let x = frame.left + cell_w * k as f64;
-            // A single-hue blue ramp: light for low retention, dark for high.
-            let t = share.clamp(0.0, 1.0);
-            let (r, g, b) = (
-                (247.0 - t * (247.0 - 8.0)) as u8,
-                (251.0 - t * (251.0 - 48.0)) as u8,
-                (255.0 - t * (255.0 - 107.0)) as u8,
-            );
-            frame.rect(x, y, cell_w, cell_h, &format!("#{r:02x}{g:02x}{b:02x}"));
-            let class = if t > 0.45 { "cell light" } else { "cell" };
-            let text = messages.number(share * 100.0, 0);
-            frame.text(x + cell_w / 2.0, y + 14.0, "middle", class, &text);
+    let width = (170.0 + cell_w * n as f64 + 16.0) as u32;
+    let height = (70.0 + cell_h * rows as f64) as u32;
+    let labels: Vec<String> = cohorts
+        .iter()
+        .map(|(label, size, _)| format!("{label} ({})", messages.number(*size as f64, 0)))
+        .collect();
+    chart(id, title, (width, height), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(8)
+            .margin_right(16)
+            .x_label_area_size(40)
+            .y_label_area_size(160)
+            .build_cartesian_2d(0.0..n as f64, 0.0..rows as f64)
+            .map_err(boxed)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(1)
+            .x_label_formatter(&|_| String::new())
+            .y_labels(1)
+            .y_label_formatter(&|_| String::new())
+            .x_desc(messages.get("chart-cohort-x", &[]))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
+            .axis_style(GREY)
+            .draw()
+            .map_err(boxed)?;
+        for k in 0..n {
+            category_label(
+                root,
+                &chart,
+                &messages.number(k as f64, 0),
+                (k as f64 + 0.5, 0.0),
+                (HPos::Center, VPos::Top),
+            )?;
         }
-    }
-    frame.x_label(&messages.get("chart-cohort-x", &[]));
-    frame.finish()
+        for (row, (_, _, retention)) in cohorts.iter().enumerate() {
+            let y = rows as f64 - row as f64;
+            category_label(
+                root,
+                &chart,
+                &labels[row],
+                (0.0, y - 0.5),
+                (HPos::Right, VPos::Center),
+            )?;
+            chart
+                .draw_series(retention.iter().enumerate().map(|(k, share)| {
+                    Rectangle::new(
+                        [(k as f64, y), (k as f64 + 1.0, y - 1.0)],
+                        ramp(*share).filled(),
+                    )
+                }))
+                .map_err(boxed)?;
+            chart
+                .draw_series(retention.iter().enumerate().map(|(k, _)| {
+                    Rectangle::new(
+                        [(k as f64, y), (k as f64 + 1.0, y - 1.0)],
+                        GREY.stroke_width(1),
+                    )
+                }))
+                .map_err(boxed)?;
+            chart
+                .draw_series(retention.iter().enumerate().map(|(k, share)| {
+                    let colour = if *share > 0.45 { WHITE } else { INK };
+                    Text::new(
+                        messages.number(share * 100.0, 0),
+                        (k as f64 + 0.5, y - 0.5),
+                        text_style(12.0, colour, (HPos::Center, VPos::Center)),
+                    )
+                }))
+                .map_err(boxed)?;
+        }
+        Ok(())
+    })
+}
+
+/// A 12 × 10 legend swatch at `(x, y)` (the legend's anchor, in pixels).
+fn swatch(x: i32, y: i32, colour: RGBColor) -> Rectangle<(i32, i32)> {
+    Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
 }
 
 /// P(alive) histogram, strategic (hatched) stacked on the others.
@@ -279,55 +368,75 @@ pub fn p_alive_histogram(
     messages: &Messages,
     bins: &[(f64, usize, usize)],
 ) -> String {
-    let mut frame = Frame::new(id, title, 640.0, 280.0, [70.0, 16.0, 28.0, 40.0]);
     let max = bins.iter().map(|b| (b.1 + b.2) as f64).fold(0.0, f64::max);
-    let (top, tick_values) = ticks(max);
-    let labels: Vec<(f64, String)> = tick_values
-        .iter()
-        .map(|v| (v / top, messages.number(*v, 0)))
-        .collect();
-    frame.y_axis(&labels, &messages.get("chart-customers", &[]));
-    let w = (frame.right - frame.left) / bins.len().max(1) as f64;
-    for (k, (low, strategic, other)) in bins.iter().enumerate() {
-        let x = frame.left + w * k as f64 + 2.0;
-        let y_other = frame.y(*other as f64 / top);
-        frame.rect(x, y_other, w - 4.0, frame.bottom - y_other, SKY);
-        let y_strategic = frame.y((*other + *strategic) as f64 / top);
-        frame.rect(
-            x,
-            y_strategic,
-            w - 4.0,
-            y_other - y_strategic,
-            &format!("url(#{id}-hatch)"),
-        );
-        frame.text(
-            x + w / 2.0 - 2.0,
-            frame.bottom + 14.0,
-            "middle",
-            "tick",
-            &messages.number(*low, 1),
-        );
-    }
-    let hatch = format!(
-        r##"<rect width="12" height="10" fill="url(#{id}-hatch)" stroke="#000" stroke-width="0.6"/>"##
-    );
-    let legend_strategic = messages.get("legend-strategic", &[]);
-    let legend_other = messages.get("legend-other", &[]);
-    frame.legend(&[(&hatch, &legend_strategic), (&swatch(SKY), &legend_other)]);
-    frame.x_label(&messages.get("chart-p-alive-x", &[]));
-    frame.finish()
-}
-
-/// A polyline through `points` in axis fractions.
-fn polyline(frame: &Frame, points: &[(f64, f64)], style: &str) -> String {
-    let mut path = String::new();
-    for (x, y) in points {
-        let _ = write!(path, "{:.1},{:.1} ", frame.x(*x), frame.y(*y));
-    }
-    format!(
-        r#"<polyline fill="none" points="{}" {style}/>"#,
-        path.trim_end()
-    )
+    let (top, tick_values) = ticks(max * 1.2);
+    let width = bins
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .next()
+        .unwrap_or(0.1);
+    let x_max = bins.last().map_or(1.0, |b| b.0 + width);
+    chart(id, title, (640, 290), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .margin_right(16)
+            .x_label_area_size(44)
+            .y_label_area_size(72)
+            .build_cartesian_2d(0.0..x_max, 0.0..top)
+            .map_err(boxed)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RULE)
+            .x_labels(bins.len() + 1)
+            .x_label_formatter(&|v| messages.number(*v, 1))
+            .y_labels(tick_values.len())
+            .y_label_formatter(&|v| messages.number(*v, 0))
+            .x_desc(messages.get("chart-p-alive-x", &[]))
+            .y_desc(messages.get("chart-customers", &[]))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
+            .axis_style(GREY)
+            .draw()
+            .map_err(boxed)?;
+        let gap = width * 0.06;
+        chart
+            .draw_series(bins.iter().map(|(low, _, other)| {
+                Rectangle::new(
+                    [(low + gap, 0.0), (low + width - gap, *other as f64)],
+                    SKY.filled(),
+                )
+            }))
+            .map_err(boxed)?
+            .label(messages.get("legend-other", &[]))
+            .legend(|(x, y)| swatch(x, y, SKY));
+        chart
+            .draw_series(bins.iter().map(|(low, strategic, other)| {
+                Rectangle::new(
+                    [
+                        (low + gap, *other as f64),
+                        (low + width - gap, (other + strategic) as f64),
+                    ],
+                    HATCH_SENTINEL.filled(),
+                )
+            }))
+            .map_err(boxed)?
+            .label(messages.get("legend-strategic", &[]))
+            .legend(|(x, y)| swatch(x, y, HATCH_SENTINEL));
+        chart
+            .draw_series(bins.iter().map(|(low, strategic, other)| {
+                Rectangle::new(
+                    [
+                        (low + gap, 0.0),
+                        (low + width - gap, (other + strategic) as f64),
+                    ],
+                    BLACK.stroke_width(1),
+                )
+            }))
+            .map_err(boxed)?;
+        legend(&mut chart)
+    })
 }
 
 /// Cumulative repeat purchases, actual (solid) and model (dashed), with the end of the
@@ -341,128 +450,175 @@ pub fn tracking(
     expected: &[f64],
     calibration_weeks: f64,
 ) -> String {
-    let mut frame = Frame::new(id, title, 640.0, 300.0, [80.0, 16.0, 28.0, 40.0]);
     let max_y = actual.iter().chain(expected).copied().fold(0.0, f64::max);
     let max_x = weeks.last().copied().unwrap_or(1.0).max(1.0);
-    let (top, tick_values) = ticks(max_y);
-    let labels: Vec<(f64, String)> = tick_values
-        .iter()
-        .map(|v| (v / top, compact(messages, *v)))
-        .collect();
-    frame.y_axis(&labels, &messages.get("chart-repeat-purchases", &[]));
-    let (_, x_ticks) = ticks(max_x);
-    for value in x_ticks.iter().filter(|v| **v <= max_x) {
-        let x = frame.x(value / max_x);
-        frame.text(
-            x,
-            frame.bottom + 14.0,
-            "middle",
-            "tick",
-            &messages.number(*value, 0),
-        );
-    }
-    let points = |series: &[f64]| -> Vec<(f64, f64)> {
-        weeks
-            .iter()
-            .zip(series)
-            .map(|(w, v)| (w / max_x, v / top))
-            .collect()
-    };
-    let actual_line = polyline(
-        &frame,
-        &points(actual),
-        &format!(r#"stroke="{BLUE}" stroke-width="2.5""#),
-    );
-    let model_line = polyline(
-        &frame,
-        &points(expected),
-        &format!(r#"stroke="{VERMILLION}" stroke-width="2" stroke-dasharray="7 4""#),
-    );
-    frame.svg.push_str(&actual_line);
-    frame.svg.push_str(&model_line);
-    let x = frame.x(calibration_weeks / max_x);
-    let (t, b) = (frame.top, frame.bottom);
-    frame.line(x, t, x, b, r##"stroke="#000" stroke-dasharray="2 3""##);
-    frame.text(
-        x + 4.0,
-        t + 14.0,
-        "start",
-        "tick",
-        &messages.get("chart-calibration-end", &[]),
-    );
-    let solid =
-        format!(r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{BLUE}" stroke-width="2.5"/>"#);
-    let dashed = format!(
-        r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{VERMILLION}" stroke-width="2" stroke-dasharray="4 2"/>"#
-    );
-    let legend_actual = messages.get("legend-actual", &[]);
-    let legend_model = messages.get("legend-model", &[]);
-    frame.legend(&[(&solid, &legend_actual), (&dashed, &legend_model)]);
-    frame.x_label(&messages.get("chart-weeks", &[]));
-    frame.finish()
+    let (top, tick_values) = ticks(max_y * 1.05);
+    chart(id, title, (640, 310), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .margin_right(16)
+            .x_label_area_size(44)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0.0..max_x, 0.0..top)
+            .map_err(boxed)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RULE)
+            .x_labels(8)
+            .x_label_formatter(&|v| messages.number(*v, 0))
+            .y_labels(tick_values.len())
+            .y_label_formatter(&|v| compact(messages, *v))
+            .x_desc(messages.get("chart-weeks", &[]))
+            .y_desc(messages.get("chart-repeat-purchases", &[]))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
+            .axis_style(GREY)
+            .draw()
+            .map_err(boxed)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(calibration_weeks, 0.0), (calibration_weeks, top)],
+                3,
+                4,
+                BLACK.stroke_width(1),
+            ))
+            .map_err(boxed)?;
+        let (x, y) = chart.backend_coord(&(calibration_weeks, top));
+        root.draw(&Text::new(
+            messages.get("chart-calibration-end", &[]),
+            (x + 5, y + 4),
+            text_style(13.0, INK, (HPos::Left, VPos::Top)),
+        ))
+        .map_err(boxed)?;
+        chart
+            .draw_series(LineSeries::new(
+                weeks.iter().copied().zip(actual.iter().copied()),
+                BLUE.stroke_width(3),
+            ))
+            .map_err(boxed)?
+            .label(messages.get("legend-actual", &[]))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE.stroke_width(3)));
+        chart
+            .draw_series(DashedLineSeries::new(
+                weeks.iter().copied().zip(expected.iter().copied()),
+                7,
+                4,
+                VERMILLION.stroke_width(2),
+            ))
+            .map_err(boxed)?
+            .label(messages.get("legend-model", &[]))
+            .legend(|(x, y)| {
+                DashedPathElement::new(vec![(x, y), (x + 16, y)], 4, 2, VERMILLION.stroke_width(2))
+            });
+        legend(&mut chart)
+    })
 }
 
 /// The Lorenz curve of revenue against the line of equality.
 pub fn lorenz(id: &str, title: &str, messages: &Messages, points: &[[f64; 2]]) -> String {
-    let mut frame = Frame::new(id, title, 420.0, 340.0, [60.0, 16.0, 28.0, 40.0]);
-    let labels: Vec<(f64, String)> = (0..=4)
-        .map(|k| (k as f64 / 4.0, messages.percent(k as f64 / 4.0, 0)))
-        .collect();
-    frame.y_axis(&labels, &messages.get("chart-share-revenue", &[]));
-    for (fraction, text) in &labels {
-        let x = frame.x(*fraction);
-        frame.text(x, frame.bottom + 14.0, "middle", "tick", text);
-    }
-    let equality = polyline(
-        &frame,
-        &[(0.0, 0.0), (1.0, 1.0)],
-        r##"stroke="#777" stroke-dasharray="4 3""##,
-    );
-    let curve: Vec<(f64, f64)> = points.iter().map(|p| (p[0], p[1])).collect();
-    let curve = polyline(
-        &frame,
-        &curve,
-        &format!(r#"stroke="{BLUE}" stroke-width="2.5""#),
-    );
-    frame.svg.push_str(&equality);
-    frame.svg.push_str(&curve);
-    let solid =
-        format!(r#"<line x1="0" y1="5" x2="12" y2="5" stroke="{BLUE}" stroke-width="2.5"/>"#);
-    let dashed = r##"<line x1="0" y1="5" x2="12" y2="5" stroke="#777" stroke-dasharray="4 2"/>"##;
-    let legend_lorenz = messages.get("legend-lorenz", &[]);
-    let legend_equality = messages.get("legend-equality", &[]);
-    frame.legend(&[(&solid, &legend_lorenz), (dashed, &legend_equality)]);
-    frame.x_label(&messages.get("chart-share-customers", &[]));
-    frame.finish()
+    chart(id, title, (440, 360), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .margin_right(18)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+            .map_err(boxed)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RULE)
+            .x_labels(6)
+            .y_labels(6)
+            .x_label_formatter(&|v| messages.percent(*v, 0))
+            .y_label_formatter(&|v| messages.percent(*v, 0))
+            .x_desc(messages.get("chart-share-customers", &[]))
+            .y_desc(messages.get("chart-share-revenue", &[]))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
+            .axis_style(GREY)
+            .draw()
+            .map_err(boxed)?;
+        chart
+            .draw_series(LineSeries::new(
+                points.iter().map(|p| (p[0], p[1])),
+                BLUE.stroke_width(3),
+            ))
+            .map_err(boxed)?
+            .label(messages.get("legend-lorenz", &[]))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE.stroke_width(3)));
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(0.0, 0.0), (1.0, 1.0)],
+                5,
+                4,
+                GREY.stroke_width(1),
+            ))
+            .map_err(boxed)?
+            .label(messages.get("legend-equality", &[]))
+            .legend(|(x, y)| {
+                DashedPathElement::new(vec![(x, y), (x + 16, y)], 4, 2, GREY.stroke_width(1))
+            });
+        legend(&mut chart)
+    })
 }
 
-/// The marker of a quadrant: colour and shape, so print and colour-blind readers can tell them apart.
-fn marker(quadrant: usize, x: f64, y: f64) -> String {
-    match quadrant {
-        0 => format!(
-            r##"<circle cx="{x:.1}" cy="{y:.1}" r="3.2" fill="{VERMILLION}" stroke="#000" stroke-width="0.4"/>"##
+/// Draws the markers of one quadrant at `points` (chart coordinates): colour and shape
+/// differ by quadrant, so print and colour-blind readers can tell them apart. Elements
+/// are concrete per quadrant (plotters' `DynElement` cannot be drawn on a borrowed backend).
+fn quadrant_markers<DB: DrawingBackend, CT: CoordTranslate>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    quadrant: usize,
+    points: Vec<CT::From>,
+) -> DrawResult
+where
+    CT::From: Clone + 'static,
+    DB::ErrorType: 'static,
+{
+    let outline = BLACK.stroke_width(1);
+    let drawn = match quadrant {
+        0 => chart.draw_series(points.into_iter().map(|at| {
+            EmptyElement::at(at)
+                + Circle::new((0, 0), 4, VERMILLION.filled())
+                + Circle::new((0, 0), 4, outline)
+        })),
+        1 => chart.draw_series(points.into_iter().map(|at| {
+            EmptyElement::at(at)
+                + Rectangle::new([(-3, -3), (3, 3)], PURPLE.filled())
+                + Rectangle::new([(-3, -3), (3, 3)], outline)
+        })),
+        2 => chart.draw_series(points.into_iter().map(|at| {
+            // plotters fills triangle markers whatever the style, so no black outline here.
+            EmptyElement::at(at) + TriangleMarker::new((0, 0), 5, GREEN.filled())
+        })),
+        _ => chart.draw_series(
+            points
+                .into_iter()
+                .map(|at| EmptyElement::at(at) + Cross::new((0, 0), 3, SKY.stroke_width(2))),
         ),
-        1 => format!(
-            r##"<rect x="{:.1}" y="{:.1}" width="5.5" height="5.5" fill="{PURPLE}" stroke="#000" stroke-width="0.4"/>"##,
-            x - 2.75,
-            y - 2.75
+    };
+    drawn.map(|_| ()).map_err(boxed)
+}
+
+/// One quadrant's marker at a pixel position, for the legend.
+fn legend_marker(root: &Area<'_>, quadrant: usize, at: (i32, i32)) -> DrawResult {
+    let outline = BLACK.stroke_width(1);
+    let drawn = match quadrant {
+        0 => root.draw(
+            &(EmptyElement::at(at)
+                + Circle::new((0, 0), 4, VERMILLION.filled())
+                + Circle::new((0, 0), 4, outline)),
         ),
-        2 => format!(
-            r##"<path d="M{x:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z" fill="{GREEN}" stroke="#000" stroke-width="0.4"/>"##,
-            y - 3.5,
-            x + 3.5,
-            y + 3.0,
-            x - 3.5,
-            y + 3.0
+        1 => root.draw(
+            &(EmptyElement::at(at)
+                + Rectangle::new([(-3, -3), (3, 3)], PURPLE.filled())
+                + Rectangle::new([(-3, -3), (3, 3)], outline)),
         ),
-        _ => format!(
-            r##"<path d="M{:.1} {y:.1}L{:.1} {y:.1}M{x:.1} {:.1}L{x:.1} {:.1}" stroke="{SKY}" stroke-width="1.4"/>"##,
-            x - 2.5,
-            x + 2.5,
-            y - 2.5,
-            y + 2.5
-        ),
-    }
+        2 => root.draw(&(EmptyElement::at(at) + TriangleMarker::new((0, 0), 5, GREEN.filled()))),
+        _ => root.draw(&(EmptyElement::at(at) + Cross::new((0, 0), 3, SKY.stroke_width(2)))),
+    };
+    drawn.map_err(boxed)
 }
 
 /// The quadrant map: fit (x) against reputation (y), thresholds drawn.
@@ -472,37 +628,63 @@ pub fn quadrant_map(
     messages: &Messages,
     points: &[(f64, f64, usize)],
     thresholds: (f64, f64),
-    legend: [&str; 4],
+    legend_labels: [&str; 4],
 ) -> String {
-    let mut frame = Frame::new(id, title, 520.0, 440.0, [60.0, 16.0, 30.0, 40.0]);
-    let labels: Vec<(f64, String)> = (0..=4)
-        .map(|k| (k as f64 / 4.0, messages.number(k as f64 / 4.0, 2)))
-        .collect();
-    frame.y_axis(&labels, &messages.get("chart-reputation", &[]));
-    for (fraction, text) in &labels {
-        let x = frame.x(*fraction);
-        frame.text(x, frame.bottom + 14.0, "middle", "tick", text);
-    }
-    let (fx, ry) = (frame.x(thresholds.0), frame.y(thresholds.1));
-    let (l, r, t, b) = (frame.left, frame.right, frame.top, frame.bottom);
-    frame.line(fx, t, fx, b, r##"stroke="#000" stroke-dasharray="5 3""##);
-    frame.line(l, ry, r, ry, r##"stroke="#000" stroke-dasharray="5 3""##);
-    // Quadrants drawn last-to-first, so strategic customers end on top.
-    let mut sorted: Vec<&(f64, f64, usize)> = points.iter().collect();
-    sorted.sort_by_key(|p| std::cmp::Reverse(p.2));
-    for (fit, reputation, quadrant) in sorted {
-        let m = marker(
-            *quadrant,
-            frame.x(fit.clamp(0.0, 1.0)),
-            frame.y(reputation.clamp(0.0, 1.0)),
-        );
-        frame.svg.push_str(&m);
-    }
-    let swatches: Vec<String> = (0..4).map(|q| marker(q, 6.0, 5.0)).collect();
-    let items: Vec<(&str, &str)> = swatches.iter().map(String::as_str).zip(legend).collect();
-    frame.legend(&items);
-    frame.x_label(&messages.get("chart-fit", &[]));
-    frame.finish()
+    chart(id, title, (540, 480), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .margin_top(32)
+            .margin_right(18)
+            .x_label_area_size(44)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+            .map_err(boxed)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RULE)
+            .x_labels(6)
+            .y_labels(6)
+            .x_label_formatter(&|v| messages.number(*v, 2))
+            .y_label_formatter(&|v| messages.number(*v, 2))
+            .x_desc(messages.get("chart-fit", &[]))
+            .y_desc(messages.get("chart-reputation", &[]))
+            .label_style((FONT, 13).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
+            .axis_style(GREY)
+            .draw()
+            .map_err(boxed)?;
+        for line in [
+            vec![(thresholds.0, 0.0), (thresholds.0, 1.0)],
+            vec![(0.0, thresholds.1), (1.0, thresholds.1)],
+        ] {
+            chart
+                .draw_series(DashedLineSeries::new(line, 5, 3, BLACK.stroke_width(1)))
+                .map_err(boxed)?;
+        }
+        // Quadrants drawn last-to-first, so strategic customers end on top.
+        for quadrant in (0..4).rev() {
+            let coordinates: Vec<(f64, f64)> = points
+                .iter()
+                .filter(|p| p.2 == quadrant)
+                .map(|&(fit, reputation, _)| (fit.clamp(0.0, 1.0), reputation.clamp(0.0, 1.0)))
+                .collect();
+            quadrant_markers(&mut chart, quadrant, coordinates)?;
+        }
+        // The legend, in one row above the plotting area (markers drawn in pixels).
+        let mut x = 70;
+        for (quadrant, label) in legend_labels.iter().enumerate() {
+            legend_marker(root, quadrant, (x, 16))?;
+            root.draw(&Text::new(
+                label.to_string(),
+                (x + 9, 16),
+                text_style(14.0, INK, (HPos::Left, VPos::Center)),
+            ))
+            .map_err(boxed)?;
+            x += 30 + 7 * label.chars().count() as i32;
+        }
+        Ok(())
+    })
 }
 
 /// Columns, e.g. equity now and after the buy-out; `hatched` columns are drawn hatched.
@@ -513,34 +695,59 @@ pub fn columns(
     rows: &[(String, f64, bool)],
     value_label: &dyn Fn(f64) -> String,
 ) -> String {
-    let mut frame = Frame::new(id, title, 640.0, 300.0, [90.0, 16.0, 24.0, 40.0]);
     let max = rows.iter().map(|r| r.1).fold(0.0, f64::max);
-    let (top, tick_values) = ticks(max * 1.1);
-    let labels: Vec<(f64, String)> = tick_values
-        .iter()
-        .map(|v| (v / top, compact(messages, *v)))
-        .collect();
-    frame.y_axis(&labels, &messages.get("chart-equity", &[]));
-    let w = (frame.right - frame.left) / rows.len().max(1) as f64;
-    for (k, (label, value, hatched)) in rows.iter().enumerate() {
-        let x = frame.left + w * k as f64 + w * 0.2;
-        let y = frame.y(value.max(0.0) / top);
-        let fill = if *hatched {
-            format!("url(#{id}-hatch)")
-        } else {
-            BLUE.to_string()
-        };
-        frame.rect(x, y, w * 0.6, frame.bottom - y, &fill);
-        frame.text(
-            x + w * 0.3,
-            y - 5.0,
-            "middle",
-            "value",
-            &value_label(*value),
-        );
-        frame.text(x + w * 0.3, frame.bottom + 16.0, "middle", "label", label);
-    }
-    frame.finish()
+    let (top, tick_values) = ticks(max * 1.15);
+    let n = rows.len().max(1);
+    chart(id, title, (640, 310), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .margin_right(16)
+            .x_label_area_size(30)
+            .y_label_area_size(90)
+            .build_cartesian_2d(0.0..n as f64, 0.0..top)
+            .map_err(boxed)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(WHITE)
+            .bold_line_style(RULE)
+            .x_labels(1)
+            .x_label_formatter(&|_| String::new())
+            .y_labels(tick_values.len())
+            .y_label_formatter(&|v| compact(messages, *v))
+            .y_desc(messages.get("chart-equity", &[]))
+            .label_style((FONT, 14).into_font().color(&INK))
+            .axis_desc_style((FONT, 14).into_font().color(&INK))
+            .axis_style(GREY)
+            .draw()
+            .map_err(boxed)?;
+        for (k, (label, value, hatched)) in rows.iter().enumerate() {
+            let (left, right) = (k as f64 + 0.2, k as f64 + 0.8);
+            category_label(
+                root,
+                &chart,
+                label,
+                (k as f64 + 0.5, 0.0),
+                (HPos::Center, VPos::Top),
+            )?;
+            let fill = if *hatched { HATCH_SENTINEL } else { BLUE };
+            let value = value.max(0.0);
+            chart
+                .draw_series([
+                    Rectangle::new([(left, 0.0), (right, value)], fill.filled()),
+                    Rectangle::new([(left, 0.0), (right, value)], BLACK.stroke_width(1)),
+                ])
+                .map_err(boxed)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    value_label(value),
+                    (k as f64 + 0.5, value),
+                    text_style(14.0, INK, (HPos::Center, VPos::Bottom)),
+                )))
+                .map_err(boxed)?;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -554,6 +761,72 @@ mod tests {
         assert_eq!(values, vec![0.0, 250.0, 500.0, 750.0, 1000.0]);
         let (top, _) = ticks(0.0);
         assert_eq!(top, 1.0);
+    }
+
+    /// The contents of every `<text>` element, trimmed.
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|rest| {
+                let start = rest.find('>')? + 1;
+                let end = rest.find("</text>")?;
+                Some(rest[start..end].trim().to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn charts_carry_title_hatching_and_localised_axes() {
+        use bellwether_i18n::Locale;
+        let messages = Messages::new(Locale::Fr).unwrap();
+        let bins: Vec<(f64, usize, usize)> =
+            (0..10).map(|k| (k as f64 / 10.0, k * 3, 40 - k)).collect();
+        let svg = p_alive_histogram("p-alive", "Clients <actifs>", &messages, &bins);
+        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
+        assert_eq!(
+            svg.matches("<svg").count(),
+            1,
+            "plotters' own <svg> is unwrapped"
+        );
+        assert!(svg.contains(r#"data-chart="p-alive""#));
+        assert!(svg.contains("<title id=\"p-alive-title\">Clients &lt;actifs&gt;</title>"));
+        // Strategic customers are hatched: the reserved colour is gone, the pattern is used.
+        assert!(!svg.contains("#010203"));
+        assert!(svg.contains("url(#p-alive-hatch)"));
+        // French decimal comma on the P(alive) axis (0,5), never a decimal point.
+        let texts = texts(&svg);
+        assert!(texts.iter().any(|t| t == "0,5"), "{texts:?}");
+        assert!(!texts.iter().any(|t| t == "0.5"));
+        // Nothing outside the document: the SVG namespace is the only URL.
+        assert!(!svg
+            .replace("http://www.w3.org/2000/svg", "")
+            .contains("http"));
+    }
+
+    #[test]
+    fn quadrant_markers_differ_by_shape() {
+        use bellwether_i18n::Locale;
+        let messages = Messages::new(Locale::En).unwrap();
+        let points = [(0.8, 0.9, 0), (0.2, 0.9, 1), (0.8, 0.1, 2), (0.1, 0.1, 3)];
+        let svg = quadrant_map(
+            "quadrants",
+            "Map",
+            &messages,
+            &points,
+            (0.6, 0.6),
+            ["Strategic", "Showcase", "Representative", "Transactional"],
+        );
+        // Circles for strategic, rectangles, triangles (polygons) and crosses (lines),
+        // each in its own Okabe-Ito colour, on the chart and in the legend.
+        assert!(svg.matches("<circle").count() >= 2);
+        for colour in ["#D55E00", "#CC79A7", "#009E73", "#56B4E9"] {
+            assert!(svg.matches(colour).count() >= 2, "{colour}");
+        }
+        assert!(svg.contains("<polygon") || svg.contains("<polyline"));
+        let texts = texts(&svg);
+        for label in ["Strategic", "Showcase", "Representative", "Transactional"] {
+            assert!(texts.iter().any(|t| t == label), "{label}");
+        }
     }
 
     #[test]

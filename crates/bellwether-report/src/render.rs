@@ -25,14 +25,8 @@ th, td { border-bottom: 1px solid var(--rule); padding: 4px 10px; text-align: le
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; break-inside: avoid; page-break-inside: avoid; }
 figcaption { color: var(--muted); font-size: 0.85rem; }
-svg.chart { max-width: 100%; height: auto; font-family: inherit; }
-svg .tick { font-size: 10px; fill: #333; }
-svg .axis { font-size: 11px; fill: #111; }
-svg .label { font-size: 11px; fill: #111; }
-svg .value { font-size: 11px; fill: #111; font-weight: 600; }
-svg .legend { font-size: 11px; fill: #111; }
-svg .cell { font-size: 9.5px; fill: #111; }
-svg .cell.light { fill: #fff; }
+svg.chart { max-width: 100%; height: auto; }
+svg.chart text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
 ul.risks li { margin-bottom: 0.3rem; }
 .note { color: var(--muted); font-size: 0.85rem; }
 @media print {

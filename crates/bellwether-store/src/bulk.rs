@@ -194,8 +194,18 @@ pub(crate) fn purchase_histories(path: &Path) -> Result<crate::PurchaseHistories
             })
             .collect()
     });
+    let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
+    // Exact capacities first: growing a million vectors by doubling copied and page-faulted
+    // about as much memory again as the histories themselves.
+    let mut counts = vec![0u32; histories.len()];
+    for &(index, _, _) in parts.iter().flatten() {
+        counts[index as usize] += 1;
+    }
+    for (history, count) in histories.iter_mut().zip(counts) {
+        history.reserve_exact(count as usize);
+    }
     for part in parts {
-        for (index, day, amount) in part? {
+        for (index, day, amount) in part {
             histories[index as usize].push((day, amount));
         }
     }
