@@ -264,3 +264,5 @@ ui-p-alive = Probability still active
 ui-value-computing = The lifetime-value models are being fitted: reload in a moment.
 ui-value-none = No lifetime value: no purchases, or the models could not be fitted.
 ui-value-source = From the models of the due-diligence report ({ $model }).
+ui-change-role = Change
+ui-role-changed = { $email } is now { $role }.

@@ -264,3 +264,5 @@ ui-p-alive = Tõenäosus, et klient on veel aktiivne
 ui-value-computing = Eluaegse väärtuse mudeleid hinnatakse: laadi leht hetke pärast uuesti.
 ui-value-none = Eluaegset väärtust pole: oste pole või mudeleid ei õnnestunud hinnata.
 ui-value-source = Due diligence aruande mudelitest ({ $model }).
+ui-change-role = Muuda
+ui-role-changed = Kasutaja { $email } roll on nüüd { $role }.

@@ -264,3 +264,5 @@ ui-p-alive = Probabilité d'être encore actif
 ui-value-computing = Les modèles de valeur vie client sont en cours d'ajustement : rechargez dans un instant.
 ui-value-none = Pas de valeur vie client : aucun achat, ou les modèles n'ont pas pu être ajustés.
 ui-value-source = D'après les modèles du rapport de due diligence ({ $model }).
+ui-change-role = Modifier
+ui-role-changed = { $email } a désormais le rôle { $role }.

@@ -264,3 +264,5 @@ ui-p-alive = Probabilità di essere ancora attivo
 ui-value-computing = I modelli del valore nel tempo sono in fase di stima: ricarica tra un momento.
 ui-value-none = Nessun valore nel tempo: nessun acquisto, oppure i modelli non sono stati stimati.
 ui-value-source = Dai modelli del rapporto di due diligence ({ $model }).
+ui-change-role = Cambia
+ui-role-changed = { $email } ha ora il ruolo { $role }.

@@ -314,6 +314,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/customers/{id}", get(pages::customer))
         .route("/admin/users", get(pages::users).post(pages::add_user))
+        .route("/admin/users/role", post(pages::set_role))
         .route("/report", get(pages::report))
         .route("/map", get(pages::map))
         .route("/partners", get(pages::partners))

@@ -497,7 +497,22 @@ async fn users_page(
         @if let Some(message) = message { p role="status" { (message) } }
         table {
             thead { tr { th { (t("ui-col-email")) } th { (t("ui-col-role")) } th { (t("ui-col-since")) } } }
-            tbody { @for u in &users { tr { td { (u.email) } td { (u.role.as_str()) } td { (u.created_at) } } } }
+            tbody { @for u in &users { tr {
+                td { (u.email) }
+                td {
+                    form.role method="post" action="/admin/users/role" {
+                        input type="hidden" name="csrf" value=(user.csrf_token());
+                        input type="hidden" name="email" value=(u.email);
+                        select name="role" aria-label=(t("ui-col-role")) {
+                            @for r in [Role::Viewer, Role::Analyst, Role::Admin] {
+                                option value=(r.as_str()) selected[u.role == r] { (r.as_str()) }
+                            }
+                        }
+                        " " button type="submit" { (t("ui-change-role")) }
+                    }
+                }
+                td { (u.created_at) }
+            } } }
         }
         h2 { (t("ui-user-add")) }
         form method="post" action="/admin/users" {
@@ -583,6 +598,58 @@ pub async fn add_user(
         }
         Err(error) => Err(AppError::from(error).into()),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    /// Missing is the same as wrong: 403.
+    #[serde(default)]
+    pub csrf: String,
+    pub email: String,
+    pub role: String,
+}
+
+/// `POST /admin/users/role`: changes a user's role (admins only; never the last admin away),
+/// recorded in the audit log.
+pub async fn set_role(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+    form: Result<Form<RoleForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let user = user?;
+    user.require(Role::Admin)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    user.check_csrf(Some(&form.csrf))?;
+    let role = Role::parse(&form.role)
+        .ok_or_else(|| AppError::BadRequest(format!("unknown role `{}`", form.role)))?;
+    let email = form.email.trim().to_lowercase();
+    match state.store.set_role(&email, role).await {
+        Ok(true) => {}
+        Ok(false) => return Err(AppError::NotFound(format!("no user `{email}`")).into()),
+        Err(bellwether_store::StoreError::LastAdmin) => {
+            return Err(AppError::BadRequest(
+                "this is the last admin: make another user admin first".to_string(),
+            )
+            .into())
+        }
+        Err(error) => return Err(AppError::from(error).into()),
+    }
+    state
+        .store
+        .audit(
+            Some(user.user.id),
+            "user-role",
+            &format!("{email} is now {}", role.as_str()),
+        )
+        .await?;
+    // The messages are not `Send`: done with them before the next await.
+    let message = messages(locale)?.get(
+        "ui-role-changed",
+        &[("email", &email), ("role", role.as_str())],
+    );
+    let page = users_page(&state, locale, &user, Some(&message)).await?;
+    Ok(Html(page.into_string()).into_response())
 }
 
 /// `GET /report`: the due-diligence report in the page's language (the same HTML

@@ -620,6 +620,51 @@ async fn only_admins_manage_users_and_every_addition_is_audited(backend: Backend
     // The same email twice is a clear error.
     let (status, _, _) = send(&app.router, form("/admin/users", &admin, &body)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Admins change roles, with the CSRF token; the change is audited.
+    let role_of = |email: &'static str| {
+        let store = app.store.clone();
+        async move { store.user_by_email(email).await.unwrap().unwrap().role }
+    };
+    let promote = "email=ann%40example.com&role=admin";
+    let (status, _, _) = send(&app.router, form("/admin/users/role", &admin, promote)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(role_of("ann@example.com").await, Role::Analyst);
+    let (viewer, viewer_csrf) = sign_in(&app.router, "viewer@example.com").await;
+    let (status, _, _) = send(
+        &app.router,
+        form(
+            "/admin/users/role",
+            &viewer,
+            &format!("csrf={viewer_csrf}&email=viewer%40example.com&role=admin"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(role_of("viewer@example.com").await, Role::Viewer);
+    let demote = format!("csrf={csrf}&email=viewer%40example.com&role=analyst");
+    let (status, _, html) = send(&app.router, form("/admin/users/role", &admin, &demote)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(role_of("viewer@example.com").await, Role::Analyst);
+    let audit = app.store.audit_log(10).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "user-role"
+        && e.user_email.as_deref() == Some("admin@example.com")
+        && e.detail == "viewer@example.com is now analyst"));
+    // An unknown user is a 404, not a silent success.
+    let ghost = format!("csrf={csrf}&email=ghost%40example.com&role=viewer");
+    let (status, _, _) = send(&app.router, form("/admin/users/role", &admin, &ghost)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The last admin cannot demote itself; with a second admin it can.
+    let last = format!("csrf={csrf}&email=admin%40example.com&role=viewer");
+    let (status, _, _) = send(&app.router, form("/admin/users/role", &admin, &last)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(role_of("admin@example.com").await, Role::Admin);
+    let promote = format!("csrf={csrf}&email=ann%40example.com&role=admin");
+    let (status, _, _) = send(&app.router, form("/admin/users/role", &admin, &promote)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send(&app.router, form("/admin/users/role", &admin, &last)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(role_of("admin@example.com").await, Role::Viewer);
 }
 
 async fn pages_speak_the_chosen_language_and_remember_it(backend: Backend) {

@@ -110,6 +110,30 @@ impl Store {
         })
     }
 
+    /// Changes the role of the user with `email`; `false` when there is no such user. Demoting
+    /// the last admin fails with [`StoreError::LastAdmin`]: a workspace always keeps one.
+    pub async fn set_role(&self, email: &str, role: Role) -> Result<bool> {
+        // One statement, so two admins demoting each other at once cannot both succeed.
+        let sql = "UPDATE users SET role = $1 WHERE email = $2 \
+                   AND ($1 = 'admin' OR role <> 'admin' \
+                        OR (SELECT count(*) FROM users WHERE role = 'admin') > 1) \
+                   RETURNING id";
+        let updated: Option<i64> = with_pool!(self, |pool| {
+            sqlx::query_scalar(sql)
+                .bind(role.as_str())
+                .bind(email)
+                .fetch_optional(pool)
+                .await?
+        });
+        if updated.is_some() {
+            return Ok(true);
+        }
+        match self.user_by_email(email).await? {
+            None => Ok(false),
+            Some(_) => Err(StoreError::LastAdmin),
+        }
+    }
+
     /// The user with `email`, if any.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");

@@ -78,6 +78,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0} already exists")]
     Duplicate(String),
+    #[error("this is the last admin: make another user admin first")]
+    LastAdmin,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
