@@ -451,7 +451,7 @@ pub async fn add_to_collaboration(
     }
     let existing = store.collaboration(id).await?;
     if existing.is_none() && addition.customer_ids.is_empty() {
-        return Err(AppError::Input(format!(
+        return Err(AppError::Conflict(format!(
             "collaboration {id} is new: give at least one partner"
         )));
     }

@@ -25,6 +25,10 @@ pub enum AppError {
     /// The user's input cannot be used (not a folder, no known file…); the text says why.
     #[error("{0}")]
     Input(String),
+    /// The input is well formed but conflicts with the stored state (e.g. an addition without
+    /// partners to a collaboration that does not exist yet); the text says why.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }

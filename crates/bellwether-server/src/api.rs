@@ -48,7 +48,7 @@ fn paging(page: Option<u32>, per_page: Option<u32>) -> Result<(u32, u32), AppErr
         description = "Strategic customers of a workspace: the ranking and each customer's scores, reasons, transactions and requests. Authenticate with a session cookie (from /login) or `Authorization: Bearer TOKEN` (`bellwether user token`)."
     ),
     paths(me, customers, customer, report, import, partners, collaborations, add_collaboration),
-    components(schemas(ErrorBody, CustomerValueRow, CollaborationInput, CollaborationSaved, PartnersResponse, PartnerItem, UncoveredItem, CollaborationPage, CollaborationItem, RequirementItem, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
+    components(schemas(ErrorBody, RequirementText, CustomerValueRow, CollaborationInput, CollaborationSaved, PartnersResponse, PartnerItem, UncoveredItem, CollaborationPage, CollaborationItem, RequirementItem, ImportUpload, crate::import::ImportReport, crate::import::ImportCounts, Me, CustomerRow, ReasonRow, CustomerPage, CustomerDetail, TransactionRow, RequestRow, QuadrantName, SortKey)),
     modifiers(&BearerAuth),
     security(("bearer" = []), ("session" = []))
 )]
@@ -783,20 +783,29 @@ pub async fn collaborations(
 /// What to add to a collaboration (created when the id is new).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CollaborationInput {
-    #[schema(min_length = 1, max_length = 100)]
+    /// Not blank.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub collaboration_id: String,
     pub name: Option<String>,
     /// YYYY-MM-DD.
+    #[schema(value_type = Option<String>, format = Date)]
     pub started: Option<String>,
-    /// Partner customer ids to add (at least one for a new collaboration).
+    /// Partner customer ids to add (at least one for a new collaboration: 409 otherwise).
     #[serde(default)]
     pub partners: Vec<String>,
-    /// Requirements to append, in order.
+    /// Requirements to append, in order; none blank.
     #[serde(default)]
+    #[schema(value_type = Vec<RequirementText>)]
     pub requirements: Vec<String>,
     /// The requirements' language (en, fr, it, et), when known.
     pub language: Option<String>,
 }
+
+/// A requirement's text: not blank.
+#[derive(ToSchema)]
+#[schema(pattern = r"\S")]
+#[allow(dead_code)]
+pub struct RequirementText(String);
 
 /// The result of an edit.
 #[derive(Debug, Serialize, ToSchema)]
@@ -815,6 +824,7 @@ pub struct CollaborationSaved {
     (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "a partner is not a stored customer"),
+    (status = 409, body = ErrorBody, description = "the collaboration is new and no partner is given"),
 ))]
 pub async fn add_collaboration(
     State(state): State<AppState>,

@@ -25,6 +25,9 @@ pub enum AppError {
     /// The request is fine but the stored data cannot answer it.
     #[error("{0}")]
     Unprocessable(String),
+    /// The request conflicts with the stored state.
+    #[error("{0}")]
+    Conflict(String),
     #[error("too many failed sign-ins for this account: try again in {0} minutes")]
     TooManyRequests(u64),
     #[error("internal error")]
@@ -46,6 +49,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

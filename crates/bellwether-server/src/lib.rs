@@ -194,6 +194,7 @@ pub async fn edit_collaboration(
     .await
     .map_err(|e| match e {
         bellwether_app::AppError::Input(reason) => AppError::BadRequest(reason),
+        bellwether_app::AppError::Conflict(reason) => AppError::Conflict(reason),
         bellwether_app::AppError::Store(bellwether_store::StoreError::UnknownCustomer(id)) => {
             AppError::NotFound(format!("customer `{id}` is not in the store"))
         }

@@ -1147,7 +1147,21 @@ async fn analysts_edit_collaborations_and_every_edit_is_audited(backend: Backend
         serde_json::from_str::<Value>(&body).unwrap()["created"],
         false
     );
+    // A new collaboration without partners conflicts with the (empty) stored state: 409.
     let (status, _, _) = send(&app.router, post(r#"{"collaboration_id":"COLZ"}"#)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    // A blank requirement or a malformed date is a bad request.
+    let (status, _, _) = send(
+        &app.router,
+        post(r#"{"collaboration_id":"COLY","requirements":["  "]}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = send(
+        &app.router,
+        post(r#"{"collaboration_id":"COLY","started":"2024-13-01"}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     let audit = app.store.audit_log(20).await.unwrap();

@@ -56,11 +56,7 @@ async fn run_add(db: &Location, args: &CollabAddArgs, quiet: bool) -> anyhow::Re
     let outcome = match outcome {
         Ok(outcome) => outcome,
         // Say which flag to use for a new collaboration's partners.
-        Err(bellwether_app::AppError::Input(reason))
-            if reason.ends_with("give at least one partner") =>
-        {
-            bail!("{reason} with --customer ID")
-        }
+        Err(bellwether_app::AppError::Conflict(reason)) => bail!("{reason} with --customer ID"),
         Err(error) => return Err(error.into()),
     };
     if !quiet {
