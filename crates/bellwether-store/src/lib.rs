@@ -58,6 +58,12 @@ pub struct PurchaseHistories {
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlx(#[from] sqlx::Error),
+    #[error("cannot connect to {location}")]
+    Connect {
+        /// The database, its password hidden.
+        location: String,
+        source: sqlx::Error,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("unexpected value type in the database: {0}")]
@@ -225,6 +231,15 @@ impl Store {
         if read_only {
             options = options.options([("default_transaction_read_only", "on")]);
         }
+        // One connection first: the pool would retry for its whole acquire timeout and then
+        // report only "pool timed out", hiding why (refused, unknown host, wrong password).
+        let probe = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+            .await
+            .map_err(|source| StoreError::Connect {
+                location: Location::Postgres(url.to_string()).to_string(),
+                source,
+            })?;
+        let _ = sqlx::Connection::close(probe).await;
         let pool = PgPoolOptions::new()
             .max_connections(POSTGRES_CONNECTIONS)
             .connect_with(options)

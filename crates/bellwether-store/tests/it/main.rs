@@ -852,3 +852,23 @@ async fn a_postgres_import_runs_from_a_single_threaded_runtime() {
     assert_eq!((summary.customers_added, summary.transactions), (1, 1));
     assert_eq!(test.store.counts().await.unwrap().transactions, 1);
 }
+
+#[tokio::test]
+async fn an_unreachable_postgres_server_is_named_with_the_reason_and_no_password() {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    let location = Location::parse("postgres://someone:hunter2@127.0.0.1:1/workspace");
+    let started = std::time::Instant::now();
+    let error = Store::open_location(&location)
+        .await
+        .err()
+        .expect("no server");
+    assert!(matches!(error, StoreError::Connect { .. }), "{error:?}");
+    let text = format!("{error}: {}", std::error::Error::source(&error).unwrap());
+    assert!(
+        text.contains("127.0.0.1:1") && text.contains("refused"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+    // Not the pool's 30-second acquire timeout.
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
