@@ -128,6 +128,17 @@ fn set_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<(String, St
         })
 }
 
+/// A new API token of the user with `email`, as `bellwether user token` makes one.
+async fn api_token(app: &App, email: &str) -> String {
+    let user = app.store.user_by_email(email).await.unwrap().unwrap();
+    let token = auth::new_token().unwrap();
+    app.store
+        .create_api_token(&auth::token_digest(&token), user.id, "ci")
+        .await
+        .unwrap();
+    token
+}
+
 /// The value of the hidden `csrf` input of a page.
 fn csrf_in(html: &str) -> String {
     let at =
@@ -502,17 +513,7 @@ async fn api_tokens_authenticate_scripts(backend: Backend) {
     let Some(app) = app_on(backend, 3).await else {
         return;
     };
-    let viewer = app
-        .store
-        .user_by_email("viewer@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    let token = auth::new_token().unwrap();
-    app.store
-        .create_api_token(&auth::token_digest(&token), viewer.id, "ci")
-        .await
-        .unwrap();
+    let token = api_token(&app, "viewer@example.com").await;
     let request = Request::get("/api/v1/me")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::empty())
@@ -990,17 +991,7 @@ async fn scripts_import_through_the_api_with_a_token(backend: Backend) {
     let Some(app) = app_on(backend, 5).await else {
         return;
     };
-    let admin = app
-        .store
-        .user_by_email("admin@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    let token = auth::new_token().unwrap();
-    app.store
-        .create_api_token(&auth::token_digest(&token), admin.id, "ci")
-        .await
-        .unwrap();
+    let token = api_token(&app, "admin@example.com").await;
     let with_token = |files: &[(&str, &str)]| {
         let mut request = multipart("/api/v1/imports", None, &[], files);
         request.headers_mut().insert(
@@ -1111,17 +1102,7 @@ async fn analysts_edit_collaborations_and_every_edit_is_audited(backend: Backend
     );
 
     // Scripts use the API: 201 for a new collaboration, 200 for an addition.
-    let admin_user = app
-        .store
-        .user_by_email("admin@example.com")
-        .await
-        .unwrap()
-        .unwrap();
-    let token = auth::new_token().unwrap();
-    app.store
-        .create_api_token(&auth::token_digest(&token), admin_user.id, "ci")
-        .await
-        .unwrap();
+    let token = api_token(&app, "admin@example.com").await;
     let post = |json: &str| {
         Request::post("/api/v1/collaborations")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
