@@ -85,6 +85,16 @@ pub(crate) fn timing(phase: &str) {
     let start = START
         .get_or_init(|| std::env::var_os("BELLWETHER_TIMINGS").map(|_| std::time::Instant::now()));
     if let Some(start) = start {
-        eprintln!("timing: {:>8.3} s  {phase}", start.elapsed().as_secs_f64());
+        // Resident memory from /proc (Linux), to see which phase grows the process.
+        let resident_mib = std::fs::read_to_string("/proc/self/statm")
+            .ok()
+            .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .map_or(String::new(), |pages| {
+                format!("  ({} MiB resident)", pages * 4096 >> 20)
+            });
+        eprintln!(
+            "timing: {:>8.3} s  {phase}{resident_mib}",
+            start.elapsed().as_secs_f64()
+        );
     }
 }

@@ -374,17 +374,16 @@ impl ParseReport {
         let parsed = if !self.last_date.is_empty() && fields[1] == self.last_date.as_slice() {
             Ok(self.last_date_day)
         } else {
-            parse_day(fields[1])
+            let parsed = parse_day(fields[1]);
+            if let Ok(day) = parsed {
+                self.last_date.clear();
+                self.last_date.extend_from_slice(fields[1]);
+                self.last_date_day = day;
+            }
+            parsed
         };
         let day = match parsed {
-            Ok(day) => {
-                if fields[1] != self.last_date.as_slice() {
-                    self.last_date.clear();
-                    self.last_date.extend_from_slice(fields[1]);
-                    self.last_date_day = day;
-                }
-                Some(day)
-            }
+            Ok(day) => Some(day),
             Err(reason) => {
                 self.bad(
                     line,
