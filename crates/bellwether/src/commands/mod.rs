@@ -90,7 +90,7 @@ pub(crate) fn timing(phase: &str) {
             .ok()
             .and_then(|statm| statm.split_whitespace().nth(1)?.parse::<u64>().ok())
             .map_or(String::new(), |pages| {
-                format!("  ({} MiB resident)", pages * 4096 >> 20)
+                format!("  ({} MiB resident)", (pages * 4096) >> 20)
             });
         eprintln!(
             "timing: {:>8.3} s  {phase}{resident_mib}",
