@@ -14,7 +14,7 @@
 //! - English month names or their three-letter abbreviations: `5 Mar 2024`, `05-Mar-2024`,
 //!   `March 5, 2024`, `Mar 5 2024`, `Tuesday, March 5, 2024`.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// In which order the first two numbers of an all-numeric `/` or `-` date are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,8 +44,8 @@ pub(crate) enum OrderEvidence {
 pub(crate) enum DateProblem {
     /// Not in any accepted form.
     UnknownForm,
-    /// In an accepted form, but no such day exists (`2024-02-30`, month 13).
-    NoSuchDay,
+    /// In an accepted form, but no such day exists (`2024-02-30`, month 13), as read.
+    NoSuchDay { year: u32, month: u32, day: u32 },
     /// Valid only in the other day/month order than the one chosen for the column.
     WrongOrder { order: DateOrder },
 }
@@ -58,7 +58,9 @@ impl DateProblem {
                 " (expected a date such as 2024-03-05, 05/03/2024, 05.03.2024 or 5 Mar 2024)"
                     .to_string()
             }
-            DateProblem::NoSuchDay => " (no such day)".to_string(),
+            DateProblem::NoSuchDay { year, month, day } => {
+                format!(" ({})", no_such_day_reason(year, month, day))
+            }
             DateProblem::WrongOrder { order } => {
                 let (chosen, other) = match order {
                     DateOrder::DayFirst => ("day-first", "month-first"),
@@ -127,8 +129,51 @@ fn digits(bytes: &[u8]) -> Option<u32> {
 
 /// Builds a date, or says the day does not exist.
 fn ymd(year: u32, month: u32, day: u32) -> Result<NaiveDate, DateProblem> {
-    let year = i32::try_from(year).map_err(|_| DateProblem::NoSuchDay)?;
-    NaiveDate::from_ymd_opt(year, month, day).ok_or(DateProblem::NoSuchDay)
+    i32::try_from(year)
+        .ok()
+        .and_then(|y| NaiveDate::from_ymd_opt(y, month, day))
+        .ok_or(DateProblem::NoSuchDay { year, month, day })
+}
+
+/// Why `year-month-day` is not a day: the month or the day out of range, said with the
+/// month's length ("February 2023 has 28 days"), so the user sees what to fix.
+pub fn no_such_day_reason(year: u32, month: u32, day: u32) -> String {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    if !(1..=12).contains(&month) {
+        return format!("there is no month {month}; months run from 1 to 12");
+    }
+    let first = i32::try_from(year)
+        .ok()
+        .and_then(|y| NaiveDate::from_ymd_opt(y, month, 1));
+    let Some(first) = first else {
+        return format!("year {year} is out of range");
+    };
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), month + 1, 1)
+    };
+    match next {
+        Some(next) if day != 0 => format!(
+            "{} {year} has {} days",
+            NAMES[month as usize - 1],
+            (next - first).num_days()
+        ),
+        _ => "days run from 1".to_string(),
+    }
 }
 
 /// Whether `rest` (what follows a date) is empty or a plausible time of day: `T` or spaces, then
@@ -309,7 +354,11 @@ fn parse_date_slow(text: &str, order: DateOrder) -> Result<NaiveDate, DateProble
         if parts.separator != '.' && NaiveDate::from_ymd_opt(year, day, month).is_some() {
             return Err(DateProblem::WrongOrder { order });
         }
-        return Err(DateProblem::NoSuchDay);
+        return Err(DateProblem::NoSuchDay {
+            year: year as u32,
+            month,
+            day,
+        });
     }
     parse_month_name_date(text)
 }
@@ -433,8 +482,16 @@ mod tests {
         check("2024/03/05", MonthFirst, "2024-03-05");
         check("2024.03.05", DayFirst, "2024-03-05");
         check("20240305", DayFirst, "2024-03-05");
-        check("2024-02-30", DayFirst, "NoSuchDay");
-        check("2024-13-01", DayFirst, "NoSuchDay");
+        check(
+            "2024-02-30",
+            DayFirst,
+            "NoSuchDay { year: 2024, month: 2, day: 30 }",
+        );
+        check(
+            "2024-13-01",
+            DayFirst,
+            "NoSuchDay { year: 2024, month: 13, day: 1 }",
+        );
         check("2024-03-05X", DayFirst, "UnknownForm");
         check("2024-03-05 lunchtime", DayFirst, "UnknownForm");
     }
@@ -452,8 +509,43 @@ mod tests {
         check("3/5/2024 10:11:12 AM", MonthFirst, "2024-03-05");
         check("12/25/2024", DayFirst, "WrongOrder { order: DayFirst }");
         check("25/12/2024", MonthFirst, "WrongOrder { order: MonthFirst }");
-        check("31/02/2024", DayFirst, "NoSuchDay");
+        check(
+            "31/02/2024",
+            DayFirst,
+            "NoSuchDay { year: 2024, month: 2, day: 31 }",
+        );
         check("5/3/202", DayFirst, "UnknownForm");
+    }
+
+    /// The reasons name what is out of range, with month lengths from the calendar
+    /// (leap years by the Gregorian rule: 2000 leap, 1900 not).
+    #[test]
+    fn no_such_day_reasons() {
+        let reason = |y, m, d| no_such_day_reason(y, m, d);
+        assert_eq!(
+            reason(2024, 13, 1),
+            "there is no month 13; months run from 1 to 12"
+        );
+        assert_eq!(
+            reason(2024, 0, 1),
+            "there is no month 0; months run from 1 to 12"
+        );
+        assert_eq!(reason(2023, 2, 29), "February 2023 has 28 days");
+        assert_eq!(reason(2024, 2, 30), "February 2024 has 29 days");
+        assert_eq!(reason(1900, 2, 29), "February 1900 has 28 days");
+        assert_eq!(reason(2000, 2, 30), "February 2000 has 29 days");
+        assert_eq!(reason(2024, 4, 31), "April 2024 has 30 days");
+        assert_eq!(reason(2024, 12, 32), "December 2024 has 31 days");
+        assert_eq!(reason(2024, 3, 0), "days run from 1");
+        assert_eq!(
+            DateProblem::NoSuchDay {
+                year: 2024,
+                month: 13,
+                day: 1
+            }
+            .explanation(),
+            " (there is no month 13; months run from 1 to 12)"
+        );
     }
 
     #[test]

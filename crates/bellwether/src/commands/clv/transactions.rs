@@ -7,6 +7,7 @@
 //! Bad rows are reported as `file:line:column: reason` (up to
 //! [`MAX_DIAGNOSTICS`] printed), and make the whole read fail.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hasher;
 use std::io::{Read, Seek, SeekFrom};
@@ -963,8 +964,8 @@ fn lossy(field: &[u8]) -> String {
 
 /// Parses `YYYY-MM-DD` (or `YYYY/MM/DD`, optionally followed by `T` or a space and a
 /// time, which is ignored) and `YYYYMMDD` to days since 1970-01-01.
-pub fn parse_day(field: &[u8]) -> Result<i32, &'static str> {
-    const FORMAT: &str = "expected YYYY-MM-DD or YYYYMMDD";
+pub fn parse_day(field: &[u8]) -> Result<i32, Cow<'static, str>> {
+    const FORMAT: Cow<'static, str> = Cow::Borrowed("expected YYYY-MM-DD or YYYYMMDD");
     let field = field.trim_ascii();
     let digits = |bytes: &[u8]| -> Option<u32> {
         bytes.iter().try_fold(0u32, |acc, &b| {
@@ -993,7 +994,8 @@ pub fn parse_day(field: &[u8]) -> Result<i32, &'static str> {
     let (Some(year), Some(month), Some(day)) = (year, month, day) else {
         return Err(FORMAT);
     };
-    day_number(year as i32, month, day).ok_or("no such day")
+    day_number(year as i32, month, day)
+        .ok_or_else(|| bellwether_import::date::no_such_day_reason(year, month, day).into())
 }
 
 /// Parses a decimal number; plain `[-+]digits[.digits]` with at most 15 digits
@@ -1050,7 +1052,14 @@ mod tests {
         assert_eq!(parse_day(b"19970930"), parse_day(b"1997-09-30"));
         assert_eq!(parse_day(b" 1997/09/30 "), parse_day(b"1997-09-30"));
         assert_eq!(parse_day(b"1997-09-30T12:00:00Z"), parse_day(b"1997-09-30"));
-        assert_eq!(parse_day(b"1997-02-29"), Err("no such day"));
+        assert_eq!(
+            parse_day(b"1997-02-29"),
+            Err("February 1997 has 28 days".into())
+        );
+        assert_eq!(
+            parse_day(b"1997-13-01"),
+            Err("there is no month 13; months run from 1 to 12".into())
+        );
         assert!(parse_day(b"1997-9-30").is_err());
         assert!(parse_day(b"yesterday").is_err());
         assert!(parse_day(b"1997-09-3x").is_err());
