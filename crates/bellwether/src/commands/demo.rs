@@ -59,6 +59,9 @@ pub async fn run(db: &Location, args: &DemoArgs, quiet: bool) -> anyhow::Result<
         eprintln!(
             "      `bellwether partners --k 5`, `bellwether reach COL1`, `bellwether demand`"
         );
+        eprintln!(
+            "      `bellwether clv fit --model bgnbd`, `bellwether report --out report.html`, `bellwether serve` (after `bellwether user add`)"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
