@@ -112,6 +112,8 @@ pub(crate) struct Row<'r> {
     pub date_order: DateOrder,
     /// Whether `,` is the decimal mark.
     pub decimal_comma: bool,
+    /// Whether some field holds a NUL byte (checked once per record).
+    has_nul: bool,
     problems: Vec<Problem>,
 }
 
@@ -135,11 +137,11 @@ impl<'r> Row<'r> {
             .whole
             .and_then(|whole| whole.get(self.record.range(column)?))
         {
-            return Some(trim(text));
+            return self.without_nul(column, trim(text));
         }
         let bytes: &'r [u8] = self.record.get(column)?;
         match std::str::from_utf8(bytes) {
-            Ok(text) => Some(trim(text)),
+            Ok(text) => self.without_nul(column, trim(text)),
             Err(_) => {
                 let message = format!(
                     "file is not UTF-8 (looks like {}): this field reads {} in Latin-1; export it as UTF-8",
@@ -153,6 +155,23 @@ impl<'r> Row<'r> {
                 None
             }
         }
+    }
+
+    /// `text`, unless it holds a NUL character: PostgreSQL cannot store one in text, and
+    /// SQLite tools cut the text there, so it is refused in every database alike.
+    fn without_nul(&mut self, column: usize, text: &'r str) -> Option<&'r str> {
+        if !self.has_nul || !text.as_bytes().contains(&0) {
+            return Some(text);
+        }
+        let message = format!(
+            "contains a NUL character (byte 0, shown as ␀), which a database cannot store in text: {}; remove it from the export",
+            quote(&text.replace('\0', "␀"))
+        );
+        self.problems.push(Problem {
+            column: Some(column),
+            message,
+        });
+        None
     }
 
     /// Records a problem in a field.
@@ -685,6 +704,7 @@ pub(crate) fn stream<R: Read, T>(
             line,
             date_order,
             decimal_comma,
+            has_nul: record.as_slice().contains(&0),
             problems: Vec::new(),
         };
         if let Some(message) = field_count_problem(record, n_headers) {
