@@ -409,14 +409,10 @@ pub struct CollaborationAddition {
 }
 
 /// Whether [`add_to_collaboration`] created the collaboration or extended an existing one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddOutcome {
-    Created,
-    Updated,
-}
+pub use bellwether_store::EditOutcome as AddOutcome;
 
-/// Checks `addition` and adds it to the store in one transaction, then records it in the audit
-/// log under `user_id` (`None`: the command line). An empty id or requirement, a bad date, a new
+/// Checks `addition` and adds it to the store, with its audit entry under `user_id` (`None`: the
+/// command line), in one transaction. An empty id or requirement, a bad date, a new
 /// collaboration without partners, or an unknown partner (`StoreError::UnknownCustomer`) are
 /// refused with a reason, and nothing is written.
 pub async fn add_to_collaboration(
@@ -481,26 +477,5 @@ pub async fn add_to_collaboration(
             })
             .collect(),
     };
-    store.add_to_collaboration(&collaboration).await?;
-    let outcome = if existing.is_some() {
-        AddOutcome::Updated
-    } else {
-        AddOutcome::Created
-    };
-    store
-        .audit(
-            user_id,
-            "collaboration-edit",
-            &format!(
-                "{} {id}: {} partners and {} requirements added",
-                match outcome {
-                    AddOutcome::Created => "created",
-                    AddOutcome::Updated => "updated",
-                },
-                addition.customer_ids.len(),
-                addition.requirements.len()
-            ),
-        )
-        .await?;
-    Ok(outcome)
+    Ok(store.add_to_collaboration(&collaboration, user_id).await?)
 }

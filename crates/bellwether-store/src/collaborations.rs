@@ -85,19 +85,36 @@ impl Store {
     }
 
     /// Adds to a collaboration, creating it if needed: its name and start date when given, partners
-    /// not yet in it, and requirements after the existing ones. One database transaction.
-    pub async fn add_to_collaboration(&self, addition: &Collaboration) -> Result<()> {
+    /// not yet in it, and requirements after the existing ones; and records the edit in the audit
+    /// log under `user_id` (`None`: the command line). One database transaction, so an edit is
+    /// never stored without its audit entry, nor the entry without the edit.
+    pub async fn add_to_collaboration(
+        &self,
+        addition: &Collaboration,
+        user_id: Option<i64>,
+    ) -> Result<EditOutcome> {
         let path = match &self.backend {
             Backend::Sqlite { path, .. } => path.clone(),
             Backend::Postgres { pool, .. } => {
-                return postgres::add_to_collaboration(pool, addition).await;
+                return postgres::add_to_collaboration(pool, addition, user_id).await;
             }
         };
         let addition = addition.clone();
         tokio::task::spawn_blocking(move || {
             let mut connection = Connection::open(&path)?;
             connection.execute_batch("PRAGMA busy_timeout = 10000")?;
-            let transaction = connection.transaction()?;
+            // IMMEDIATE: the existence check and the writes see the same state.
+            let transaction =
+                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let outcome = match transaction
+                .query_row(COLLABORATION_EXISTS, [&addition.collaboration_id], |_| {
+                    Ok(())
+                })
+                .optional()?
+            {
+                Some(()) => EditOutcome::Updated,
+                None => EditOutcome::Created,
+            };
             let partners = partners_of(&addition);
             upsert_head(
                 &transaction,
@@ -107,12 +124,49 @@ impl Store {
             )?;
             add_partners(&transaction, &partners)?;
             add_requirements(&transaction, &addition.requirements)?;
+            transaction.execute(
+                AUDIT_EDIT,
+                params![
+                    crate::accounts::now(),
+                    user_id,
+                    edit_detail(&addition, outcome)
+                ],
+            )?;
             transaction.commit()?;
-            Ok(())
+            Ok(outcome)
         })
         .await?
     }
 }
+
+/// Whether [`Store::add_to_collaboration`] created the collaboration or extended an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditOutcome {
+    Created,
+    Updated,
+}
+
+/// The audit log's words for an edit: `created P1: 2 partners and 1 requirements added`.
+pub(crate) fn edit_detail(addition: &Collaboration, outcome: EditOutcome) -> String {
+    format!(
+        "{} {}: {} partners and {} requirements added",
+        match outcome {
+            EditOutcome::Created => "created",
+            EditOutcome::Updated => "updated",
+        },
+        addition.collaboration_id,
+        addition.customer_ids.len(),
+        addition.requirements.len()
+    )
+}
+
+/// Whether collaboration `$1` exists.
+pub(crate) const COLLABORATION_EXISTS: &str =
+    "SELECT 1 FROM collaborations WHERE collaboration_id = $1";
+
+/// The audit entry of a collaboration edit: `$1` time, `$2` user, `$3` detail.
+pub(crate) const AUDIT_EDIT: &str = "INSERT INTO audit_log (at, user_id, action, detail) \
+     VALUES ($1, $2, 'collaboration-edit', $3)";
 
 /// The partners of `addition`, as an import's rows would name them.
 pub(crate) fn partners_of(addition: &Collaboration) -> Vec<CollaborationPartner> {

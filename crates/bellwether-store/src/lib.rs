@@ -39,6 +39,7 @@ use sqlx::SqlitePool;
 use crate::rows::StoreRow;
 
 pub use accounts::{AuditEntry, Role, Session, User};
+pub use collaborations::EditOutcome;
 pub use dates::{format_date, parse_date};
 pub use import::{ImportSummary, ImportWriter, WriteMode};
 pub use location::Location;

@@ -20,8 +20,8 @@ use sqlx::Row;
 use tokio::runtime::Handle;
 
 use crate::collaborations::{
-    partners_of, ADD_PARTNER, ADD_REQUIREMENT, CUSTOMER_KEY, DELETE_PARTNERS, DELETE_REQUIREMENTS,
-    UPSERT_HEAD,
+    edit_detail, partners_of, EditOutcome, ADD_PARTNER, ADD_REQUIREMENT, AUDIT_EDIT,
+    COLLABORATION_EXISTS, CUSTOMER_KEY, DELETE_PARTNERS, DELETE_REQUIREMENTS, UPSERT_HEAD,
 };
 use crate::dates::DateBuffer;
 use crate::import::{
@@ -558,8 +558,25 @@ pub(crate) async fn purchase_histories(pool: &PgPool) -> Result<PurchaseHistorie
 }
 
 /// [`crate::Store::add_to_collaboration`] on PostgreSQL: one database transaction.
-pub(crate) async fn add_to_collaboration(pool: &PgPool, addition: &Collaboration) -> Result<()> {
+pub(crate) async fn add_to_collaboration(
+    pool: &PgPool,
+    addition: &Collaboration,
+    user_id: Option<i64>,
+) -> Result<EditOutcome> {
     let mut transaction = pool.begin().await?;
+    // Two editors creating the same collaboration at once: the second waits here, then sees it.
+    sqlx::query("LOCK TABLE collaborations IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *transaction)
+        .await?;
+    let exists: Option<i32> = sqlx::query_scalar(COLLABORATION_EXISTS)
+        .bind(&addition.collaboration_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+    let outcome = if exists.is_some() {
+        EditOutcome::Updated
+    } else {
+        EditOutcome::Created
+    };
     upsert_head(
         &mut transaction,
         &addition.collaboration_id,
@@ -569,8 +586,14 @@ pub(crate) async fn add_to_collaboration(pool: &PgPool, addition: &Collaboration
     .await?;
     add_partners(&mut transaction, &partners_of(addition)).await?;
     add_requirements(&mut transaction, &addition.requirements).await?;
+    sqlx::query(AUDIT_EDIT)
+        .bind(crate::accounts::now())
+        .bind(user_id)
+        .bind(edit_detail(addition, outcome))
+        .execute(&mut *transaction)
+        .await?;
     transaction.commit().await?;
-    Ok(())
+    Ok(outcome)
 }
 
 async fn upsert_head(

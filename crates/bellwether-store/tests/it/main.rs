@@ -585,13 +585,16 @@ async fn collaborations_are_replaced_by_imports_and_added_to(test: TestStore) {
 
     // `collab add` appends partners not yet in it and requirements, keeps the name when none is given.
     store
-        .add_to_collaboration(&Collaboration {
-            collaboration_id: "P1".to_string(),
-            name: None,
-            started: None,
-            customer_ids: vec!["A".to_string(), "C".to_string()],
-            requirements: vec![requirement("P1", "SCIM")],
-        })
+        .add_to_collaboration(
+            &Collaboration {
+                collaboration_id: "P1".to_string(),
+                name: None,
+                started: None,
+                customer_ids: vec!["A".to_string(), "C".to_string()],
+                requirements: vec![requirement("P1", "SCIM")],
+            },
+            None,
+        )
         .await
         .unwrap();
     let p1 = store.collaboration("P1").await.unwrap().unwrap();
@@ -599,19 +602,32 @@ async fn collaborations_are_replaced_by_imports_and_added_to(test: TestStore) {
     assert_eq!(p1.customer_ids, ["B", "A", "C"]);
     assert_eq!(p1.requirements.len(), 3);
     assert_eq!(p1.requirements[2].text, "SCIM");
+    // The edit's audit entry was written with it, by the command line (no user).
+    let audit = store.audit_log(10).await.unwrap();
+    let edits: Vec<&str> = audit
+        .iter()
+        .filter(|entry| entry.action == "collaboration-edit")
+        .map(|entry| entry.detail.as_str())
+        .collect();
+    assert_eq!(edits, ["updated P1: 2 partners and 1 requirements added"]);
+    assert_eq!(audit[0].user_email, None);
     let error = store
-        .add_to_collaboration(&Collaboration {
-            collaboration_id: "P3".to_string(),
-            name: Some("New".to_string()),
-            started: None,
-            customer_ids: vec!["nobody".to_string()],
-            requirements: Vec::new(),
-        })
+        .add_to_collaboration(
+            &Collaboration {
+                collaboration_id: "P3".to_string(),
+                name: Some("New".to_string()),
+                started: None,
+                customer_ids: vec!["nobody".to_string()],
+                requirements: Vec::new(),
+            },
+            None,
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, StoreError::UnknownCustomer(_)), "{error}");
-    // That addition was one transaction: P3 was not created either.
+    // That addition was one transaction: P3 was not created, and no audit entry claims it was.
     assert_eq!(store.collaboration("P3").await.unwrap(), None);
+    assert_eq!(store.audit_log(10).await.unwrap().len(), audit.len());
 
     // A newer export's partners of P1 replace the stored ones; its requirements are untouched, and P2 is kept.
     write(store, move |mut writer| {
