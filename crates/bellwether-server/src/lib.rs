@@ -216,25 +216,29 @@ pub async fn stored_config(store: &Store) -> Result<Config, AppError> {
         })
 }
 
-/// The report's figures, computed once and kept.
+/// The report's figures, computed once and kept. When they cannot be computed, for whatever
+/// reason, `report_failed` is set, so customer pages say "unavailable" rather than wait.
 pub async fn report_figures(state: &AppState) -> Result<Arc<bellwether_report::Figures>, AppError> {
     let mut cached = state.report.lock().await;
     if let Some(figures) = cached.as_ref() {
         return Ok(figures.clone());
     }
+    let figures = Arc::new(compute_report_figures(state).await.inspect_err(|_| {
+        *state
+            .report_failed
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = true;
+    })?);
+    *cached = Some(figures.clone());
+    Ok(figures)
+}
+
+async fn compute_report_figures(state: &AppState) -> Result<bellwether_report::Figures, AppError> {
     let config = stored_config(&state.store).await?;
     let options = bellwether_report::ReportOptions::from_config(&config)
         .map_err(|e| AppError::BadRequest(format!("invalid [report] section: {e}")))?;
-    let figures = bellwether_app::report_figures(&state.store, &config, &options, &())
+    bellwether_app::report_figures(&state.store, &config, &options, &())
         .await
-        .inspect_err(|e| {
-            if matches!(e, bellwether_app::AppError::Report(_)) {
-                *state
-                    .report_failed
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner()) = true;
-            }
-        })
         .map_err(|e| match e {
             bellwether_app::AppError::Report(bellwether_report::ReportError::NoPurchases) => {
                 AppError::NotFound(
@@ -246,10 +250,7 @@ pub async fn report_figures(state: &AppState) -> Result<Arc<bellwether_report::F
                 "cannot compute the report from these data: {error}"
             )),
             other => AppError::internal(other.to_string()),
-        })?;
-    let figures = Arc::new(figures);
-    *cached = Some(figures.clone());
-    Ok(figures)
+        })
 }
 
 /// Computes the report's figures in the background (they take seconds on a large workspace), so

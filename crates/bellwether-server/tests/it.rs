@@ -781,6 +781,37 @@ async fn app_with_purchases(backend: Backend, n: usize) -> Option<App> {
     Some(app)
 }
 
+/// When the report cannot be computed for a reason other than the data (here an invalid
+/// `[report]` section), customer pages say the value is unavailable instead of "computing"
+/// forever.
+async fn customer_values_are_unavailable_when_the_report_cannot_be_computed(backend: Backend) {
+    let Some(app) = app_with_purchases(backend, 40).await else {
+        return;
+    };
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut writer = store.begin_import("a bad configuration").unwrap();
+        writer
+            .set_setting("config", "[report]\nhorizon_months = \"three years\"\n")
+            .unwrap();
+        writer.commit(0).unwrap();
+    })
+    .await
+    .unwrap();
+    let (cookie, _) = sign_in(&app.router, "viewer@example.com").await;
+    let (_, _, body) = send(&app.router, with_cookie("/api/v1/customers/C001", &cookie)).await;
+    let detail: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(detail["value"]["status"], "computing", "{body}");
+    let (status, _, body) = send(&app.router, with_cookie("/api/v1/report", &cookie)).await;
+    assert!(
+        status.is_client_error() || status.is_server_error(),
+        "{status} {body}"
+    );
+    let (_, _, body) = send(&app.router, with_cookie("/api/v1/customers/C001", &cookie)).await;
+    let detail: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(detail["value"]["status"], "unavailable", "{body}");
+}
+
 async fn the_report_is_served_to_signed_in_users_in_their_language(backend: Backend) {
     // Without purchases there is no report: a clear 404, not a 500.
     let Some(empty) = app_on(backend, 3).await else {
@@ -1191,4 +1222,5 @@ on_both_databases!(
     scripts_import_through_the_api_with_a_token,
     analysts_edit_collaborations_and_every_edit_is_audited,
     the_report_is_served_to_signed_in_users_in_their_language,
+    customer_values_are_unavailable_when_the_report_cannot_be_computed,
 );
