@@ -7,6 +7,9 @@
 //
 // Usage: npm test (from browser-tests/). BELLWETHER_BIN names the binary
 // (default ../target/debug/bellwether); CHROMIUM names the browser (default /usr/bin/chromium).
+// With BELLWETHER_WEBAPP_POSTGRES set to a PostgreSQL server's URL (postgres://user@host:port/db),
+// the team's workspace lives in a new database on that server (created with psql, dropped after)
+// instead of a SQLite file: scripts/test runs the test both ways.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +28,7 @@ const email = 'analyst.lead@example.com';
 const password = 'a long enough password';
 
 let work;
+let postgresDatabase;
 let server;
 let base;
 let browser;
@@ -58,7 +62,14 @@ before(async () => {
   lines[2] = fields.join(',');
   writeFileSync(path.join(bad, 'transactions.csv'), lines.join('\n'));
 
-  const db = path.join(work, 'team.db');
+  let db = path.join(work, 'team.db');
+  if (process.env.BELLWETHER_WEBAPP_POSTGRES) {
+    const url = new URL(process.env.BELLWETHER_WEBAPP_POSTGRES);
+    postgresDatabase = `bellwether_e2e_${process.pid}`;
+    execFileSync('psql', [url.toString(), '-q', '-c', `CREATE DATABASE ${postgresDatabase}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    url.pathname = `/${postgresDatabase}`;
+    db = url.toString();
+  }
   execFileSync(bin, ['--db', db, '-q', 'user', 'add', email, '--role', 'analyst'], {
     env: { ...process.env, BELLWETHER_PASSWORD: password },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -73,6 +84,13 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  if (postgresDatabase) {
+    // The server holds connections to the database: wait until it is gone.
+    if (server && server.exitCode === null && server.signalCode === null) {
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+    execFileSync('psql', [process.env.BELLWETHER_WEBAPP_POSTGRES, '-q', '-c', `DROP DATABASE IF EXISTS ${postgresDatabase} WITH (FORCE)`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
