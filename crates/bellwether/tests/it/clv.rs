@@ -492,7 +492,15 @@ fn synthetic_log(customers: u32, quoted: bool) -> (String, Vec<(String, i32, f64
         let n = 1 + next(12) as i32;
         let mut day = first;
         for _ in 0..n {
-            rows.push((format!("C{c}"), day, (1 + next(9_999)) as f64 / 100.0));
+            // Ids short and long, either side of the 7 bytes the summary packs into one
+            // integer: `C12`, `0000012` (7 bytes), `00000012` (8), `C-long-id-0000012`.
+            let id = match c % 5 {
+                1 => format!("{c:07}"),
+                2 => format!("{c:08}"),
+                3 => format!("C-long-id-{c:07}"),
+                _ => format!("C{c}"),
+            };
+            rows.push((id, day, (1 + next(9_999)) as f64 / 100.0));
             day += next(40) as i32;
         }
     }
@@ -504,7 +512,11 @@ fn synthetic_log(customers: u32, quoted: bool) -> (String, Vec<(String, i32, f64
         positions.entry(r.0.clone()).or_default().push(i);
     }
     for (id, places) in positions {
-        if id[1..].parse::<u32>().unwrap() % 7 == 0 {
+        let number: u32 = id
+            .trim_start_matches(|ch: char| !ch.is_ascii_digit())
+            .parse()
+            .unwrap();
+        if number.is_multiple_of(7) {
             let values: Vec<_> = places.iter().map(|&i| rows[i].clone()).collect();
             for (&i, value) in places.iter().zip(values.into_iter().rev()) {
                 rows[i] = value;

@@ -4,6 +4,7 @@
 //! Rows stream through O(1)-per-customer summaries ([`OrderedDays`]), batched by
 //! hash partition so each batch updates the summaries one cache-sized partition at
 //! a time; two threads each take half of the file and their summaries are joined.
+//! Ids of up to 7 bytes (most exports' ids) travel and compare as one integer ([`ShortKey`]).
 //! Bad rows are reported as `file:line:column: reason` (up to
 //! [`MAX_DIAGNOSTICS`] printed), and make the whole read fail.
 
@@ -121,11 +122,51 @@ enum Running {
     Unordered,
 }
 
+/// A customer id of at most [`SHORT_ID_BYTES`] bytes packed into one integer (its bytes, and its
+/// length in the top byte), so that finding it costs one comparison instead of a `memcmp`;
+/// [`LONG_ID`] for longer ids, which are compared byte by byte.
+type ShortKey = u64;
+
+/// Ids up to this long are [`ShortKey`]s: up to 9,999,999 as numbers, or `C000001`.
+const SHORT_ID_BYTES: usize = 7;
+
+/// The [`ShortKey`] of every longer id (no short id has 0xFF as its length byte).
+const LONG_ID: ShortKey = u64::MAX;
+
+fn short_key(id: &[u8]) -> ShortKey {
+    if id.len() > SHORT_ID_BYTES {
+        return LONG_ID;
+    }
+    let mut key = (id.len() as u64) << 56;
+    for (i, &byte) in id.iter().enumerate() {
+        key |= u64::from(byte) << (8 * i);
+    }
+    key
+}
+
+/// The bytes of a short id.
+fn short_id_bytes(key: ShortKey) -> ([u8; 8], usize) {
+    (key.to_le_bytes(), (key >> 56) as usize)
+}
+
+/// The hash of a customer: of its short key, or of a long id's bytes.
+fn hash_key(key: ShortKey, id: &[u8]) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    if key == LONG_ID {
+        hasher.write(id);
+    } else {
+        hasher.write_u64(key);
+    }
+    hasher.finish()
+}
+
 /// The customers whose ids hash to one partition, with their ids back to back.
 #[derive(Default)]
 struct Partition {
     /// Customer numbers, hashed by id.
     table: HashTable<u32>,
+    /// Each customer's [`ShortKey`].
+    keys: Vec<ShortKey>,
     ids: Vec<u8>,
     id_ends: Vec<u32>,
     running: Vec<Running>,
@@ -144,36 +185,48 @@ impl Partition {
         &self.ids[start..self.id_ends[i] as usize]
     }
 
-    /// The number of customer `id`, or `None`.
-    fn find(&self, hash: u64, id: &[u8]) -> Option<u32> {
-        self.table.find(hash, |&c| self.id(c) == id).copied()
+    /// The number of the customer with `key` (and, for a long id, bytes `id`), or `None`.
+    fn find(&self, hash: u64, key: ShortKey, id: &[u8]) -> Option<u32> {
+        self.table
+            .find(hash, |&c| {
+                self.keys[c as usize] == key && (key != LONG_ID || self.id(c) == id)
+            })
+            .copied()
     }
 
-    fn insert(&mut self, hash: u64, id: &[u8], running: Running, offset: u64) {
+    fn insert(&mut self, hash: u64, key: ShortKey, id: &[u8], running: Running, offset: u64) {
         let customer = self.running.len() as u32;
-        self.ids.extend_from_slice(id);
+        if key == LONG_ID {
+            self.ids.extend_from_slice(id);
+        } else {
+            let (bytes, len) = short_id_bytes(key);
+            self.ids.extend_from_slice(&bytes[..len]);
+        }
         self.id_ends.push(self.ids.len() as u32);
+        self.keys.push(key);
         self.running.push(running);
         self.first_offset.push(offset);
-        let (ids, id_ends) = (&self.ids, &self.id_ends);
+        let (ids, id_ends, keys) = (&self.ids, &self.id_ends, &self.keys);
         self.table.insert_unique(hash, customer, |&c| {
             let i = c as usize;
             let start = if i == 0 { 0 } else { id_ends[i - 1] as usize };
-            hash_id(&ids[start..id_ends[i] as usize])
+            hash_key(keys[i], &ids[start..id_ends[i] as usize])
         });
     }
 
-    /// Adds one row.
+    /// Adds one row of the customer with `key` (and, for a long id, bytes `id`).
+    #[allow(clippy::too_many_arguments)]
     fn apply(
         &mut self,
         hash: u64,
+        key: ShortKey,
         id: &[u8],
         day: i32,
         amount: f64,
         offset: u64,
         calibration_end: Option<i32>,
     ) {
-        match self.find(hash, id) {
+        match self.find(hash, key, id) {
             Some(customer) => {
                 let running = &mut self.running[customer as usize];
                 if let Running::Ordered(days) = running {
@@ -184,6 +237,7 @@ impl Partition {
             }
             None => self.insert(
                 hash,
+                key,
                 id,
                 Running::Ordered(OrderedDays::new(day, amount)),
                 offset,
@@ -195,9 +249,10 @@ impl Partition {
     fn append(&mut self, later: &Partition, calibration_end: Option<i32>) {
         for customer in 0..later.running.len() as u32 {
             let id = later.id(customer);
-            let hash = hash_id(id);
+            let key = later.keys[customer as usize];
+            let hash = hash_key(key, id);
             let next = later.running[customer as usize];
-            match self.find(hash, id) {
+            match self.find(hash, key, id) {
                 Some(mine) => {
                     let running = &mut self.running[mine as usize];
                     *running = match (*running, next) {
@@ -210,18 +265,10 @@ impl Partition {
                         _ => Running::Unordered,
                     };
                 }
-                None => self.insert(hash, id, next, later.first_offset[customer as usize]),
+                None => self.insert(hash, key, id, next, later.first_offset[customer as usize]),
             }
         }
     }
-}
-
-/// FxHash of a customer id: ids come from the user's own file, so a DoS-resistant
-/// hash buys nothing and costs much of the run time.
-fn hash_id(id: &[u8]) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    hasher.write(id);
-    hasher.finish()
 }
 
 /// The partition of a hash: the top bits of a second multiply, independent of the
@@ -233,8 +280,11 @@ fn partition_of(hash: u64) -> usize {
 /// Rows waiting to be applied to one partition.
 #[derive(Default)]
 struct Pending {
+    /// The bytes of the rows' long ids; short ids travel in their key.
     ids: Vec<u8>,
-    /// `(end of the id in ids, hash, day, amount, byte offset of the row)`.
+    /// `(end of the id in ids, key or hash, day, amount, byte offset of the row)`: a row whose
+    /// id takes no bytes in `ids` has a short id and carries its [`ShortKey`]; else it carries
+    /// the long id's hash (ids are never empty: an empty id is a bad row).
     rows: Vec<(u32, u64, i32, f64, u64)>,
 }
 
@@ -268,12 +318,18 @@ impl Aggregator {
         if self.keep_until.is_some_and(|end| day > end) {
             return;
         }
-        let hash = hash_id(id);
+        let key = short_key(id);
+        let hash = hash_key(key, id);
         let pending = &mut self.pending[partition_of(hash)];
-        pending.ids.extend_from_slice(id);
+        let word = if key == LONG_ID {
+            pending.ids.extend_from_slice(id);
+            hash
+        } else {
+            key
+        };
         pending
             .rows
-            .push((pending.ids.len() as u32, hash, day, amount, offset));
+            .push((pending.ids.len() as u32, word, day, amount, offset));
         self.pending_rows += 1;
         if self.pending_rows >= BATCH_ROWS {
             self.flush();
@@ -283,10 +339,15 @@ impl Aggregator {
     fn flush(&mut self) {
         for (partition, pending) in self.partitions.iter_mut().zip(&mut self.pending) {
             let mut start = 0usize;
-            for &(end, hash, day, amount, offset) in &pending.rows {
+            for &(end, word, day, amount, offset) in &pending.rows {
                 let id = &pending.ids[start..end as usize];
                 start = end as usize;
-                partition.apply(hash, id, day, amount, offset, self.calibration_end);
+                let (hash, key) = if id.is_empty() {
+                    (hash_key(word, id), word)
+                } else {
+                    (word, LONG_ID)
+                };
+                partition.apply(hash, key, id, day, amount, offset, self.calibration_end);
             }
             pending.ids.clear();
             pending.rows.clear();
@@ -1045,6 +1106,23 @@ pub fn parse_amount(field: &[u8]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_keys_round_trip_and_differ_by_length() {
+        for id in [&b"7"[..], b"C0001", b"1234567", "é1".as_bytes(), b"a\0"] {
+            let key = short_key(id);
+            assert_ne!(key, LONG_ID);
+            let (bytes, len) = short_id_bytes(key);
+            assert_eq!(&bytes[..len], id);
+        }
+        // A trailing NUL byte is part of the id: the length tells them apart.
+        assert_ne!(short_key(b"a"), short_key(b"a\0"));
+        assert_eq!(short_key(b"12345678"), LONG_ID);
+        assert_ne!(
+            hash_key(short_key(b"42"), b"42"),
+            hash_key(short_key(b"43"), b"43")
+        );
+    }
 
     #[test]
     fn dates() {
