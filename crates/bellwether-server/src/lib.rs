@@ -317,6 +317,7 @@ pub fn router(state: AppState) -> Router {
         .route("/customers/{id}", get(pages::customer))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/users/role", post(pages::set_role))
+        .route("/admin/users/status", post(pages::set_status))
         .route("/report", get(pages::report))
         .route("/map", get(pages::map))
         .route("/partners", get(pages::partners))

@@ -166,7 +166,10 @@ pub async fn login(
     }
     let user = state.store.user_by_email(&email).await?;
     let valid = match &user {
-        Some(user) => auth::verify_password(&form.password, &user.password_hash),
+        // A disabled account fails like a wrong password: the page does not tell which.
+        Some(user) => {
+            auth::verify_password(&form.password, &user.password_hash) && user.disabled_at.is_none()
+        }
         None => {
             // Same work as a real check, so timing does not tell which emails exist.
             let _ = auth::verify_password(&form.password, DUMMY_HASH);
@@ -496,7 +499,7 @@ async fn users_page(
         h1 { (t("ui-users-title")) }
         @if let Some(message) = message { p role="status" { (message) } }
         table {
-            thead { tr { th { (t("ui-col-email")) } th { (t("ui-col-role")) } th { (t("ui-col-since")) } } }
+            thead { tr { th { (t("ui-col-email")) } th { (t("ui-col-role")) } th { (t("ui-col-since")) } th { (t("ui-col-status")) } } }
             tbody { @for u in &users { tr {
                 td { (u.email) }
                 td {
@@ -512,6 +515,21 @@ async fn users_page(
                     }
                 }
                 td { (u.created_at) }
+                td {
+                    form.status method="post" action="/admin/users/status" {
+                        input type="hidden" name="csrf" value=(user.csrf_token());
+                        input type="hidden" name="email" value=(u.email);
+                        @if let Some(since) = &u.disabled_at {
+                            (m.get("ui-user-disabled", &[("since", since)])) " "
+                            input type="hidden" name="action" value="enable";
+                            button type="submit" { (t("ui-enable-user")) }
+                        } @else {
+                            (t("ui-user-active")) " "
+                            input type="hidden" name="action" value="disable";
+                            button type="submit" { (t("ui-disable-user")) }
+                        }
+                    }
+                }
             } } }
         }
         h2 { (t("ui-user-add")) }
@@ -648,6 +666,65 @@ pub async fn set_role(
         "ui-role-changed",
         &[("email", &email), ("role", role.as_str())],
     );
+    let page = users_page(&state, locale, &user, Some(&message)).await?;
+    Ok(Html(page.into_string()).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    /// Missing is the same as wrong: 403.
+    #[serde(default)]
+    pub csrf: String,
+    pub email: String,
+    /// `disable` or `enable`.
+    pub action: String,
+}
+
+/// `POST /admin/users/status`: disables a user (signed out everywhere, API tokens deleted) or
+/// enables them again (admins only; never the last active admin), recorded in the audit log.
+pub async fn set_status(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+    form: Result<Form<StatusForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let user = user?;
+    user.require(Role::Admin)?;
+    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    user.check_csrf(Some(&form.csrf))?;
+    let disable = match form.action.as_str() {
+        "disable" => true,
+        "enable" => false,
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "unknown action `{other}`: disable or enable"
+            ))
+            .into())
+        }
+    };
+    let email = form.email.trim().to_lowercase();
+    match state
+        .store
+        .set_disabled(&email, disable, Some(user.user.id))
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return Err(AppError::NotFound(format!("no user `{email}`")).into()),
+        Err(bellwether_store::StoreError::LastAdmin) => {
+            return Err(AppError::BadRequest(
+                "this is the last admin: make another user admin first".to_string(),
+            )
+            .into())
+        }
+        Err(error) => return Err(AppError::from(error).into()),
+    }
+    // The messages are not `Send`: done with them before the next await.
+    let key = if disable {
+        "ui-user-was-disabled"
+    } else {
+        "ui-user-was-enabled"
+    };
+    let message = messages(locale)?.get(key, &[("email", &email)]);
     let page = users_page(&state, locale, &user, Some(&message)).await?;
     Ok(Html(page.into_string()).into_response())
 }

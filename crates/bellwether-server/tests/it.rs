@@ -220,11 +220,17 @@ async fn anonymous_visitors_see_no_data(backend: Backend) {
         assert!(!body.contains("C001"), "{uri}");
     }
     // Every form refuses anonymous posts (sent to the sign-in page) and writes nothing.
-    for uri in ["/import", "/partners/collaborations", "/admin/users"] {
+    for uri in [
+        "/import",
+        "/partners/collaborations",
+        "/admin/users",
+        "/admin/users/role",
+        "/admin/users/status",
+    ] {
         let request = Request::post(uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(
-                "collaboration_id=X&partners=C001&email=a%40b.c&password=0123456789&role=admin",
+                "collaboration_id=X&partners=C001&email=a%40b.c&password=0123456789&role=admin&action=disable",
             ))
             .unwrap();
         let (status, headers, _) = send(&app.router, request).await;
@@ -232,6 +238,13 @@ async fn anonymous_visitors_see_no_data(backend: Backend) {
         assert_eq!(headers[header::LOCATION], "/login", "POST {uri}");
     }
     assert_eq!(app.store.users().await.unwrap().len(), 2);
+    assert!(app
+        .store
+        .users()
+        .await
+        .unwrap()
+        .iter()
+        .all(|u| u.disabled_at.is_none() && u.email != "a@b.c"));
     assert!(app.store.collaboration("X").await.unwrap().is_none());
     // A forged or expired session cookie and a wrong API token are refused alike.
     let (status, _, _) = send(
@@ -666,6 +679,103 @@ async fn only_admins_manage_users_and_every_addition_is_audited(backend: Backend
     let (status, _, _) = send(&app.router, form("/admin/users/role", &admin, &last)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(role_of("admin@example.com").await, Role::Viewer);
+}
+
+/// Offboarding: an admin disables a user, whose session and API token stop working at once and
+/// who cannot sign in again (refused like a wrong password); viewers cannot disable anyone, the
+/// CSRF token is required, the last admin stays, and re-enabling lets the user sign in again.
+async fn admins_disable_and_enable_users(backend: Backend) {
+    let Some(app) = app_on(backend, 2).await else {
+        return;
+    };
+    let me = |cookie: Option<&str>, token: Option<&str>| {
+        let mut request = Request::get("/api/v1/me");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    let (viewer, viewer_csrf) = sign_in(&app.router, "viewer@example.com").await;
+    let token = api_token(&app, "viewer@example.com").await;
+    let disable_admin = format!("csrf={viewer_csrf}&email=admin%40example.com&action=disable");
+    let (status, _, _) = send(
+        &app.router,
+        form("/admin/users/status", &viewer, &disable_admin),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (admin, csrf) = sign_in(&app.router, "admin@example.com").await;
+    let no_csrf = "email=viewer%40example.com&action=disable";
+    let (status, _, _) = send(&app.router, form("/admin/users/status", &admin, no_csrf)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&app.router, me(Some(&viewer), None)).await.0,
+        StatusCode::OK
+    );
+
+    let disable = format!("csrf={csrf}&email=viewer%40example.com&action=disable");
+    let (status, _, html) = send(&app.router, form("/admin/users/status", &admin, &disable)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("disabled since"), "{html}");
+    assert_eq!(
+        send(&app.router, me(Some(&viewer), None)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&app.router, me(None, Some(&token))).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Signing in again is refused like a wrong password.
+    let (_, headers, _) = send(&app.router, get("/login")).await;
+    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
+    let (status, _, _) = send(
+        &app.router,
+        form(
+            "/login",
+            &format!("bw_login_csrf={login_csrf}"),
+            &format!("email=viewer@example.com&password={PASSWORD}&csrf={login_csrf}"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The last admin cannot be disabled; an unknown user is a 404; a bad action a 400.
+    let last = format!("csrf={csrf}&email=admin%40example.com&action=disable");
+    let (status, _, _) = send(&app.router, form("/admin/users/status", &admin, &last)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let ghost = format!("csrf={csrf}&email=ghost%40example.com&action=disable");
+    let (status, _, _) = send(&app.router, form("/admin/users/status", &admin, &ghost)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let odd = format!("csrf={csrf}&email=viewer%40example.com&action=delete");
+    let (status, _, _) = send(&app.router, form("/admin/users/status", &admin, &odd)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let enable = format!("csrf={csrf}&email=viewer%40example.com&action=enable");
+    let (status, _, html) = send(&app.router, form("/admin/users/status", &admin, &enable)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (again, _) = sign_in(&app.router, "viewer@example.com").await;
+    assert_eq!(
+        send(&app.router, me(Some(&again), None)).await.0,
+        StatusCode::OK
+    );
+    // The old token was revoked, not suspended.
+    assert_eq!(
+        send(&app.router, me(None, Some(&token))).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let audit = app.store.audit_log(10).await.unwrap();
+    for action in ["user-disable", "user-enable"] {
+        assert!(
+            audit.iter().any(|e| e.action == action
+                && e.detail == "viewer@example.com"
+                && e.user_email.as_deref() == Some("admin@example.com")),
+            "{action}: {audit:?}"
+        );
+    }
 }
 
 async fn pages_speak_the_chosen_language_and_remember_it(backend: Backend) {
@@ -1223,4 +1333,5 @@ on_both_databases!(
     analysts_edit_collaborations_and_every_edit_is_audited,
     the_report_is_served_to_signed_in_users_in_their_language,
     customer_values_are_unavailable_when_the_report_cannot_be_computed,
+    admins_disable_and_enable_users,
 );

@@ -44,6 +44,8 @@ pub struct User {
     pub password_hash: String,
     pub role: Role,
     pub created_at: String,
+    /// When an admin disabled the user (RFC 3339, UTC); `None` while the account is active.
+    pub disabled_at: Option<String>,
 }
 
 /// A live browser session.
@@ -77,10 +79,11 @@ fn user_from_row<R: StoreRow>(row: &R) -> Result<User> {
         role: Role::parse(role)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown role `{role}`")))?,
         created_at: row.string("created_at")?,
+        disabled_at: row.optional_string("disabled_at")?,
     })
 }
 
-const USER_COLUMNS: &str = "u.id, u.email, u.password_hash, u.role, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.email, u.password_hash, u.role, u.created_at, u.disabled_at";
 
 impl Store {
     /// Creates a user; fails with [`StoreError::Duplicate`] when the email is taken.
@@ -107,6 +110,7 @@ impl Store {
             password_hash: password_hash.to_string(),
             role,
             created_at,
+            disabled_at: None,
         })
     }
 
@@ -115,8 +119,9 @@ impl Store {
     pub async fn set_role(&self, email: &str, role: Role) -> Result<bool> {
         // One statement, so two admins demoting each other at once cannot both succeed.
         let sql = "UPDATE users SET role = $1 WHERE email = $2 \
-                   AND ($1 = 'admin' OR role <> 'admin' \
-                        OR (SELECT count(*) FROM users WHERE role = 'admin') > 1) \
+                   AND ($1 = 'admin' OR role <> 'admin' OR disabled_at IS NOT NULL \
+                        OR (SELECT count(*) FROM users \
+                            WHERE role = 'admin' AND disabled_at IS NULL) > 1) \
                    RETURNING id";
         let updated: Option<i64> = with_pool!(self, |pool| {
             sqlx::query_scalar(sql)
@@ -124,6 +129,66 @@ impl Store {
                 .bind(email)
                 .fetch_optional(pool)
                 .await?
+        });
+        if updated.is_some() {
+            return Ok(true);
+        }
+        match self.user_by_email(email).await? {
+            None => Ok(false),
+            Some(_) => Err(StoreError::LastAdmin),
+        }
+    }
+
+    /// Disables (`disabled = true`) or re-enables the user with `email`, and records it in the
+    /// audit log under `by` (`None`: the command line), in one transaction. Disabling deletes the
+    /// user's sessions and API tokens, so they stop working at once; a re-enabled user signs in
+    /// again and makes new tokens. `false` when there is no such user. Disabling the last active
+    /// admin fails with [`StoreError::LastAdmin`].
+    pub async fn set_disabled(&self, email: &str, disabled: bool, by: Option<i64>) -> Result<bool> {
+        // One statement decides, so two admins disabling each other at once cannot both succeed.
+        let update = if disabled {
+            "UPDATE users SET disabled_at = coalesce(disabled_at, $1) WHERE email = $2 \
+             AND (role <> 'admin' OR disabled_at IS NOT NULL \
+                  OR (SELECT count(*) FROM users \
+                      WHERE role = 'admin' AND disabled_at IS NULL) > 1) \
+             RETURNING id"
+        } else {
+            "UPDATE users SET disabled_at = NULL WHERE email = $1 RETURNING id"
+        };
+        let audit = "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
+        let action = if disabled {
+            "user-disable"
+        } else {
+            "user-enable"
+        };
+        let updated: Option<i64> = with_pool!(self, |pool| {
+            let mut transaction = pool.begin().await?;
+            let query = sqlx::query_scalar(update);
+            let query = if disabled {
+                query.bind(now()).bind(email)
+            } else {
+                query.bind(email)
+            };
+            let updated: Option<i64> = query.fetch_optional(&mut *transaction).await?;
+            if let Some(id) = updated {
+                if disabled {
+                    for sql in [
+                        "DELETE FROM sessions WHERE user_id = $1",
+                        "DELETE FROM api_tokens WHERE user_id = $1",
+                    ] {
+                        sqlx::query(sql).bind(id).execute(&mut *transaction).await?;
+                    }
+                }
+                sqlx::query(audit)
+                    .bind(now())
+                    .bind(by)
+                    .bind(action)
+                    .bind(email)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+            transaction.commit().await?;
+            updated
         });
         if updated.is_some() {
             return Ok(true);
@@ -189,7 +254,8 @@ impl Store {
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s \
-             JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"
+             JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL"
         );
         with_pool!(self, |pool| {
             let row = sqlx::query(&sql)
@@ -237,7 +303,7 @@ impl Store {
     pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1"
+             WHERE t.token_hash = $1 AND u.disabled_at IS NULL"
         );
         with_pool!(self, |pool| {
             let row = sqlx::query(&sql)

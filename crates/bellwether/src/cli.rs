@@ -102,8 +102,19 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// List the users.
+    /// List the users: email, role, created, and `active` or `disabled SINCE`.
     List,
+    /// Disable a user (offboarding): signed out everywhere, API tokens deleted, sign-in refused.
+    /// Their audit entries keep their name. The last active admin cannot be disabled.
+    Disable {
+        /// The user's email.
+        email: String,
+    },
+    /// Let a disabled user sign in again (old API tokens stay revoked).
+    Enable {
+        /// The user's email.
+        email: String,
+    },
     /// Make an API token for a user (printed once; scripts send it as `Authorization: Bearer TOKEN`).
     Token {
         /// The user's email.

@@ -87,6 +87,7 @@ on_both!(
     an_empty_import_is_recorded,
     collaborations_are_replaced_by_imports_and_added_to,
     users_and_duplicates,
+    disabled_users_lose_their_sessions_and_tokens,
     sessions_expire_and_end,
     api_tokens_and_the_audit_log,
     reopening_finds_the_workspace,
@@ -675,6 +676,113 @@ async fn users_and_duplicates(test: TestStore) {
         None
     );
     assert_eq!(store.users().await.unwrap(), [ada, zoe]);
+}
+
+/// Offboarding: a disabled user's session and API token stop working at once and are deleted,
+/// re-enabling does not bring them back, the last active admin cannot be disabled, and both
+/// changes are audited with their author.
+async fn disabled_users_lose_their_sessions_and_tokens(test: TestStore) {
+    let store = &test.store;
+    let ada = store
+        .create_user("ada@example.com", "hash-a", Role::Admin)
+        .await
+        .unwrap();
+    let zoe = store
+        .create_user("zoe@example.com", "hash-z", Role::Analyst)
+        .await
+        .unwrap();
+    store
+        .create_session("zoe-session", zoe.id, "csrf", "2999-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    store
+        .create_api_token("zoe-token", zoe.id, "script")
+        .await
+        .unwrap();
+    assert!(store.session("zoe-session").await.unwrap().is_some());
+
+    assert!(store
+        .set_disabled("zoe@example.com", true, Some(ada.id))
+        .await
+        .unwrap());
+    assert_eq!(store.session("zoe-session").await.unwrap(), None);
+    assert_eq!(store.user_by_api_token("zoe-token").await.unwrap(), None);
+    let disabled = store
+        .user_by_email("zoe@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(disabled.disabled_at.is_some());
+    // Disabling twice keeps the first date.
+    assert!(store
+        .set_disabled("zoe@example.com", true, Some(ada.id))
+        .await
+        .unwrap());
+    assert_eq!(
+        store.user_by_email("zoe@example.com").await.unwrap(),
+        Some(disabled)
+    );
+
+    // The last active admin stays, even through a role change of a disabled admin.
+    let error = store
+        .set_disabled("ada@example.com", true, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::LastAdmin), "{error}");
+    assert!(!store
+        .set_disabled("nobody@example.com", true, None)
+        .await
+        .unwrap());
+
+    assert!(store
+        .set_disabled("zoe@example.com", false, Some(ada.id))
+        .await
+        .unwrap());
+    let enabled = store
+        .user_by_email("zoe@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(enabled.disabled_at, None);
+    // Old credentials stay dead: they were deleted, not hidden.
+    assert_eq!(store.session("zoe-session").await.unwrap(), None);
+    assert_eq!(store.user_by_api_token("zoe-token").await.unwrap(), None);
+
+    // A second admin can be disabled once another is active; then the first is the last again.
+    store
+        .set_role("zoe@example.com", Role::Admin)
+        .await
+        .unwrap();
+    assert!(store
+        .set_disabled("zoe@example.com", true, Some(ada.id))
+        .await
+        .unwrap());
+    let error = store
+        .set_role("ada@example.com", Role::Viewer)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StoreError::LastAdmin), "{error}");
+
+    let audit = store.audit_log(10).await.unwrap();
+    let actions: Vec<(&str, &str, Option<&str>)> = audit
+        .iter()
+        .map(|e| {
+            (
+                e.action.as_str(),
+                e.detail.as_str(),
+                e.user_email.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("user-disable", "zoe@example.com", Some("ada@example.com")),
+            ("user-enable", "zoe@example.com", Some("ada@example.com")),
+            ("user-disable", "zoe@example.com", Some("ada@example.com")),
+            ("user-disable", "zoe@example.com", Some("ada@example.com")),
+        ]
+    );
 }
 
 async fn sessions_expire_and_end(test: TestStore) {

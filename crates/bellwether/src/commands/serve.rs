@@ -100,12 +100,30 @@ pub async fn user(db: &Location, args: &UserArgs, quiet: bool) -> anyhow::Result
         }
         UserCommand::List => {
             for user in store.users().await? {
+                let status = user
+                    .disabled_at
+                    .as_ref()
+                    .map_or_else(|| "active".to_string(), |since| format!("disabled {since}"));
                 println!(
-                    "{}\t{}\t{}",
+                    "{}\t{}\t{}\t{status}",
                     user.email,
                     user.role.as_str(),
                     user.created_at
                 );
+            }
+        }
+        UserCommand::Disable { email } | UserCommand::Enable { email } => {
+            let disable = matches!(args.command, UserCommand::Disable { .. });
+            let email = email.trim().to_lowercase();
+            if !store.set_disabled(&email, disable, None).await? {
+                bail!("no user `{email}`\n\nhint: `bellwether user list` shows the users");
+            }
+            if !quiet {
+                if disable {
+                    eprintln!("disabled {email}: signed out everywhere, API tokens deleted");
+                } else {
+                    eprintln!("enabled {email}: they can sign in again (and make new API tokens)");
+                }
             }
         }
         UserCommand::Token { email, name } => {
@@ -113,6 +131,9 @@ pub async fn user(db: &Location, args: &UserArgs, quiet: bool) -> anyhow::Result
             let Some(user) = store.user_by_email(&email).await? else {
                 bail!("no user `{email}`\n\nhint: `bellwether user list` shows the users");
             };
+            if user.disabled_at.is_some() {
+                bail!("{email} is disabled\n\nhint: `bellwether user enable {email}` first");
+            }
             let token = auth::new_token().map_err(|e| anyhow::anyhow!("{e}"))?;
             store
                 .create_api_token(&auth::token_digest(&token), user.id, name)

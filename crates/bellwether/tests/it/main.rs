@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 mod clv;
 mod collab;
 mod report;
+mod users;
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
