@@ -1,7 +1,7 @@
 //! BG/NBD: CDNOW golden values (lifetimes 0.11.3), gradient, recovery, robustness.
 //!
 //! The golden values come from lifetimes 0.11.3 (they agree with btyd and
-//! pymc-marketing to the digits used; see /work/shared/data/cdnow/README.md):
+//! pymc-marketing to the digits used; see `tests/data/cdnow/README.md`):
 //!
 //! ```python
 //! from lifetimes import BetaGeoFitter

@@ -1,11 +1,11 @@
-//! Loaders of the CDNOW reference files in /work/shared/data/cdnow (see its README).
+//! Loaders of the CDNOW reference files in `tests/data/cdnow` (see its README).
 
 use std::path::PathBuf;
 
 use bellwether_clv::summary::day_number;
 
 pub fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/cdnow")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/cdnow")
 }
 
 fn read(name: &str) -> String {

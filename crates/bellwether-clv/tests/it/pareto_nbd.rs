@@ -3,7 +3,7 @@
 //!
 //! Golden values: the maximum-likelihood fit of lifetimes 0.11.3
 //! (`ParetoNBDFitter`), btyd and pymc-marketing on the CDNOW sample, as
-//! recorded in `/work/shared/data/cdnow/README.md` (published in Fader, Hardie &
+//! recorded in `tests/data/cdnow/README.md` (published in Fader, Hardie &
 //! Lee 2005: r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669, LL = -9595.0).
 
 use approx::assert_relative_eq;

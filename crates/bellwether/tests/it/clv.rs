@@ -1,7 +1,7 @@
 //! End-to-end tests of `bellwether clv`: CDNOW golden values through the binary,
 //! BG/BB and sBG published fits, the workspace database, and bad input.
 //!
-//! Golden values: the CDNOW README (/work/shared/data/cdnow/README.md), where
+//! Golden values: the CDNOW README (`crates/bellwether-clv/tests/data/cdnow/README.md`), where
 //! lifetimes 0.11.3, btyd and pymc-marketing agree; FHS 2010 (BG/BB); F&H 2007 (sBG).
 
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use super::{bellwether, data, stderr, stdout};
 
 fn cdnow(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/cdnow")
+        .join("../bellwether-clv/tests/data/cdnow")
         .join(name)
 }
 
