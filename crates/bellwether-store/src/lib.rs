@@ -6,8 +6,8 @@
 //! file by default, or a PostgreSQL database named by a `postgres://` URL.
 //!
 //! Both databases run the same SQL wherever they can: `$1`-style parameters, which both drivers
-//! accept, upserts with `ON CONFLICT`, and one row decoder per type over [`rows::StoreRow`].
-//! What differs is kept small and named: the catalogue query of [`Store::has_table`], dates
+//! accept, upserts with `ON CONFLICT`, and one row decoder per type over `rows::StoreRow`.
+//! What differs is kept small and named: the catalogue query of `Store::has_table`, dates
 //! (ISO text in SQLite, `DATE` in PostgreSQL), and the bulk paths: SQLite's use `rusqlite`
 //! connections of their own (`bulk`, `import`), PostgreSQL's use `COPY` and `unnest` arrays
 //! through sqlx (`postgres`).
