@@ -475,7 +475,9 @@ fn equity_with(
     let clv_err = |error: ClvError| ReportError::Clv(error.to_string());
     let data =
         CompressedSummary::from_rows(rows.iter().map(|r| (r.x, r.t_x, r.t))).map_err(clv_err)?;
+    options.check_deadline()?;
     let ((model, chosen), rejected, rejected_error) = fit_transactions(&data).map_err(clv_err)?;
+    options.check_deadline()?;
     let frequency: Vec<f64> = rows.iter().map(|r| r.x).collect();
     let monetary: Vec<f64> = rows.iter().map(|r| r.m).collect();
     let spend_data = SpendData::new(&frequency, &monetary).map_err(clv_err)?;
@@ -493,6 +495,7 @@ fn equity_with(
         .map(|(d, s)| d * s)
         .collect();
 
+    options.check_deadline()?;
     // The parametric bootstrap.
     let kind = model.kind();
     let data =
@@ -571,6 +574,10 @@ fn equity_with(
             };
             sampled_customers = weighted.len();
             let equities = parallel_map(&draws, 64, |(tx, g)| {
+                // Past the time budget, the remaining draws are skipped (and the error returned).
+                if options.check_deadline().is_err() {
+                    return f64::NAN;
+                }
                 let model = Transactions::from_params(kind, tx);
                 let gg = GammaGamma {
                     p: g[0],
@@ -587,6 +594,7 @@ fn equity_with(
                     })
                     .sum::<f64>()
             });
+            options.check_deadline()?;
             let mut valid: Vec<f64> = equities.into_iter().filter(|e| e.is_finite()).collect();
             valid_draws = valid.len();
             valid.sort_by(f64::total_cmp);
