@@ -57,8 +57,15 @@ impl NeedData {
                 Glossary::shipped_with(&given.text, &given.name).map_err(glossary_error)?
             }
             None => match store.setting("glossary").await? {
+                // Checked when it was imported; the reader may not be its author, so the message
+                // quotes none of it.
                 Some(text) => Glossary::shipped_with(&text, "the glossary of the last import")
-                    .map_err(glossary_error)?,
+                    .map_err(|_| {
+                        AppError::Input(
+                            "the glossary stored by the last import is invalid: import a corrected one"
+                                .to_string(),
+                        )
+                    })?,
                 None => Glossary::shipped(),
             },
         };

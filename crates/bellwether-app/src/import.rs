@@ -32,6 +32,8 @@ pub const REQUESTS: &str = "requests.csv";
 pub const CONFIG: &str = "bellwether.toml";
 pub const COLLABORATIONS: &str = "collaborations.csv";
 pub const REQUIREMENTS: &str = "requirements.csv";
+/// The one glossary an uploaded configuration may name, uploaded with it.
+pub const GLOSSARY: &str = "glossary.toml";
 
 /// Every file name an import folder may hold, in the order they are read.
 pub const FILE_NAMES: [&str; 6] = [
@@ -42,6 +44,20 @@ pub const FILE_NAMES: [&str; 6] = [
     COLLABORATIONS,
     REQUIREMENTS,
 ];
+
+/// Every file name an upload to the server may carry: the import folder's, and the glossary.
+pub const UPLOAD_FILE_NAMES: [&str; 7] = [
+    CONFIG,
+    CUSTOMERS,
+    TRANSACTIONS,
+    REQUESTS,
+    COLLABORATIONS,
+    REQUIREMENTS,
+    GLOSSARY,
+];
+
+/// The largest `bellwether.toml` or glossary read (both are a few kilobytes in practice).
+pub const MAX_TOML_BYTES: u64 = 1 << 20;
 
 /// Rows handed from the reading thread to the writer at a time.
 const BATCH_ROWS: usize = 20_000;
@@ -55,6 +71,87 @@ pub struct ImportPlan {
     pub config: Option<PathBuf>,
     pub collaborations: Option<PathBuf>,
     pub requirements: Option<PathBuf>,
+    /// An uploaded `glossary.toml` (uploads only: a local configuration names its own file).
+    pub glossary: Option<PathBuf>,
+    /// Where the files come from, which decides what they may do.
+    pub origin: Origin,
+}
+
+/// Where an import's files come from. The decision of the security model (ARCHITECTURE.md):
+/// a local configuration belongs to the user who runs the command, as do the files it names; an
+/// uploaded configuration names no file of the server.
+#[derive(Debug, Clone, Default)]
+pub enum Origin {
+    /// A folder on the user's machine (`bellwether import DIR`): `[collaboration] glossary` is a
+    /// path relative to `bellwether.toml`, and `[import]` sets the size limits.
+    #[default]
+    LocalFolder,
+    /// Files uploaded to the server: `[collaboration] glossary` may only name the uploaded
+    /// `glossary.toml` (or keep the stored glossary), and the limits are the server's (an
+    /// uploaded `[import]` section may lower them, never raise them).
+    Upload(ImportLimits),
+}
+
+/// Size limits of the CSV files of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportLimits {
+    pub max_field_bytes: usize,
+    pub max_line_bytes: usize,
+    /// How a problem names the setting that raises each limit.
+    pub field_limit_setting: String,
+    pub line_limit_setting: String,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        let defaults = ReadOptions::default();
+        ImportLimits {
+            max_field_bytes: defaults.max_field_bytes,
+            max_line_bytes: defaults.max_line_bytes,
+            field_limit_setting: defaults.field_limit_setting,
+            line_limit_setting: defaults.line_limit_setting,
+        }
+    }
+}
+
+impl ImportLimits {
+    /// The `[import]` section of `config` over these limits: `max_field_bytes`, `max_line_bytes`
+    /// (positive integers); with `only_lower`, a value above the current limit is refused.
+    fn with_section(&self, config: &Config, only_lower: bool) -> Result<ImportLimits, String> {
+        let mut limits = self.clone();
+        let Some(section) = config.extra.get("import") else {
+            return Ok(limits);
+        };
+        let Some(table) = section.as_table() else {
+            return Err("`import` must be a section ([import])".to_string());
+        };
+        for (key, value) in table {
+            let (limit, current) = match key.as_str() {
+                "max_field_bytes" => (&mut limits.max_field_bytes, self.max_field_bytes),
+                "max_line_bytes" => (&mut limits.max_line_bytes, self.max_line_bytes),
+                _ => {
+                    return Err(format!(
+                        "unknown key `import.{key}`: expected max_field_bytes or max_line_bytes"
+                    ))
+                }
+            };
+            let upper = if only_lower { current } else { usize::MAX };
+            match value.as_integer() {
+                Some(n) if n >= 1 && (n as u64) <= upper as u64 => *limit = n as usize,
+                _ if only_lower => {
+                    return Err(format!(
+                    "invalid value for `import.{key}`: expected 1 to {upper} (the server's limit)"
+                ))
+                }
+                _ => {
+                    return Err(format!(
+                        "invalid value for `import.{key}`: expected a positive number of bytes"
+                    ))
+                }
+            }
+        }
+        Ok(limits)
+    }
 }
 
 impl ImportPlan {
@@ -74,6 +171,8 @@ impl ImportPlan {
             config: existing(CONFIG),
             collaborations: existing(COLLABORATIONS),
             requirements: existing(REQUIREMENTS),
+            glossary: None,
+            origin: Origin::LocalFolder,
         };
         if plan.files().next().is_none() {
             return Err(AppError::Input(format!(
@@ -82,6 +181,15 @@ impl ImportPlan {
                 FILE_NAMES.join(", ")
             )));
         }
+        Ok(plan)
+    }
+
+    /// The files uploaded to `dir` under their canonical names ([`UPLOAD_FILE_NAMES`]), with
+    /// the server's `limits`.
+    pub fn from_upload(dir: &Path, limits: ImportLimits) -> Result<ImportPlan, AppError> {
+        let mut plan = ImportPlan::from_dir(dir)?;
+        plan.glossary = Some(dir.join(GLOSSARY)).filter(|path| path.is_file());
+        plan.origin = Origin::Upload(limits);
         Ok(plan)
     }
 
@@ -94,6 +202,7 @@ impl ImportPlan {
             &self.config,
             &self.collaborations,
             &self.requirements,
+            &self.glossary,
         ]
         .into_iter()
         .flatten()
@@ -139,20 +248,26 @@ impl ImportProgress for () {}
 pub struct StoredIds {
     pub customers: FxHashSet<String>,
     pub collaborations: FxHashSet<String>,
+    /// Whether the store holds a glossary from an earlier import.
+    pub has_glossary: bool,
 }
 
 impl StoredIds {
     /// Reads them from `store`.
     pub async fn read(store: &Store) -> Result<StoredIds, AppError> {
         let customers = store.customer_ids().await?;
-        let collaborations = if store.has_schema().await? {
-            store.collaboration_ids().await?
+        let (collaborations, has_glossary) = if store.has_schema().await? {
+            (
+                store.collaboration_ids().await?,
+                store.setting("glossary").await?.is_some(),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), false)
         };
         Ok(StoredIds {
             customers: customers.into_iter().collect(),
             collaborations: collaborations.into_iter().collect(),
+            has_glossary,
         })
     }
 }
@@ -178,6 +293,8 @@ pub struct Validation {
     customers_unusable: bool,
     /// The transaction file, read later as a stream.
     transactions: Option<PathBuf>,
+    /// How the CSV files are read (size limits from the configuration or the server).
+    read_options: ReadOptions,
 }
 
 impl Validation {
@@ -264,7 +381,7 @@ pub enum ImportOutcome {
 }
 
 /// How files are read: with `skip_invalid` every rejected row is kept for the rejects file.
-fn read_options(skip_invalid: bool) -> ReadOptions {
+fn read_options(skip_invalid: bool, limits: &ImportLimits) -> ReadOptions {
     let defaults = ReadOptions::default();
     ReadOptions {
         max_rejected_kept: if skip_invalid {
@@ -272,8 +389,31 @@ fn read_options(skip_invalid: bool) -> ReadOptions {
         } else {
             defaults.max_rejected_kept
         },
+        max_field_bytes: limits.max_field_bytes,
+        max_line_bytes: limits.max_line_bytes,
+        field_limit_setting: limits.field_limit_setting.clone(),
+        line_limit_setting: limits.line_limit_setting.clone(),
         ..defaults
     }
+}
+
+/// The text of a small file (a configuration or a glossary), refused past [`MAX_TOML_BYTES`] so
+/// a device or a huge file is never read whole; the error names the file, never its content.
+fn read_small_text(path: &Path) -> Result<String, String> {
+    let file = fs_err::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TOML_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_TOML_BYTES {
+        return Err(format!(
+            "{} is larger than {} KiB",
+            bellwether_import::display_name(path),
+            MAX_TOML_BYTES >> 10
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not UTF-8", bellwether_import::display_name(path)))
 }
 
 /// Steps 2 and 3: reads and checks every file held in memory; when the import must be refused
@@ -290,7 +430,7 @@ pub fn validate(
         plan,
         &mut validation,
         stored.collaborations,
-        skip_invalid,
+        stored.has_glossary,
         progress,
     );
     progress.phase("validated customers and requests");
@@ -298,8 +438,15 @@ pub fn validate(
         if let Some(path) = &validation.transactions.clone() {
             let is_known =
                 |id: &str| validation.customers_unusable || validation.known_ids.contains(id);
+            let options = validation.read_options.clone();
             match read_file(path, progress, |reader| {
-                bellwether_import::read_transactions(reader, TRANSACTIONS, &is_known, &mut |_| {})
+                bellwether_import::read_transactions_with(
+                    reader,
+                    TRANSACTIONS,
+                    &options,
+                    &is_known,
+                    &mut |_| {},
+                )
             }) {
                 Ok(report) => validation.reports.push(report),
                 Err(error) => validation.file_error(error),
@@ -362,20 +509,36 @@ fn validate_in_memory_files(
     skip_invalid: bool,
     progress: &dyn ImportProgress,
 ) -> Result<Validation, AppError> {
-    let options = read_options(skip_invalid);
     let mut validation = Validation {
         known_ids,
         transactions: plan.transactions.clone(),
         ..Validation::default()
     };
+    let (mut limits, only_lower) = match &plan.origin {
+        Origin::LocalFolder => (ImportLimits::default(), false),
+        Origin::Upload(limits) => (limits.clone(), true),
+    };
 
     if let Some(path) = &plan.config {
-        let text = fs_err::read_to_string(path)?;
-        match Config::from_toml(&text) {
-            Ok(_) => validation.config_text = Some(text),
+        // Problems quote the configuration: its author is the one importing it.
+        match read_small_text(path).map(|text| (Config::from_toml(&text), text)) {
+            Ok((Ok(config), text)) => {
+                let report_options = bellwether_report::ReportOptions::from_config(&config);
+                match (limits.with_section(&config, only_lower), report_options) {
+                    (Ok(section_limits), Ok(_)) => {
+                        limits = section_limits;
+                        validation.config_text = Some(text);
+                    }
+                    (Err(error), _) => validation.file_errors.push(format!("{CONFIG}: {error}")),
+                    (_, Err(error)) => validation.file_errors.push(format!("{CONFIG}: {error}")),
+                }
+            }
+            Ok((Err(error), _)) => validation.file_errors.push(format!("{CONFIG}: {error}")),
             Err(error) => validation.file_errors.push(format!("{CONFIG}: {error}")),
         }
     }
+    validation.read_options = read_options(skip_invalid, &limits);
+    let options = validation.read_options.clone();
 
     if let Some(path) = &plan.customers {
         match read_file(path, progress, |reader| {
@@ -423,27 +586,62 @@ fn validate_in_memory_files(
     Ok(validation)
 }
 
+/// The glossary file an import reads, if any, following the rule of the plan's [`Origin`].
+fn glossary_path(
+    plan: &ImportPlan,
+    named: Option<&str>,
+    stored_glossary: bool,
+) -> Result<Option<PathBuf>, String> {
+    match (&plan.origin, named) {
+        (Origin::LocalFolder, Some(name)) => Ok(plan.config.as_ref().map(|config_path| {
+            config_path
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join(name)
+        })),
+        (Origin::LocalFolder, None) => Ok(None),
+        (Origin::Upload(_), Some(GLOSSARY)) => match &plan.glossary {
+            Some(path) => Ok(Some(path.clone())),
+            // The glossary of an earlier import stays.
+            None if stored_glossary => Ok(None),
+            None => Err(format!(
+                "collaboration.glossary names {GLOSSARY}, which was not uploaded with it and is not in the store: upload it too"
+            )),
+        },
+        (Origin::Upload(_), Some(name)) => Err(format!(
+            "collaboration.glossary is {name:?}, but an uploaded configuration may not name a file on the server: upload the glossary as {GLOSSARY} with it and write `glossary = \"{GLOSSARY}\"`, or leave the setting out to keep the stored glossary"
+        )),
+        (Origin::Upload(_), None) if plan.glossary.is_some() => Err(format!(
+            "{GLOSSARY} was uploaded but no uploaded configuration names it: add `glossary = \"{GLOSSARY}\"` to the [collaboration] section of {CONFIG}"
+        )),
+        (Origin::Upload(_), None) => Ok(None),
+    }
+}
+
 /// Reads and checks `collaborations.csv`, `requirements.csv` and the user glossary the
 /// configuration names (all small, held in memory).
 fn validate_collaborations(
     plan: &ImportPlan,
     validation: &mut Validation,
     stored: FxHashSet<String>,
-    skip_invalid: bool,
+    stored_glossary: bool,
     progress: &dyn ImportProgress,
 ) {
-    let options = read_options(skip_invalid);
+    let options = validation.read_options.clone();
     validation.known_collaborations = stored;
-    if let Some(text) = &validation.config_text {
-        let glossary = Config::from_toml(text)
-            .ok()
-            .and_then(|config| config.collaboration.glossary);
-        if let (Some(name), Some(config_path)) = (glossary, &plan.config) {
-            let path = config_path
-                .parent()
-                .unwrap_or_else(|| Path::new("."))
-                .join(&name);
-            match fs_err::read_to_string(&path) {
+    let named = validation
+        .config_text
+        .as_deref()
+        .and_then(|text| Config::from_toml(text).ok())
+        .and_then(|config| config.collaboration.glossary);
+    // An upload whose configuration is refused still may not carry a glossary nobody names.
+    let config_refused = plan.config.is_some() && validation.config_text.is_none();
+    match glossary_path(plan, named.as_deref(), stored_glossary) {
+        Ok(Some(path)) => {
+            let name = named.unwrap_or_else(|| GLOSSARY.to_string());
+            // The glossary is the importer's own (a local file, or one uploaded with the
+            // configuration), so a problem may quote it.
+            match read_small_text(&path) {
                 Ok(text) => match bellwether_match::Glossary::shipped_with(&text, &name) {
                     Ok(_) => validation.glossary_text = Some(text),
                     Err(error) => validation.file_errors.push(format!("{CONFIG}: {error}")),
@@ -453,6 +651,9 @@ fn validate_collaborations(
                     .push(format!("{CONFIG}: collaboration.glossary: {error}")),
             }
         }
+        Ok(None) => {}
+        Err(_) if config_refused => {}
+        Err(error) => validation.file_errors.push(format!("{CONFIG}: {error}")),
     }
     if let Some(path) = &plan.collaborations {
         let is_known =
@@ -518,12 +719,13 @@ fn write_blocking(
     progress.phase("customers upserted");
     if let Some(path) = validation.transactions.clone() {
         let known = std::mem::take(&mut validation.known_ids);
+        let validation_options = validation.read_options.clone();
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Transaction>>(4);
         let read_result = std::thread::scope(|scope| {
             let reader = scope.spawn(move || {
                 let mut batch = Vec::with_capacity(BATCH_ROWS);
                 let is_known = |id: &str| known.contains(id);
-                let options = read_options(skip_invalid);
+                let options = validation_options;
                 let result = read_file(&path, progress, |reader| {
                     bellwether_import::read_transactions_with(
                         reader,
@@ -588,7 +790,8 @@ fn write_blocking(
 ///
 /// Fails when more rows were rejected than were kept in memory to write.
 pub fn write_rejects(writer: impl std::io::Write, validation: &Validation) -> Result<(), AppError> {
-    let mut writer = csv::Writer::from_writer(writer);
+    // Rejected rows are the user's data: formulas in them are neutralised like every CSV cell.
+    let mut writer = bellwether_import::CsvWriter::from_writer(writer);
     let csv_error = |e: csv::Error| AppError::Input(format!("cannot write the rejects file: {e}"));
     writer
         .write_record(["file", "line", "errors", "record"])

@@ -36,9 +36,11 @@ pub enum AppError {
 /// The `bellwether.toml` stored by the last import, or `None` when no import stored one.
 pub async fn stored_config(store: &Store) -> Result<Option<Config>, AppError> {
     match store.setting("config").await? {
+        // The reader may not be the one who imported it: the message quotes none of its text.
         Some(text) => Config::from_toml(&text).map(Some).map_err(|e| {
             AppError::Input(format!(
-                "the bellwether.toml stored by the last import is invalid: {e}"
+                "the bellwether.toml stored by the last import is invalid ({}): import a corrected one",
+                e.without_excerpt(&text)
             ))
         }),
         None => Ok(None),

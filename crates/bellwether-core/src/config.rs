@@ -177,6 +177,28 @@ pub enum ConfigError {
     Invalid { key: String, reason: String },
 }
 
+impl ConfigError {
+    /// The error without the configuration's text or values: for a reader who did not write the
+    /// file (the TOML parser quotes the offending line, and serde the offending value).
+    pub fn without_excerpt(&self, text: &str) -> String {
+        match self {
+            ConfigError::Toml(error) => match error.span() {
+                Some(span) => {
+                    let start = span.start.min(text.len());
+                    let line = text.as_bytes()[..start]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count()
+                        + 1;
+                    format!("TOML parse error at line {line}")
+                }
+                None => "TOML parse error".to_string(),
+            },
+            ConfigError::Invalid { key, .. } => format!("invalid value for `{key}`"),
+        }
+    }
+}
+
 impl Config {
     /// Parses and checks a `bellwether.toml` text.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {

@@ -93,12 +93,15 @@ impl FileReport {
 }
 
 /// Writes rejected rows as a CSV file: the original header plus `line` and `problems` columns,
-/// in the original file's delimiter, so the rows can be fixed and imported again.
+/// in the original file's delimiter, so the rows can be fixed and imported again; cells that a
+/// spreadsheet would run as formulas are neutralised ([`crate::spreadsheet`]).
 pub fn write_rejects(report: &FileReport, writer: impl std::io::Write) -> std::io::Result<()> {
-    let mut csv_writer = csv::WriterBuilder::new()
-        .delimiter(report.dialect.delimiter)
-        .flexible(true)
-        .from_writer(writer);
+    let mut csv_writer = crate::CsvWriter::from_builder(
+        csv::WriterBuilder::new()
+            .delimiter(report.dialect.delimiter)
+            .flexible(true),
+        writer,
+    );
     let header = report
         .headers
         .iter()

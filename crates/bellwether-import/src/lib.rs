@@ -17,6 +17,7 @@ mod dialect;
 mod header;
 pub mod number;
 mod source;
+pub mod spreadsheet;
 
 mod collaborations;
 mod customers;
@@ -33,7 +34,8 @@ pub use diagnostic::{
 };
 pub use dialect::{sniff, Dialect};
 pub use requests::{read_requests, read_requests_with};
-pub use source::ReadOptions;
+pub use source::{ReadOptions, DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_LINE_BYTES};
+pub use spreadsheet::{spreadsheet_safe, CsvWriter};
 pub use transactions::{read_transactions, read_transactions_with};
 
 /// Opens a file for one of the readers, naming the path if it cannot be opened.

@@ -15,6 +15,7 @@ use crate::dialect::{
 };
 use crate::header::{resolve_columns, ColumnMap, FieldSpec};
 use crate::number::{decimal_mark_evidence, parse_number};
+use crate::spreadsheet::unescape;
 
 /// Choices a caller can make about how files are read; `Default` detects everything.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +39,23 @@ pub struct ReadOptions {
     pub date_order_lookahead_rows: usize,
     /// How many rejected rows are kept with their diagnostics; all are counted.
     pub max_rejected_kept: usize,
+    /// The longest field accepted, in bytes; a longer one stops the file with a problem naming
+    /// its line, its column and [`ReadOptions::field_limit_setting`].
+    pub max_field_bytes: usize,
+    /// The longest row accepted, in bytes (a line, or the lines of one record whose quoted field
+    /// holds line breaks); a longer one stops the file the same way.
+    pub max_line_bytes: usize,
+    /// How the problem names the setting that raises `max_field_bytes`.
+    pub field_limit_setting: String,
+    /// How the problem names the setting that raises `max_line_bytes`.
+    pub line_limit_setting: String,
 }
+
+/// The default longest field: 256 KiB, above the longest text field of the usual CRMs
+/// (Salesforce's long text area holds 131,072 characters, HubSpot's 65,536).
+pub const DEFAULT_MAX_FIELD_BYTES: usize = 256 << 10;
+/// The default longest row: 1 MiB, room for several long text fields in one row.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
 
 impl Default for ReadOptions {
     fn default() -> Self {
@@ -47,6 +64,12 @@ impl Default for ReadOptions {
             date_order: None,
             date_order_lookahead_rows: 50_000,
             max_rejected_kept: 10_000,
+            max_field_bytes: DEFAULT_MAX_FIELD_BYTES,
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            field_limit_setting: "`max_field_bytes` in the `[import]` section of bellwether.toml"
+                .to_string(),
+            line_limit_setting: "`max_line_bytes` in the `[import]` section of bellwether.toml"
+                .to_string(),
         }
     }
 }
@@ -137,11 +160,11 @@ impl<'r> Row<'r> {
             .whole
             .and_then(|whole| whole.get(self.record.range(column)?))
         {
-            return self.without_nul(column, trim(text));
+            return self.without_nul(column, unescape(trim(text)));
         }
         let bytes: &'r [u8] = self.record.get(column)?;
         match std::str::from_utf8(bytes) {
-            Ok(text) => self.without_nul(column, trim(text)),
+            Ok(text) => self.without_nul(column, unescape(trim(text))),
             Err(_) => {
                 let message = format!(
                     "file is not UTF-8 (looks like {}): this field reads {} in Latin-1; export it as UTF-8",
@@ -266,11 +289,142 @@ impl<'r> Row<'r> {
 
 /// Counts the double quotes passing through, to tell at the end of file whether a quote is still
 /// open; also turns carriage returns into line feeds for files that end lines with `\r` alone
-/// (classic Mac), whose line numbers would otherwise all be 1.
+/// (classic Mac), whose line numbers would otherwise all be 1; and enforces the field and row
+/// limits before the `csv` reader buffers a record, so a huge field costs no memory.
 pub(crate) struct QuoteCounter<R> {
     inner: R,
     n_quotes: u64,
     carriage_returns_end_lines: bool,
+    limits: SizeWatch,
+}
+
+/// Where the reader is in the CSV syntax, as far as the limits need to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsvState {
+    /// At the start of a field.
+    FieldStart,
+    /// In a field that does not start with a quote.
+    Unquoted,
+    /// In a quoted field.
+    Quoted,
+    /// Just after a quote inside a quoted field (the end of it, or the first of `""`).
+    QuoteInQuoted,
+}
+
+/// Lengths of the current field and record, checked against the limits.
+struct SizeWatch {
+    delimiter: u8,
+    max_field_bytes: usize,
+    max_line_bytes: usize,
+    state: CsvState,
+    /// The physical line being read (1-based) and the one where the current record starts.
+    line: u64,
+    record_line: u64,
+    /// 0-based field of the current record.
+    field: usize,
+    field_bytes: usize,
+    record_bytes: usize,
+}
+
+/// A field or row over its limit; carried inside an `io::Error` out of the `csv` reader.
+#[derive(Debug)]
+pub(crate) struct LimitExceeded {
+    pub line: u64,
+    pub column: usize,
+    /// `true`: the field limit; `false`: the row limit.
+    pub field: bool,
+    pub limit: usize,
+}
+
+impl std::fmt::Display for LimitExceeded {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.field { "field" } else { "row" };
+        write!(formatter, "{what} longer than {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
+
+impl SizeWatch {
+    fn new(delimiter: u8, options: &ReadOptions) -> SizeWatch {
+        SizeWatch {
+            delimiter,
+            max_field_bytes: options.max_field_bytes,
+            max_line_bytes: options.max_line_bytes,
+            state: CsvState::FieldStart,
+            line: 1,
+            record_line: 1,
+            field: 0,
+            field_bytes: 0,
+            record_bytes: 0,
+        }
+    }
+
+    /// Follows `bytes`; an error when a field or the record grows past its limit.
+    fn watch(&mut self, bytes: &[u8]) -> Result<(), LimitExceeded> {
+        let mut at = 0;
+        while at < bytes.len() {
+            // Jump to the next byte that can change the state; the bytes before it only add length.
+            let next = match self.state {
+                CsvState::Quoted => memchr::memchr2(b'"', b'\n', &bytes[at..]),
+                _ => memchr::memchr3(self.delimiter, b'\n', b'"', &bytes[at..]),
+            };
+            let run = next.unwrap_or(bytes.len() - at);
+            if run > 0 {
+                if self.state == CsvState::FieldStart || self.state == CsvState::QuoteInQuoted {
+                    self.state = CsvState::Unquoted;
+                }
+                self.grow(run)?;
+                at += run;
+            }
+            let Some(&byte) = bytes.get(at) else { break };
+            at += 1;
+            match (self.state, byte) {
+                (CsvState::Quoted, b'"') => self.state = CsvState::QuoteInQuoted,
+                (CsvState::Quoted, _) => self.line += 1,
+                (CsvState::QuoteInQuoted, b'"') => self.state = CsvState::Quoted,
+                (CsvState::FieldStart, b'"') => self.state = CsvState::Quoted,
+                (_, b'"') => {}
+                (_, b'\n') => {
+                    self.line += 1;
+                    self.record_line = self.line;
+                    self.state = CsvState::FieldStart;
+                    self.field = 0;
+                    self.field_bytes = 0;
+                    self.record_bytes = 0;
+                    continue;
+                }
+                _ => {
+                    // The delimiter, outside quotes.
+                    self.state = CsvState::FieldStart;
+                    self.field += 1;
+                    self.field_bytes = 0;
+                    self.record_bytes += 1;
+                    continue;
+                }
+            }
+            self.grow(1)?;
+        }
+        Ok(())
+    }
+
+    fn grow(&mut self, n: usize) -> Result<(), LimitExceeded> {
+        self.field_bytes += n;
+        self.record_bytes += n;
+        let exceeded = |field, limit| LimitExceeded {
+            line: self.record_line,
+            column: self.field + 1,
+            field,
+            limit,
+        };
+        if self.field_bytes > self.max_field_bytes {
+            return Err(exceeded(true, self.max_field_bytes));
+        }
+        if self.record_bytes > self.max_line_bytes {
+            return Err(exceeded(false, self.max_line_bytes));
+        }
+        Ok(())
+    }
 }
 
 impl<R: Read> Read for QuoteCounter<R> {
@@ -287,6 +441,9 @@ impl<R: Read> Read for QuoteCounter<R> {
             .iter()
             .filter(|&&byte| byte == b'"')
             .count() as u64;
+        self.limits
+            .watch(&buffer[..n_read])
+            .map_err(io::Error::other)?;
         Ok(n_read)
     }
 }
@@ -368,11 +525,34 @@ fn file_error(
 }
 
 /// Turns a `csv` error into an [`ImportError`]; `csv` only fails on IO when reading bytes flexibly.
-fn read_error(file_name: &str, line: u64, error: csv::Error) -> ImportError {
+/// A field or row over its limit becomes a problem at its line and column, naming the setting
+/// that raises the limit.
+fn read_error(file_name: &str, line: u64, error: csv::Error, options: &ReadOptions) -> ImportError {
     let source = match error.into_kind() {
         csv::ErrorKind::Io(source) => source,
         other => io::Error::other(format!("{other:?}")),
     };
+    if let Some(exceeded) = source
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<LimitExceeded>())
+    {
+        let (what, setting) = if exceeded.field {
+            ("field", &options.field_limit_setting)
+        } else {
+            ("row", &options.line_limit_setting)
+        };
+        let message = format!(
+            "{what} is longer than the limit of {} bytes, so the file was not read further; shorten it, or raise {setting}",
+            exceeded.limit
+        );
+        return file_error(
+            file_name,
+            exceeded.line,
+            Some(exceeded.column - 1),
+            None,
+            message,
+        );
+    }
     ImportError::Read {
         file: file_name.to_string(),
         line,
@@ -433,15 +613,16 @@ pub(crate) fn open_source<R: Read>(
             inner: io::Cursor::new(prefetch).chain(reader),
             n_quotes: 0,
             carriage_returns_end_lines,
+            limits: SizeWatch::new(dialect.delimiter, options),
         });
     let mut header_record = ByteRecord::new();
     let mut has_header = reader
         .read_byte_record(&mut header_record)
-        .map_err(|error| read_error(file_name, 1, error))?;
+        .map_err(|error| read_error(file_name, 1, error, options))?;
     if has_header && has_separator_line {
         has_header = reader
             .read_byte_record(&mut header_record)
-            .map_err(|error| read_error(file_name, 2, error))?;
+            .map_err(|error| read_error(file_name, 2, error, options))?;
     }
     if !has_header {
         return Err(file_error(
@@ -665,7 +846,7 @@ pub(crate) fn stream<R: Read, T>(
             if !source
                 .reader
                 .read_byte_record(&mut record)
-                .map_err(|error| read_error(file_name, line, error))?
+                .map_err(|error| read_error(file_name, line, error, options))?
             {
                 break;
             }
@@ -738,7 +919,7 @@ pub(crate) fn stream<R: Read, T>(
             let line = reader.position().line();
             reader
                 .read_byte_record(record)
-                .map_err(|error| read_error(file_name, line, error))
+                .map_err(|error| read_error(file_name, line, error, options))
         };
     let mut current = ByteRecord::new();
     let mut next = ByteRecord::new();

@@ -481,7 +481,9 @@ fn equity_with(
     let clv_err = |error: ClvError| ReportError::Clv(error.to_string());
     let data =
         CompressedSummary::from_rows(rows.iter().map(|r| (r.x, r.t_x, r.t))).map_err(clv_err)?;
+    options.check_deadline()?;
     let ((model, chosen), rejected, rejected_error) = fit_transactions(&data).map_err(clv_err)?;
+    options.check_deadline()?;
     let frequency: Vec<f64> = rows.iter().map(|r| r.x).collect();
     let monetary: Vec<f64> = rows.iter().map(|r| r.m).collect();
     let spend_data = SpendData::new(&frequency, &monetary).map_err(clv_err)?;
@@ -499,6 +501,7 @@ fn equity_with(
         .map(|(d, s)| d * s)
         .collect();
 
+    options.check_deadline()?;
     // The parametric bootstrap.
     let kind = model.kind();
     let data =
@@ -580,6 +583,10 @@ fn equity_with(
                 .par_iter()
                 .with_min_len(64)
                 .map(|(tx, g)| {
+                    // Past the time budget, the remaining draws are skipped (and the error returned).
+                    if options.check_deadline().is_err() {
+                        return f64::NAN;
+                    }
                     let model = Transactions::from_params(kind, tx);
                     let gg = GammaGamma {
                         p: g[0],
@@ -597,6 +604,7 @@ fn equity_with(
                         .sum::<f64>()
                 })
                 .collect::<Vec<_>>();
+            options.check_deadline()?;
             let mut valid: Vec<f64> = equities.into_iter().filter(|e| e.is_finite()).collect();
             valid_draws = valid.len();
             valid.sort_by(f64::total_cmp);

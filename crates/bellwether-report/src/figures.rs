@@ -566,6 +566,7 @@ pub fn compute(input: ReportInput, options: &ReportOptions) -> Result<Figures, R
             p_alive_bins[bin].other += 1;
         }
     }
+    options.check_deadline()?;
     let tracking = engine::tracking(&days, first_day, last_day, outcome.kind);
     let retention = Retention {
         cohorts,

@@ -35,6 +35,8 @@ pub enum ReportError {
     NonFiniteAmount { customer_id: String, day: i32 },
     #[error("{count} histories for {customers} customers")]
     HistoryCount { count: usize, customers: usize },
+    #[error("the report took longer than its time budget")]
+    TimeBudget,
     #[error("the lifetime-value models could not be fitted: {0}")]
     Clv(String),
     #[error(transparent)]

@@ -386,17 +386,8 @@ fn customer_value(state: &AppState, index: usize, n_customers: usize) -> Custome
         currency: None,
         model: None,
     };
-    let Ok(cached) = state.report.try_lock() else {
-        return empty("computing");
-    };
-    match (
-        cached.as_ref(),
-        *state
-            .report_failed
-            .read()
-            .unwrap_or_else(|e| e.into_inner()),
-    ) {
-        (Some(figures), _) if figures.customer_values.len() == n_customers => {
+    match state.report.status() {
+        crate::ReportStatus::Ready(figures) if figures.customer_values.len() == n_customers => {
             let value = figures.customer_values[index];
             CustomerValueRow {
                 status: "ready".to_string(),
@@ -408,7 +399,7 @@ fn customer_value(state: &AppState, index: usize, n_customers: usize) -> Custome
                 model: Some(figures.method.transaction_model.model.clone()),
             }
         }
-        (None, true) => empty("unavailable"),
+        crate::ReportStatus::Failed => empty("unavailable"),
         _ => empty("computing"),
     }
 }
@@ -497,11 +488,13 @@ pub async fn report(
 #[allow(dead_code)]
 pub struct ImportUpload {
     /// One or more files named `customers.csv`, `transactions.csv`, `requests.csv`,
-    /// `collaborations.csv`, `requirements.csv` or `bellwether.toml`.
+    /// `collaborations.csv`, `requirements.csv`, `bellwether.toml` or `glossary.toml` (the
+    /// only glossary an uploaded `bellwether.toml` may name).
     #[schema(value_type = Vec<String>, format = Binary)]
     files: Vec<Vec<u8>>,
-    /// The session's CSRF token, when authenticated by the session cookie (or send the
-    /// `X-CSRF-Token` header); not needed with a bearer token.
+    /// The session's CSRF token, when authenticated by the session cookie: sent before the
+    /// files (it is checked before any file is read), or as the `X-CSRF-Token` header; not
+    /// needed with a bearer token.
     csrf: Option<String>,
 }
 
@@ -525,11 +518,11 @@ pub async fn import(
     use axum::response::IntoResponse;
     user.require(Role::Analyst)?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let upload = crate::import::receive(multipart).await?;
     let header_token = headers
         .get("x-csrf-token")
         .and_then(|value| value.to_str().ok());
-    user.check_csrf(header_token.or(upload.csrf.as_deref()))?;
+    // The CSRF token (header, or the form's first field) is checked before any file is read.
+    let upload = crate::import::receive(multipart, &user, header_token, &state.limits).await?;
     let report = crate::import::run(&state, &user, &upload).await?;
     let status = if report.imported {
         axum::http::StatusCode::CREATED

@@ -28,6 +28,12 @@ pub enum AppError {
     /// The request conflicts with the stored state.
     #[error("{0}")]
     Conflict(String),
+    /// The upload is over the server's size limit; the text says which.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The work took longer than the server allows it; the text says which limit.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("too many failed sign-ins for this account: try again in {0} minutes")]
     TooManyRequests(u64),
     #[error("internal error")]
@@ -51,6 +57,8 @@ impl AppError {
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) | AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

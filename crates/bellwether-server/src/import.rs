@@ -5,32 +5,35 @@
 //!
 //! Uploaded files are streamed to a private temporary folder under their canonical names
 //! (`customers.csv`, …); the name a browser sends is only compared with those names, never
-//! used as a path, so a crafted name cannot reach another file.
+//! used as a path, so a crafted name cannot reach another file. An uploaded `bellwether.toml`
+//! names no file of the server either: its glossary is the uploaded `glossary.toml` or the
+//! stored one ([`bellwether_app::import::Origin::Upload`]).
+//!
+//! The CSRF token is checked before any file is read (the header, or a form field sent before
+//! the files), and the whole upload is bounded by [`crate::ServerLimits::max_upload_bytes`].
 
 use std::sync::Arc;
 
 use axum::extract::multipart::{Field, Multipart};
-use bellwether_app::import::{ImportOutcome, ImportPlan, FILE_NAMES};
+use bellwether_app::import::{ImportOutcome, ImportPlan, UPLOAD_FILE_NAMES as FILE_NAMES};
 use bellwether_store::{ImportSummary, Role};
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 
-use crate::auth::CurrentUser;
+use crate::auth::{Credential, CurrentUser};
 use crate::error::AppError;
-use crate::AppState;
+use crate::{AppState, ServerLimits};
 
-/// The largest upload accepted in one import (all files together).
-pub const MAX_UPLOAD_BYTES: usize = 4 << 30;
+/// The longest CSRF field read (a token is 64 hex digits).
+const MAX_CSRF_FIELD_BYTES: usize = 1024;
 
-/// An upload saved to disk, with the form's other fields.
+/// An upload saved to disk.
 pub struct Upload {
     /// Holds the files; deleted when dropped.
     dir: tempfile::TempDir,
     /// The canonical names of the files received.
     pub files: Vec<&'static str>,
-    /// The form's CSRF token, if it sent one.
-    pub csrf: Option<String>,
 }
 
 /// What an import did, as the API returns it.
@@ -84,8 +87,24 @@ fn canonical_name(sent: &str) -> Option<&'static str> {
         .find(|name| name.eq_ignore_ascii_case(last))
 }
 
-/// Streams every file of `multipart` to a temporary folder; other fields are read as text.
-pub async fn receive(mut multipart: Multipart) -> Result<Upload, AppError> {
+/// Streams every file of `multipart` to a temporary folder, after checking `user`'s CSRF token:
+/// `header_token` when sent, else the `csrf` field, which must come before the files (the import
+/// form puts it first), so a forged request is refused before any file is read. Other fields
+/// are skipped unread.
+pub async fn receive(
+    mut multipart: Multipart,
+    user: &CurrentUser,
+    header_token: Option<&str>,
+    limits: &ServerLimits,
+) -> Result<Upload, AppError> {
+    let mut csrf_checked = match (&user.credential, header_token) {
+        (Credential::ApiToken, _) => true,
+        (Credential::Session { .. }, Some(token)) => {
+            user.check_csrf(Some(token))?;
+            true
+        }
+        (Credential::Session { .. }, None) => false,
+    };
     let dir = tempfile::Builder::new()
         .prefix("bellwether-upload-")
         .tempdir()
@@ -93,11 +112,35 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, AppError> {
     let mut upload = Upload {
         dir,
         files: Vec::new(),
-        csrf: None,
     };
-    while let Some(field) = multipart.next_field().await.map_err(bad_upload)? {
+    let too_large = |during: &str| {
+        AppError::PayloadTooLarge(format!(
+            "the upload is larger than the server's limit of {}{during}: raise it with `bellwether serve --max-upload-mib`",
+            human_bytes(limits.max_upload_bytes)
+        ))
+    };
+    // The file whose part was read last: where the size limit broke.
+    let mut receiving: Option<&'static str> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => {
+                // The body is read ahead: the limit broke in the last file started.
+                let during = receiving
+                    .map(|name| format!(" (while receiving {name})"))
+                    .unwrap_or_default();
+                return Err(upload_error(error, || too_large(&during)));
+            }
+        };
         match field.file_name().map(str::to_string) {
             Some(sent) if !sent.is_empty() => {
+                if !csrf_checked {
+                    return Err(AppError::Forbidden(
+                        "missing or wrong CSRF token: send the `csrf` field before the files"
+                            .to_string(),
+                    ));
+                }
                 let Some(name) = canonical_name(&sent) else {
                     return Err(AppError::BadRequest(format!(
                         "`{sent}` is not an import file: name the files {}",
@@ -107,30 +150,82 @@ pub async fn receive(mut multipart: Multipart) -> Result<Upload, AppError> {
                 if upload.files.contains(&name) {
                     return Err(AppError::BadRequest(format!("{name} was sent twice")));
                 }
-                save(field, &upload.dir.path().join(name)).await?;
+                receiving = Some(name);
+                let during = format!(" (while receiving {name})");
+                save(field, &upload.dir.path().join(name), || too_large(&during)).await?;
                 upload.files.push(name);
             }
             // An empty file input sends a part with an empty file name: nothing chosen.
             Some(_) => {}
-            None => {
-                if field.name() == Some("csrf") {
-                    upload.csrf = Some(field.text().await.map_err(bad_upload)?);
-                }
+            None if field.name() == Some("csrf") && !csrf_checked => {
+                let token = read_small_field(field, || too_large("")).await?;
+                user.check_csrf(token.as_deref())?;
+                csrf_checked = true;
             }
+            None => {}
         }
+    }
+    if !csrf_checked {
+        user.check_csrf(None)?;
     }
     Ok(upload)
 }
 
-fn bad_upload(error: axum::extract::multipart::MultipartError) -> AppError {
-    AppError::BadRequest(format!("cannot read the upload: {}", error.body_text()))
+/// `1 GiB`, `512 KiB`, `100 bytes`.
+fn human_bytes(bytes: usize) -> String {
+    match bytes {
+        _ if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) => format!("{} GiB", bytes >> 30),
+        _ if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) => format!("{} MiB", bytes >> 20),
+        _ if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) => format!("{} KiB", bytes >> 10),
+        _ => format!("{bytes} bytes"),
+    }
 }
 
-async fn save(mut field: Field<'_>, path: &std::path::Path) -> Result<(), AppError> {
+/// A multipart error: the size limit as 413 (`too_large`), anything else as 400.
+fn upload_error(
+    error: axum::extract::multipart::MultipartError,
+    too_large: impl Fn() -> AppError,
+) -> AppError {
+    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        AppError::BadRequest(format!("cannot read the upload: {}", error.body_text()))
+    }
+}
+
+/// The text of a short field, `None` when it is longer than [`MAX_CSRF_FIELD_BYTES`] or not
+/// UTF-8.
+async fn read_small_field(
+    mut field: Field<'_>,
+    too_large: impl Fn() -> AppError,
+) -> Result<Option<String>, AppError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| upload_error(e, &too_large))?
+    {
+        if bytes.len() + chunk.len() > MAX_CSRF_FIELD_BYTES {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8(bytes).ok())
+}
+
+async fn save(
+    mut field: Field<'_>,
+    path: &std::path::Path,
+    too_large: impl Fn() -> AppError,
+) -> Result<(), AppError> {
     let write_error =
         |e: std::io::Error| AppError::internal(format!("cannot save the upload: {e}"));
     let mut file = tokio::fs::File::create(path).await.map_err(write_error)?;
-    while let Some(chunk) = field.chunk().await.map_err(bad_upload)? {
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| upload_error(e, &too_large))?
+    {
         file.write_all(&chunk).await.map_err(write_error)?;
     }
     file.flush().await.map_err(write_error)?;
@@ -152,8 +247,8 @@ pub async fn run(
         )));
     }
     let _one_at_a_time = state.import_lock.lock().await;
-    let plan =
-        ImportPlan::from_dir(upload.dir.path()).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let plan = ImportPlan::from_upload(upload.dir.path(), state.limits.import.clone())
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let outcome = bellwether_app::import::import_into_store(
         &state.store,
         Some(user.user.id),

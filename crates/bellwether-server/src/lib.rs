@@ -14,6 +14,7 @@ pub mod pages;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -103,6 +104,120 @@ impl LoginLimiter {
     }
 }
 
+/// The server's limits on what one request may cost, from `bellwether serve`'s flags.
+#[derive(Debug, Clone)]
+pub struct ServerLimits {
+    /// The largest import upload, all files together, in bytes.
+    pub max_upload_bytes: usize,
+    /// The field and row limits of uploaded CSV files (an uploaded `[import]` section may lower
+    /// them, never raise them).
+    pub import: bellwether_app::import::ImportLimits,
+    /// How long the report may compute before it stops with an error.
+    pub report_time_budget: Duration,
+}
+
+/// The default upload limit: 1 GiB, room for ten million transactions.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 1 << 30;
+/// The default time budget of the report: minutes, where a million customers take under one.
+pub const DEFAULT_REPORT_TIME_BUDGET: Duration = Duration::from_secs(300);
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            import: bellwether_app::import::ImportLimits {
+                field_limit_setting: "the server's limit (`bellwether serve --max-field-bytes`)"
+                    .to_string(),
+                line_limit_setting: "the server's limit (`bellwether serve --max-line-bytes`)"
+                    .to_string(),
+                ..bellwether_app::import::ImportLimits::default()
+            },
+            report_time_budget: DEFAULT_REPORT_TIME_BUDGET,
+        }
+    }
+}
+
+/// Why the report could not be computed, kept to answer every request until the next import.
+#[derive(Debug, Clone)]
+pub enum ReportFailure {
+    /// No purchases imported yet.
+    NoPurchases(String),
+    /// The data or the configuration cannot give a report.
+    Unprocessable(String),
+    /// The computation ran past the time budget and was stopped.
+    TimedOut(String),
+    /// Anything else (logged, not shown).
+    Internal(String),
+}
+
+impl From<ReportFailure> for AppError {
+    fn from(failure: ReportFailure) -> AppError {
+        match failure {
+            ReportFailure::NoPurchases(message) => AppError::NotFound(message),
+            ReportFailure::Unprocessable(message) => AppError::Unprocessable(message),
+            ReportFailure::TimedOut(message) => AppError::Unavailable(message),
+            ReportFailure::Internal(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
+type ReportOutcome = Result<Arc<bellwether_report::Figures>, ReportFailure>;
+
+/// Where the report's computation stands.
+#[derive(Debug, Default)]
+enum ReportSlot {
+    /// Not asked for since the last import.
+    #[default]
+    Idle,
+    /// Computing: every request waits on this receiver for the one computation's outcome.
+    Computing(tokio::sync::watch::Receiver<Option<ReportOutcome>>),
+    /// Computed (or failed) for the stored data.
+    Done(ReportOutcome),
+}
+
+/// The due-diligence report, computed at most once per import: the first request starts the
+/// computation on its own task, every later one (concurrent or not) waits for that one, and a
+/// request that gives up stops nothing and starts nothing.
+#[derive(Debug, Default)]
+pub struct ReportCache {
+    /// The slot and its generation, bumped by each import so a stale result is dropped.
+    slot: Mutex<(u64, ReportSlot)>,
+    /// Computations started since the server started.
+    computations: AtomicU64,
+}
+
+/// What a customer page can say about the report without waiting for it.
+#[derive(Debug, Clone)]
+pub enum ReportStatus {
+    Ready(Arc<bellwether_report::Figures>),
+    Computing,
+    Failed,
+}
+
+impl ReportCache {
+    /// Where the report stands, without waiting or starting anything.
+    pub fn status(&self) -> ReportStatus {
+        match &self.slot.lock().unwrap_or_else(|e| e.into_inner()).1 {
+            ReportSlot::Done(Ok(figures)) => ReportStatus::Ready(figures.clone()),
+            ReportSlot::Done(Err(_)) => ReportStatus::Failed,
+            ReportSlot::Idle | ReportSlot::Computing(_) => ReportStatus::Computing,
+        }
+    }
+
+    /// How many computations have started since the server started.
+    pub fn computations_started(&self) -> u64 {
+        self.computations.load(Ordering::SeqCst)
+    }
+
+    /// Forgets the report after an import; a computation in progress is left to finish (its
+    /// time budget bounds it) and its result dropped.
+    fn forget(&self) {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        slot.0 += 1;
+        slot.1 = ReportSlot::Idle;
+    }
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -111,14 +226,14 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     /// Mark cookies `Secure` (when served over TLS, e.g. behind a proxy).
     pub secure_cookies: bool,
-    /// The due-diligence report's figures, computed on first request (they take seconds).
-    pub report: Arc<tokio::sync::Mutex<Option<Arc<bellwether_report::Figures>>>>,
+    /// The due-diligence report's figures, computed once per import (they take seconds).
+    pub report: Arc<ReportCache>,
     /// Requests prepared for matching, built on first use (seconds on a large workspace).
     pub needs: Arc<tokio::sync::Mutex<Option<Arc<bellwether_app::collaboration::NeedData>>>>,
-    /// The report could not be computed from the stored data (no purchases, no fit).
-    pub report_failed: Arc<RwLock<bool>>,
     /// Held by the import in progress: imports run one at a time.
     pub import_lock: Arc<tokio::sync::Mutex<()>>,
+    /// What one request may cost.
+    pub limits: Arc<ServerLimits>,
 }
 
 impl AppState {
@@ -130,11 +245,17 @@ impl AppState {
             ranking: Arc::new(RwLock::new(Arc::new(ranking))),
             limiter: Arc::new(LoginLimiter::default()),
             secure_cookies,
-            report: Arc::new(tokio::sync::Mutex::new(None)),
+            report: Arc::new(ReportCache::default()),
             needs: Arc::new(tokio::sync::Mutex::new(None)),
-            report_failed: Arc::new(RwLock::new(false)),
             import_lock: Arc::new(tokio::sync::Mutex::new(())),
+            limits: Arc::new(ServerLimits::default()),
         })
+    }
+
+    /// The same state with other limits.
+    pub fn with_limits(mut self, limits: ServerLimits) -> AppState {
+        self.limits = Arc::new(limits);
+        self
     }
 
     /// The current ranking.
@@ -150,11 +271,7 @@ impl AppState {
 pub async fn reload(state: &AppState) -> Result<(), AppError> {
     let ranking = Arc::new(load_ranking(&state.store).await?);
     *state.ranking.write().unwrap_or_else(|e| e.into_inner()) = ranking;
-    *state.report.lock().await = None;
-    *state
-        .report_failed
-        .write()
-        .unwrap_or_else(|e| e.into_inner()) = false;
+    state.report.forget();
     *state.needs.lock().await = None;
     Ok(())
 }
@@ -216,40 +333,100 @@ pub async fn stored_config(store: &Store) -> Result<Config, AppError> {
         })
 }
 
-/// The report's figures, computed once and kept. When they cannot be computed, for whatever
-/// reason, `report_failed` is set, so customer pages say "unavailable" rather than wait.
+/// The report's figures, computed once per import and kept, failures included (the data will
+/// not change before the next import). Concurrent requests wait for the same computation.
 pub async fn report_figures(state: &AppState) -> Result<Arc<bellwether_report::Figures>, AppError> {
-    let mut cached = state.report.lock().await;
-    if let Some(figures) = cached.as_ref() {
-        return Ok(figures.clone());
-    }
-    let figures = Arc::new(compute_report_figures(state).await.inspect_err(|_| {
-        *state
-            .report_failed
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = true;
-    })?);
-    *cached = Some(figures.clone());
-    Ok(figures)
+    let mut receiver = {
+        let mut slot = state.report.slot.lock().unwrap_or_else(|e| e.into_inner());
+        match &slot.1 {
+            ReportSlot::Done(outcome) => return outcome.clone().map_err(AppError::from),
+            ReportSlot::Computing(receiver) => receiver.clone(),
+            ReportSlot::Idle => {
+                let (sender, receiver) = tokio::sync::watch::channel(None);
+                slot.1 = ReportSlot::Computing(receiver.clone());
+                state.report.computations.fetch_add(1, Ordering::SeqCst);
+                let generation = slot.0;
+                let state = state.clone();
+                // On its own task, so a request that gives up does not cancel it (and the next
+                // one does not start another).
+                tokio::spawn(async move {
+                    let task_state = state.clone();
+                    let outcome =
+                        match tokio::spawn(async move { compute_within_budget(&task_state).await })
+                            .await
+                        {
+                            Ok(outcome) => outcome,
+                            Err(error) => Err(ReportFailure::Internal(format!(
+                                "the report computation failed: {error}"
+                            ))),
+                        };
+                    {
+                        let mut slot = state.report.slot.lock().unwrap_or_else(|e| e.into_inner());
+                        if slot.0 == generation {
+                            slot.1 = ReportSlot::Done(outcome.clone());
+                        }
+                    }
+                    let _ = sender.send(Some(outcome));
+                });
+                receiver
+            }
+        }
+    };
+    let outcome = receiver
+        .wait_for(Option::is_some)
+        .await
+        .map_err(|_| AppError::internal("the report computation ended without an outcome"))?
+        .clone();
+    outcome
+        .unwrap_or_else(|| Err(ReportFailure::Internal("no report outcome".to_string())))
+        .map_err(AppError::from)
 }
 
-async fn compute_report_figures(state: &AppState) -> Result<bellwether_report::Figures, AppError> {
-    let config = stored_config(&state.store).await?;
-    let options = bellwether_report::ReportOptions::from_config(&config)
-        .map_err(|e| AppError::BadRequest(format!("invalid [report] section: {e}")))?;
+/// Computes the report, stopped with a clear error when it runs past the server's time budget
+/// (the computation checks the deadline as it goes, so the stopped work frees its threads).
+async fn compute_within_budget(state: &AppState) -> ReportOutcome {
+    let budget = state.limits.report_time_budget;
+    let deadline = std::time::Instant::now() + budget;
+    let timed_out = || {
+        ReportFailure::TimedOut(format!(
+            "the report took longer than the server's time budget of {} s and was stopped: lower `bootstrap_draws` or `bootstrap_customers` in the [report] section of bellwether.toml, or raise the budget (`bellwether serve --report-time-budget`)",
+            budget.as_secs_f64()
+        ))
+    };
+    match tokio::time::timeout(budget, compute_report_figures(state, deadline)).await {
+        Ok(Ok(figures)) => Ok(Arc::new(figures)),
+        Ok(Err(ReportFailure::TimedOut(_))) | Err(_) => Err(timed_out()),
+        Ok(Err(failure)) => Err(failure),
+    }
+}
+
+async fn compute_report_figures(
+    state: &AppState,
+    deadline: std::time::Instant,
+) -> Result<bellwether_report::Figures, ReportFailure> {
+    let config = stored_config(&state.store).await.map_err(|e| match e {
+        AppError::Internal(detail) => ReportFailure::Internal(detail),
+        other => ReportFailure::Unprocessable(other.to_string()),
+    })?;
+    let mut options = bellwether_report::ReportOptions::from_config(&config)
+        .map_err(|e| ReportFailure::Unprocessable(format!("invalid [report] section: {e}")))?;
+    options.deadline = Some(deadline);
     bellwether_app::report_figures(&state.store, &config, &options, &())
         .await
         .map_err(|e| match e {
             bellwether_app::AppError::Report(bellwether_report::ReportError::NoPurchases) => {
-                AppError::NotFound(
+                ReportFailure::NoPurchases(
                     "no transactions imported yet: the report needs purchase histories".to_string(),
                 )
             }
+            bellwether_app::AppError::Report(bellwether_report::ReportError::TimeBudget) => {
+                ReportFailure::TimedOut(String::new())
+            }
             // The data cannot support the models (too few or too regular purchases): say so.
-            bellwether_app::AppError::Report(error) => AppError::Unprocessable(format!(
+            bellwether_app::AppError::Report(error) => ReportFailure::Unprocessable(format!(
                 "cannot compute the report from these data: {error}"
             )),
-            other => AppError::internal(other.to_string()),
+            other => ReportFailure::Internal(other.to_string()),
         })
 }
 
@@ -331,11 +508,11 @@ pub fn router(state: AppState) -> Router {
             "/import",
             get(pages::import_form)
                 .post(pages::import)
-                .layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+                .layer(DefaultBodyLimit::max(state.limits.max_upload_bytes)),
         )
         .route(
             "/api/v1/imports",
-            post(api::import).layer(DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
+            post(api::import).layer(DefaultBodyLimit::max(state.limits.max_upload_bytes)),
         )
         .route("/api/v1/report", get(api::report))
         .route("/lang/{code}", get(lang::choose))

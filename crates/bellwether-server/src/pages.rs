@@ -1030,8 +1030,8 @@ pub async fn import(
     let user = user?;
     user.require(Role::Analyst)?;
     let multipart = multipart.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let upload = crate::import::receive(multipart).await?;
-    user.check_csrf(upload.csrf.as_deref())?;
+    // The form sends its `csrf` field before the files; it is checked before any file is read.
+    let upload = crate::import::receive(multipart, &user, None, &state.limits).await?;
     let report = crate::import::run(&state, &user, &upload).await?;
     let m = messages(locale)?;
     // A refused import is a normal outcome of the form, shown with its problems: 200, as a

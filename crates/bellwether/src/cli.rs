@@ -71,6 +71,18 @@ pub struct ServeArgs {
     /// Mark cookies Secure: use when a TLS proxy serves the app over HTTPS.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// The largest import upload, all files together, in MiB.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_upload_mib: u64,
+    /// The longest field of an uploaded CSV file, in bytes (an uploaded `[import]` section may lower it).
+    #[arg(long, default_value_t = bellwether_import::DEFAULT_MAX_FIELD_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_field_bytes: u64,
+    /// The longest row of an uploaded CSV file, in bytes (an uploaded `[import]` section may lower it).
+    #[arg(long, default_value_t = bellwether_import::DEFAULT_MAX_LINE_BYTES as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_line_bytes: u64,
+    /// How long the due-diligence report may compute, in seconds, before it stops with an error.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub report_time_budget: u64,
 }
 
 #[derive(Debug, Args)]

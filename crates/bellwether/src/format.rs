@@ -29,6 +29,25 @@ pub fn truncate(text: &str, width: usize) -> String {
     out
 }
 
+/// `text` with every control character (C0 including tab and line feed, DEL, C1) written as
+/// `\u{1b}`, so data cannot send escape sequences to the terminal (retitle it, move the cursor,
+/// hide or fake output) nor break a table's lines. Every printer of data uses it: [`Table`]
+/// cells go through it.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Column alignment in a [`Table`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -54,8 +73,17 @@ impl Table {
         }
     }
 
+    /// Adds a row; control characters in the cells are escaped ([`terminal_safe`]).
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|cell| match terminal_safe(&cell) {
+                    std::borrow::Cow::Borrowed(_) => cell,
+                    std::borrow::Cow::Owned(safe) => safe,
+                })
+                .collect(),
+        );
     }
 
     pub fn render(&self) -> String {
@@ -94,6 +122,23 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        // Issue 14, finding 14: a customer named `\e]0;pwned\a` retitled the terminal.
+        assert_eq!(
+            terminal_safe("\u{1b}]0;pwned\u{7}"),
+            "\\u{1b}]0;pwned\\u{7}"
+        );
+        assert_eq!(
+            terminal_safe("a\tb\nc\u{7f}\u{9b}"),
+            "a\\u{9}b\\u{a}c\\u{7f}\\u{9b}"
+        );
+        assert_eq!(terminal_safe("Zürich — ok"), "Zürich — ok");
+        let mut table = Table::new(&[("name", Align::Left)]);
+        table.row(vec!["\u{1b}[2J".to_string()]);
+        assert_eq!(table.render(), "name\n\\u{1b}[2J\n");
+    }
 
     #[test]
     fn groups_thousands() {

@@ -340,3 +340,41 @@ fn html_in_every_language() {
         }
     }
 }
+
+/// Issue 14, finding 5: past its deadline the computation stops with `TimeBudget`, also in the
+/// middle of the bootstrap, so the threads of a stopped report are freed.
+#[test]
+fn the_computation_stops_at_its_deadline() {
+    use std::time::{Duration, Instant};
+    let input = population(1500, 7);
+    let past = ReportOptions {
+        deadline: Some(Instant::now()),
+        ..ReportOptions::default()
+    };
+    assert!(matches!(
+        compute(input.clone(), &past),
+        Err(bellwether_report::ReportError::TimeBudget)
+    ));
+    // The largest bootstrap the caps allow, stopped soon after it starts.
+    let options = ReportOptions {
+        bootstrap_draws: 2_000,
+        bootstrap_customers: 2_000,
+        ..ReportOptions::default()
+    };
+    let started = Instant::now();
+    let soon = ReportOptions {
+        deadline: Some(started + Duration::from_millis(300)),
+        ..options
+    };
+    let result = compute(input, &soon);
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(result, Err(bellwether_report::ReportError::TimeBudget)),
+        "{:?}",
+        result.map(|_| ())
+    );
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "stopped after {elapsed:?}"
+    );
+}

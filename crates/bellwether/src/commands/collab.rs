@@ -11,7 +11,7 @@ use bellwether_store::{format_date, Store};
 use serde::Serialize;
 
 use crate::cli::{CollabAddArgs, CollabArgs, CollabCommand, CollabExportArgs, OutputFormat};
-use crate::format::{truncate, Align, Table};
+use crate::format::{terminal_safe, truncate, Align, Table};
 
 pub async fn run(db: &Location, args: &CollabArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     match &args.command {
@@ -83,11 +83,13 @@ async fn run_export(
     let collaborations = store.collaborations().await?;
     store.close().await;
     fs_err::create_dir_all(&args.dir)?;
-    let mut partners =
-        csv::Writer::from_writer(fs_err::File::create(args.dir.join("collaborations.csv"))?);
+    let mut partners = bellwether_import::CsvWriter::from_writer(fs_err::File::create(
+        args.dir.join("collaborations.csv"),
+    )?);
     partners.write_record(["collaboration_id", "customer_id", "name", "started"])?;
-    let mut requirements =
-        csv::Writer::from_writer(fs_err::File::create(args.dir.join("requirements.csv"))?);
+    let mut requirements = bellwether_import::CsvWriter::from_writer(fs_err::File::create(
+        args.dir.join("requirements.csv"),
+    )?);
     requirements.write_record(["collaboration_id", "text", "language"])?;
     let mut n_requirements = 0;
     for collaboration in &collaborations {
@@ -172,7 +174,7 @@ fn print_list(collaborations: &[Collaboration], format: OutputFormat) -> anyhow:
             writeln!(out)?;
         }
         OutputFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
+            let mut writer = bellwether_import::CsvWriter::from_writer(&mut out);
             for row in &rows {
                 writer.serialize(row)?;
             }
@@ -190,21 +192,25 @@ fn print_show(collaboration: &Collaboration, format: OutputFormat) -> anyhow::Re
             writeln!(
                 out,
                 "{}  {}",
-                collaboration.collaboration_id,
-                collaboration.name.as_deref().unwrap_or("(no name)")
+                terminal_safe(&collaboration.collaboration_id),
+                terminal_safe(collaboration.name.as_deref().unwrap_or("(no name)"))
             )?;
             if let Some(started) = collaboration.started {
                 writeln!(out, "started {}", format_date(started))?;
             }
-            writeln!(out, "partners: {}", collaboration.customer_ids.join(", "))?;
+            writeln!(
+                out,
+                "partners: {}",
+                terminal_safe(&collaboration.customer_ids.join(", "))
+            )?;
             writeln!(out, "requirements:")?;
             for (position, requirement) in collaboration.requirements.iter().enumerate() {
                 writeln!(
                     out,
                     "  {}. [{}] {}",
                     position + 1,
-                    requirement.language.as_deref().unwrap_or("?"),
-                    requirement.text
+                    terminal_safe(requirement.language.as_deref().unwrap_or("?")),
+                    terminal_safe(&requirement.text)
                 )?;
             }
         }
@@ -213,7 +219,7 @@ fn print_show(collaboration: &Collaboration, format: OutputFormat) -> anyhow::Re
             writeln!(out)?;
         }
         OutputFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
+            let mut writer = bellwether_import::CsvWriter::from_writer(&mut out);
             writer.write_record(["collaboration_id", "position", "text", "language"])?;
             for (position, requirement) in collaboration.requirements.iter().enumerate() {
                 writer.write_record([

@@ -10,7 +10,7 @@ use super::RankedCustomer;
 use super::{rank_store, Ranking, ReasonsFor};
 use crate::cli::{ExplainArgs, OutputFormat};
 use crate::commands::rank::quadrant_name;
-use crate::format::{grouped, money};
+use crate::format::{grouped, money, terminal_safe};
 
 pub async fn run(db: &Location, args: &ExplainArgs) -> anyhow::Result<ExitCode> {
     let ranking = rank_store(
@@ -46,12 +46,12 @@ pub fn render(ranking: &Ranking, row: &RankedCustomer<'_>) -> String {
     let _ = writeln!(
         out,
         "{}  {}{}",
-        row.customer_id,
-        row.name.unwrap_or("(no name)"),
+        terminal_safe(row.customer_id),
+        terminal_safe(row.name.unwrap_or("(no name)")),
         if place.is_empty() {
             String::new()
         } else {
-            format!(" ({place})")
+            format!(" ({})", terminal_safe(&place))
         }
     );
     let _ = writeln!(
@@ -107,7 +107,7 @@ pub fn render(ranking: &Ranking, row: &RankedCustomer<'_>) -> String {
         } else {
             '?'
         };
-        let _ = writeln!(out, "  {sign} {}", reason.text);
+        let _ = writeln!(out, "  {sign} {}", terminal_safe(&reason.text));
     }
     out
 }

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::load_config;
 use crate::cli::{DemandArgs, MatchArgs, OutputFormat, ReachArgs};
-use crate::format::{money, truncate, Align, Table};
+use crate::format::{money, terminal_safe, truncate, Align, Table};
 
 /// Loads what matching needs, with the configuration and glossary the flags name.
 async fn load(db: &Location, args: &MatchArgs, quiet: bool) -> anyhow::Result<NeedData> {
@@ -102,9 +102,9 @@ pub async fn run_reach(db: &Location, args: &ReachArgs, quiet: bool) -> anyhow::
             writeln!(
                 out,
                 "{}  {}  (partners: {})",
-                collaboration.collaboration_id,
-                collaboration.name.as_deref().unwrap_or("(no name)"),
-                collaboration.customer_ids.join(", ")
+                terminal_safe(&collaboration.collaboration_id),
+                terminal_safe(collaboration.name.as_deref().unwrap_or("(no name)")),
+                terminal_safe(&collaboration.customer_ids.join(", "))
             )?;
             let mut table = Table::new(&[
                 ("#", Align::Right),
@@ -153,7 +153,7 @@ pub async fn run_reach(db: &Location, args: &ReachArgs, quiet: bool) -> anyhow::
             writeln!(out)?;
         }
         OutputFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
+            let mut writer = bellwether_import::CsvWriter::from_writer(&mut out);
             writer.write_record([
                 "collaboration_id",
                 "position",
@@ -312,7 +312,7 @@ pub async fn run_demand(db: &Location, args: &DemandArgs, quiet: bool) -> anyhow
             writeln!(out)?;
         }
         OutputFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
+            let mut writer = bellwether_import::CsvWriter::from_writer(&mut out);
             for row in rows.iter().take(top) {
                 writer.serialize(row)?;
             }

@@ -8,7 +8,7 @@ use bellwether_app::collaboration::{partner_set, PartnerSet};
 
 use super::{load_config, Ranking, ReasonsFor};
 use crate::cli::{OutputFormat, PartnersArgs};
-use crate::format::{truncate, Align, Table};
+use crate::format::{terminal_safe, truncate, Align, Table};
 use bellwether_store::Store;
 
 fn percent(value: f64) -> String {
@@ -77,7 +77,7 @@ pub async fn run(db: &Location, args: &PartnersArgs, quiet: bool) -> anyhow::Res
                     writeln!(
                         out,
                         "  {:<40} {:>6} of the audience ({} customers)",
-                        row.segment,
+                        terminal_safe(&row.segment),
                         percent(row.share),
                         row.n_audience
                     )?;
@@ -95,7 +95,7 @@ pub async fn run(db: &Location, args: &PartnersArgs, quiet: bool) -> anyhow::Res
             writeln!(out)?;
         }
         OutputFormat::Csv => {
-            let mut writer = csv::Writer::from_writer(&mut out);
+            let mut writer = bellwether_import::CsvWriter::from_writer(&mut out);
             for row in rows {
                 writer.serialize(row)?;
             }

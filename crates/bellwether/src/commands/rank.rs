@@ -119,7 +119,7 @@ fn write_csv<'a>(
     out: impl Write,
     rows: impl Iterator<Item = RankedCustomer<'a>>,
 ) -> anyhow::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
+    let mut writer = bellwether_import::CsvWriter::from_writer(out);
     writer.write_record([
         "rank",
         "customer_id",

@@ -19,9 +19,20 @@ pub async fn serve(db: &Location, args: &ServeArgs, quiet: bool) -> anyhow::Resu
     if store.count_users().await? == 0 {
         bail!("no user can sign in yet\n\nhint: add one with `bellwether user add EMAIL --role admin`");
     }
+    let defaults = bellwether_server::ServerLimits::default();
+    let limits = bellwether_server::ServerLimits {
+        max_upload_bytes: usize::try_from(args.max_upload_mib << 20).unwrap_or(usize::MAX),
+        import: bellwether_app::import::ImportLimits {
+            max_field_bytes: usize::try_from(args.max_field_bytes).unwrap_or(usize::MAX),
+            max_line_bytes: usize::try_from(args.max_line_bytes).unwrap_or(usize::MAX),
+            ..defaults.import
+        },
+        report_time_budget: std::time::Duration::from_secs(args.report_time_budget),
+    };
     let state = AppState::load(store, args.secure_cookies)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .with_limits(limits);
     let listener = bellwether_server::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
