@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 mod clv;
 mod collab;
 mod report;
+mod security;
 mod users;
 
 fn data(name: &str) -> PathBuf {
