@@ -4,7 +4,7 @@
 //! Lists are paged (`page` from 1, `per_page` up to 500) and say how many items
 //! there are in all; errors have the body of [`crate::error::ErrorBody`].
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::Json;
@@ -458,9 +458,10 @@ pub async fn detail(state: &AppState, id: &str) -> Result<CustomerDetail, AppErr
 pub async fn customer(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<CustomerDetail>, AppError> {
     user.require(Role::Viewer)?;
+    let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     Ok(Json(detail(&state, &id).await?))
 }
 
@@ -828,7 +829,7 @@ pub async fn add_collaboration(
     use axum::response::IntoResponse;
     user.require(Role::Analyst)?;
     user.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
-    let Json(input) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Json(input) = body.map_err(AppError::from_rejection)?;
     let addition = bellwether_app::collaboration::CollaborationAddition {
         collaboration_id: input.collaboration_id,
         name: input.name,

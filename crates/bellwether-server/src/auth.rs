@@ -6,6 +6,10 @@
 //! - A browser session carries a CSRF token; every form and every cookie-based
 //!   API write must send it back. API tokens (`Authorization: Bearer …`) need none:
 //!   browsers never attach them on their own.
+//! - The sign-in form, which has no session yet, uses a double-submit cookie whose form
+//!   token is an HMAC of the cookie's value under a key only the server knows
+//!   ([`login_csrf_token`]), so a cookie planted by another service on the same host is
+//!   worthless without a token the server made for it.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -21,27 +25,67 @@ use crate::AppState;
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "bw_session";
 
+/// The hasher of new passwords: argon2id with the library's recommended parameters.
+fn argon2() -> Argon2<'static> {
+    Argon2::default()
+}
+
 /// Hashes a password with argon2id and a fresh random salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt)
         .map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::internal(e.to_string()))?;
-    Argon2::default()
+    argon2()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|e| AppError::internal(format!("cannot hash the password: {e}")))
 }
 
-/// Whether `password` matches the PHC string `hash`.
+/// Whether `password` matches the PHC string `hash` (with the parameters the hash names).
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
-            Argon2::default()
+            argon2()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+/// The hash checked when a sign-in names no account: a hash of a random password made at the
+/// first sign-in with the same parameters as real hashes, so that an unknown e-mail costs
+/// exactly the work of a known one, whatever the library's defaults become.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let password = new_token().unwrap_or_else(|_| "no randomness".to_string());
+        // Hashing cannot fail with our parameters; if it ever did, an unparsable hash would
+        // skip the work, so fall back to a fixed hash made with the same parameters.
+        hash_password(&password).unwrap_or_else(|_| {
+            let salt = SaltString::encode_b64(b"bellwether-dummy").expect("a valid salt");
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .unwrap_or_default()
+        })
+    });
+    &DUMMY_HASH
+}
+
+/// The sign-in form's CSRF token for the cookie value `cookie`: HMAC-SHA256 under `key`, hex.
+pub fn login_csrf_token(key: &[u8; 32], cookie: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    mac.update(b"bellwether login csrf\0");
+    mac.update(cookie.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Whether `sent` is the sign-in token the server made for the cookie value `cookie`.
+pub fn check_login_csrf(key: &[u8; 32], cookie: Option<&str>, sent: &str) -> bool {
+    cookie.is_some_and(|cookie| {
+        !cookie.is_empty() && constant_time_eq(&login_csrf_token(key, cookie), sent)
+    })
 }
 
 /// A fresh random token: 32 bytes, hex.
@@ -171,7 +215,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                 credential: Credential::ApiToken,
             });
         }
-        let token = cookie(parts, SESSION_COOKIE)
+        let token = cookie(parts, &state.cookie_name(SESSION_COOKIE))
             .ok_or_else(anonymous)?
             .to_string();
         let session = state
@@ -202,6 +246,40 @@ mod tests {
         assert!(!verify_password("correct horse", "not a hash"));
         // A fresh salt each time.
         assert_ne!(hash, hash_password("correct horse").unwrap());
+    }
+
+    #[test]
+    fn the_dummy_hash_has_the_parameters_of_real_hashes() {
+        // An unknown email must cost a full verification, or timing tells which emails exist.
+        let real = hash_password("correct horse").unwrap();
+        let real = PasswordHash::new(&real).unwrap();
+        let dummy = PasswordHash::new(dummy_hash()).unwrap();
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params);
+        assert!(!verify_password("anything", dummy_hash()));
+    }
+
+    #[test]
+    fn the_login_token_is_bound_to_the_cookie_and_the_key() {
+        let key = [7u8; 32];
+        let token = login_csrf_token(&key, "cookie-value");
+        assert_eq!(token.len(), 64);
+        assert!(check_login_csrf(&key, Some("cookie-value"), &token));
+        // The cookie's value itself is not a token; another cookie or key is not either.
+        assert!(!check_login_csrf(
+            &key,
+            Some("cookie-value"),
+            "cookie-value"
+        ));
+        assert!(!check_login_csrf(&key, Some("other"), &token));
+        assert!(!check_login_csrf(&[8u8; 32], Some("cookie-value"), &token));
+        assert!(!check_login_csrf(&key, None, &token));
+        assert!(!check_login_csrf(
+            &key,
+            Some(""),
+            &login_csrf_token(&key, "")
+        ));
     }
 
     #[test]

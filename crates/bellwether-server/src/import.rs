@@ -47,7 +47,8 @@ pub struct ImportReport {
     pub summary: Option<ImportCounts>,
     /// Rows rejected, in all files.
     pub rejected_rows: u64,
-    /// Every problem, `file:line:column: reason` (at most the first 100 per file).
+    /// Every problem, `file:line:column: reason`: at most the first 100 per file, then a line
+    /// saying how many rows that file had rejected in all.
     pub problems: Vec<String>,
 }
 
@@ -273,7 +274,7 @@ pub async fn run(
                 files,
                 summary: Some(ImportCounts::from(&summary)),
                 rejected_rows: validation.n_rejected(),
-                problems: validation.problems().collect(),
+                problems: problems(&validation),
             }
         }
         ImportOutcome::Refused { validation } => ImportReport {
@@ -281,9 +282,31 @@ pub async fn run(
             files,
             summary: None,
             rejected_rows: validation.n_rejected(),
-            problems: validation.problems().collect(),
+            problems: problems(&validation),
         },
     })
+}
+
+/// The problems an import report shows per file: the first ones say what is wrong, and a last
+/// line says how many rows were rejected in all.
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// The file errors, then at most [`MAX_PROBLEMS_PER_FILE`] row problems of each file.
+fn problems(validation: &bellwether_app::import::Validation) -> Vec<String> {
+    let mut problems = validation.file_errors.clone();
+    for report in &validation.reports {
+        for (shown, diagnostic) in report.diagnostics().enumerate() {
+            if shown == MAX_PROBLEMS_PER_FILE {
+                problems.push(format!(
+                    "{}: only the first {MAX_PROBLEMS_PER_FILE} problems are shown; {} rows were rejected in all",
+                    report.file, report.n_rejected
+                ));
+                break;
+            }
+            problems.push(diagnostic.to_string());
+        }
+    }
+    problems
 }
 
 #[cfg(test)]

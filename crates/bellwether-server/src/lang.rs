@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::header::{ACCEPT_LANGUAGE, SET_COOKIE};
 use axum::http::request::Parts;
@@ -65,31 +66,52 @@ pub struct NextQuery {
     pub next: Option<String>,
 }
 
-/// Where to go back to: a path on this site only (no `//host` or `/\host`).
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(next)
-            if next.starts_with('/')
-                && !next.starts_with("//")
-                && !next.starts_with("/\\")
-                && !next.contains(['\r', '\n']) =>
-        {
-            next
+/// Where to go back to: a path on this site only, as a browser would read it.
+///
+/// `next` is resolved against a placeholder origin with the WHATWG URL rules browsers follow
+/// (tabs and newlines removed, `\` read as `/`, control characters percent-encoded), and kept
+/// only if it stays on that origin; the answer is the cleaned path and query, which never holds
+/// a character that cannot go in a header. `//evil.example`, `/\t/evil.example` and
+/// `https://evil.example` all give `/`.
+fn safe_next(next: Option<&str>) -> String {
+    const BASE: &str = "http://bellwether.invalid/";
+    let Some(next) = next.filter(|next| next.starts_with('/')) else {
+        return "/".to_string();
+    };
+    let Ok(base) = url::Url::parse(BASE) else {
+        return "/".to_string();
+    };
+    match base.join(next) {
+        Ok(resolved) if resolved.origin() == base.origin() => {
+            let mut target = resolved.path().to_string();
+            if let Some(query) = resolved.query() {
+                target.push('?');
+                target.push_str(query);
+            }
+            // A path that still begins with `//` would be read as another host by a browser.
+            if target.starts_with("//") || target.starts_with("/\\") {
+                "/".to_string()
+            } else {
+                target
+            }
         }
-        _ => "/",
+        _ => "/".to_string(),
     }
 }
 
 /// `GET /lang/{code}?next=/path`: remembers the language and goes back.
 pub async fn choose(
-    Path(code): Path<String>,
-    Query(query): Query<NextQuery>,
+    code: Result<Path<String>, PathRejection>,
+    query: Result<Query<NextQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    let Path(code) = code.map_err(|e| AppError::NotFound(e.body_text()))?;
+    // A `next` that is not text is no place to go back to.
+    let query = query.map_or(NextQuery { next: None }, |Query(query)| query);
     let locale: Locale = Locale::ALL
         .into_iter()
         .find(|l| l.tag() == code)
         .ok_or_else(|| AppError::NotFound(format!("no language `{code}`: en, fr, it or et")))?;
-    let mut response = Redirect::to(safe_next(query.next.as_deref())).into_response();
+    let mut response = Redirect::to(&safe_next(query.next.as_deref())).into_response();
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
         locale.tag()
@@ -107,10 +129,21 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(safe_next(Some("/customers/C1")), "/customers/C1");
+        assert_eq!(safe_next(Some("/?page=2&q=a%20b")), "/?page=2&q=a%20b");
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
-        assert_eq!(safe_next(Some("/x\r\nSet-Cookie: a=b")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("\t//evil.example")), "/");
+        // Newlines are removed, so no header can be injected.
+        assert_eq!(
+            safe_next(Some("/x\r\nSet-Cookie: a=b")),
+            "/xSet-Cookie:%20a=b"
+        );
+        // Control characters are percent-encoded.
+        assert_eq!(safe_next(Some("/a\0b")), "/a%00b");
+        assert_eq!(safe_next(Some("/a/../../b")), "/b");
         assert_eq!(safe_next(None), "/");
     }
 

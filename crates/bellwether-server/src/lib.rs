@@ -10,22 +10,25 @@ pub mod auth;
 pub mod error;
 pub mod import;
 pub mod lang;
+pub mod login;
 pub mod pages;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use bellwether_core::ranking::{Ranking, ReasonsFor};
 use bellwether_core::Config;
 use bellwether_store::Store;
+use tracing::Instrument;
 
 pub use error::AppError;
 
@@ -66,43 +69,9 @@ impl LoadedRanking {
     }
 }
 
-/// Failed sign-ins per account, to slow password guessing.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-/// Failed sign-ins allowed per account within [`LOCKOUT`].
+/// Failed sign-ins one client may make at one account before it has to wait (then it waits
+/// 30 s, 1 min, 2 min… up to 15 minutes before each further attempt; see [`login`]).
 pub const MAX_LOGIN_FAILURES: u32 = 5;
-/// How long an account stays locked after too many failures.
-pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
-
-impl LoginLimiter {
-    /// Minutes left when `email` is locked out, else `None`.
-    pub fn locked(&self, email: &str) -> Option<u64> {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let (count, since) = failures.get(email)?;
-        let elapsed = since.elapsed();
-        (*count >= MAX_LOGIN_FAILURES && elapsed < LOCKOUT)
-            .then(|| (LOCKOUT - elapsed).as_secs().div_ceil(60))
-    }
-
-    pub fn failed(&self, email: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = failures
-            .entry(email.to_string())
-            .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= LOCKOUT {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    pub fn succeeded(&self, email: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.remove(email);
-    }
-}
 
 /// The server's limits on what one request may cost, from `bellwether serve`'s flags.
 #[derive(Debug, Clone)]
@@ -223,8 +192,14 @@ impl ReportCache {
 pub struct AppState {
     pub store: Store,
     pub ranking: Arc<RwLock<Arc<LoadedRanking>>>,
-    pub limiter: Arc<LoginLimiter>,
-    /// Mark cookies `Secure` (when served over TLS, e.g. behind a proxy).
+    /// Failed sign-ins per account and client, and per client.
+    pub limiter: Arc<login::LoginLimiter>,
+    /// Password hashing on the blocking pool, a few at a time.
+    pub hashing: Arc<login::PasswordHashing>,
+    /// The key of the sign-in form's CSRF tokens (random at each start, never stored).
+    pub login_csrf_key: Arc<[u8; 32]>,
+    /// Served over TLS (e.g. behind a proxy): cookies are `Secure` and `__Host-` prefixed,
+    /// and responses carry `Strict-Transport-Security`.
     pub secure_cookies: bool,
     /// The due-diligence report's figures, computed once per import (they take seconds).
     pub report: Arc<ReportCache>,
@@ -240,10 +215,15 @@ impl AppState {
     /// Loads the workspace and scores every customer.
     pub async fn load(store: Store, secure_cookies: bool) -> Result<AppState, AppError> {
         let ranking = load_ranking(&store).await?;
+        let mut login_csrf_key = [0u8; 32];
+        getrandom::getrandom(&mut login_csrf_key)
+            .map_err(|e| AppError::internal(format!("no randomness: {e}")))?;
         Ok(AppState {
             store,
             ranking: Arc::new(RwLock::new(Arc::new(ranking))),
-            limiter: Arc::new(LoginLimiter::default()),
+            limiter: Arc::new(login::LoginLimiter::default()),
+            hashing: Arc::new(login::PasswordHashing::default()),
+            login_csrf_key: Arc::new(login_csrf_key),
             secure_cookies,
             report: Arc::new(ReportCache::default()),
             needs: Arc::new(tokio::sync::Mutex::new(None)),
@@ -256,6 +236,16 @@ impl AppState {
     pub fn with_limits(mut self, limits: ServerLimits) -> AppState {
         self.limits = Arc::new(limits);
         self
+    }
+
+    /// The name of cookie `base` (`bw_session`…): `__Host-` prefixed under `secure_cookies`, so
+    /// that only this host, over HTTPS, with `Path=/`, can set it.
+    pub fn cookie_name(&self, base: &str) -> String {
+        if self.secure_cookies {
+            format!("__Host-{base}")
+        } else {
+            base.to_string()
+        }
     }
 
     /// The current ranking.
@@ -464,8 +454,10 @@ pub async fn load_ranking(store: &Store) -> Result<LoadedRanking, AppError> {
     .map_err(|e| AppError::internal(format!("scoring failed: {e}")))
 }
 
-/// Headers on every response: no sniffing, no framing, no third-party anything.
-async fn security_headers(mut response: Response) -> Response {
+/// Headers on every response: no sniffing, no framing, no third-party anything, nothing kept
+/// in caches (pages and answers show customer data to signed-in users), and HTTPS only from now
+/// on when served over TLS.
+async fn security_headers(State(state): State<AppState>, mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -482,6 +474,50 @@ async fn security_headers(mut response: Response) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
+}
+
+/// Gives each request an id (`X-Request-Id` on the answer, shown on error pages), answers it
+/// inside a tracing span carrying the id, and logs every 5xx with it.
+async fn request_id(request: Request, next: Next) -> Response {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut random = [0u8; 4];
+    // Unique within a run by the counter, and across restarts most likely by the random part.
+    let _ = getrandom::getrandom(&mut random);
+    let id = format!(
+        "{:08x}-{}",
+        u32::from_be_bytes(random),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let mut response = error::REQUEST_ID
+        .scope(id.clone(), next.run(request).instrument(span))
+        .await;
+    let status = response.status();
+    if status.is_server_error() {
+        tracing::error!(request_id = %id, %method, %path, "answered {status}");
+    } else {
+        tracing::debug!(request_id = %id, %method, %path, "answered {status}");
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
     response
 }
 
@@ -489,12 +525,19 @@ async fn security_headers(mut response: Response) -> Response {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::ranking))
-        .route("/login", get(pages::login_form).post(pages::login))
+        .route(
+            "/login",
+            get(pages::login_form)
+                .post(pages::login)
+                .layer(DefaultBodyLimit::max(login::LOGIN_BODY_BYTES)),
+        )
         .route("/logout", post(pages::logout))
         .route("/customers/{id}", get(pages::customer))
         .route("/admin/users", get(pages::users).post(pages::add_user))
         .route("/admin/users/role", post(pages::set_role))
         .route("/admin/users/status", post(pages::set_status))
+        .route("/admin/tokens", get(pages::tokens))
+        .route("/admin/tokens/revoke", post(pages::revoke_token))
         .route("/report", get(pages::report))
         .route("/map", get(pages::map))
         .route("/partners", get(pages::partners))
@@ -528,7 +571,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/customers", get(api::customers))
         .route("/api/v1/customers/{id}", get(api::customer))
         .fallback(api::not_found)
-        .layer(axum::middleware::map_response(security_headers))
+        // Forms and JSON bodies are small; uploads and the sign-in set their own limits above.
+        .layer(DefaultBodyLimit::max(login::FORM_BODY_BYTES))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(axum::middleware::from_fn(request_id))
         .with_state(state)
 }
 
@@ -537,7 +586,12 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> 
     tokio::net::TcpListener::bind(addr).await
 }
 
-/// Serves the app on `listener` until the process is stopped.
+/// Serves the app on `listener` until the process is stopped; handlers see each client's
+/// address ([`login::ClientAddr`]).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }

@@ -1,7 +1,7 @@
 //! Server-rendered pages (maud): login, the ranking with filters, sorting and
 //! paging, and a customer page. Plain HTML forms; no script is needed.
 
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
@@ -15,12 +15,15 @@ use crate::api::{self, ListQuery, QuadrantName, SortKey};
 use crate::auth::{self, Credential, CurrentUser, SESSION_COOKIE};
 use crate::error::{AppError, PageError};
 use crate::lang::{messages, Lang};
+use crate::login::{
+    check_length, ClientAddr, TryLater, MAX_EMAIL_BYTES, MAX_PASSWORD_BYTES, MAX_TOKEN_BYTES,
+};
 use crate::AppState;
 use bellwether_i18n::{Locale, Messages};
 
-/// Name of the cookie holding the login form's CSRF token (double submit: the
-/// form must send back the value of the cookie, which another site cannot read).
-const LOGIN_CSRF_COOKIE: &str = "bw_login_csrf";
+/// Name of the cookie holding the login form's CSRF secret (double submit: the form must send
+/// back the server's HMAC of the cookie's value, which another site can neither read nor make).
+pub const LOGIN_CSRF_COOKIE: &str = "bw_login_csrf";
 
 /// How long a session lasts.
 const SESSION_HOURS: i64 = 12;
@@ -102,17 +105,19 @@ pub async fn login_form(
     State(state): State<AppState>,
     Lang(locale): Lang,
 ) -> Result<Response, PageError> {
-    let csrf = auth::new_token()?;
-    Ok(login_page(&state, locale, &csrf, false, "")?)
+    Ok(login_page(&state, locale, false, "")?)
 }
 
+/// The sign-in page, with a fresh CSRF cookie and the form token bound to it.
 fn login_page(
     state: &AppState,
     locale: Locale,
-    csrf: &str,
     failed: bool,
     email: &str,
 ) -> Result<Response, AppError> {
+    let cookie = auth::new_token()?;
+    let csrf = auth::login_csrf_token(&state.login_csrf_key, &cookie);
+    let csrf = csrf.as_str();
     let m = messages(locale)?;
     let page = layout(
         &m,
@@ -131,7 +136,8 @@ fn login_page(
         },
     );
     let mut response = Html(page.into_string()).into_response();
-    if let Ok(value) = cookie_header(LOGIN_CSRF_COOKIE, csrf, 3600, state.secure_cookies).parse() {
+    let name = state.cookie_name(LOGIN_CSRF_COOKIE);
+    if let Ok(value) = cookie_header(&name, &cookie, 3600, state.secure_cookies).parse() {
         response.headers_mut().append(SET_COOKIE, value);
     }
     Ok(response)
@@ -144,46 +150,59 @@ pub struct LoginForm {
     pub csrf: String,
 }
 
-/// `POST /login`: checks the form's CSRF token, the lockout and the password; on
-/// success starts a session.
+/// `POST /login`: checks the fields' lengths, where the form comes from, its CSRF token, the
+/// client's back-off and the password; on success starts a session.
+///
+/// The attempt is counted as a failure before the password is checked (and given back on
+/// success), so parallel guesses cannot outrun the count; known, unknown and disabled accounts
+/// all cost one store lookup and one password check.
 pub async fn login(
     State(state): State<AppState>,
     Lang(locale): Lang,
+    client: ClientAddr,
     headers: HeaderMap,
     form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, PageError> {
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let cookie_csrf = auth::cookie_in(&headers, LOGIN_CSRF_COOKIE);
-    if !cookie_csrf.is_some_and(|c| auth::constant_time_eq(c, &form.csrf)) {
+    let Form(form) = form.map_err(AppError::from_rejection)?;
+    check_length("e-mail address", &form.email, MAX_EMAIL_BYTES)?;
+    check_length("password", &form.password, MAX_PASSWORD_BYTES)?;
+    check_length("CSRF token", &form.csrf, MAX_TOKEN_BYTES)?;
+    // A browser says when a form comes from another site, or from another port of this host
+    // (same site, another origin): a sign-in only comes from our own page.
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok());
+    if matches!(fetch_site, Some("cross-site" | "same-site")) {
+        return Err(AppError::Forbidden(
+            "a sign-in must come from the sign-in page of this site".to_string(),
+        )
+        .into());
+    }
+    let cookie_csrf = auth::cookie_in(&headers, &state.cookie_name(LOGIN_CSRF_COOKIE));
+    if !auth::check_login_csrf(&state.login_csrf_key, cookie_csrf, &form.csrf) {
         return Err(AppError::Forbidden(
             "missing or wrong CSRF token: reload the sign-in page".to_string(),
         )
         .into());
     }
     let email = form.email.trim().to_lowercase();
-    if let Some(minutes) = state.limiter.locked(&email) {
-        return Err(AppError::TooManyRequests(minutes).into());
+    if let Err(TryLater(wait)) = state.limiter.begin(&email, client) {
+        return Err(AppError::TooManyRequests(wait.as_secs().max(1)).into());
     }
     let user = state.store.user_by_email(&email).await?;
-    let valid = match &user {
-        // A disabled account fails like a wrong password: the page does not tell which.
-        Some(user) => {
-            auth::verify_password(&form.password, &user.password_hash) && user.disabled_at.is_none()
-        }
-        None => {
-            // Same work as a real check, so timing does not tell which emails exist.
-            let _ = auth::verify_password(&form.password, DUMMY_HASH);
-            false
-        }
-    };
-    let Some(user) = user.filter(|_| valid) else {
-        state.limiter.failed(&email);
-        let csrf = auth::new_token()?;
-        let mut response = login_page(&state, locale, &csrf, true, &email)?;
+    // The same work whether the account exists or not: timing does not tell which emails exist.
+    let hash = user.as_ref().map_or_else(
+        || auth::dummy_hash().to_string(),
+        |u| u.password_hash.clone(),
+    );
+    let verified = state.hashing.verify(form.password, hash).await?;
+    // A disabled account fails like a wrong password: the page does not tell which.
+    let Some(user) = user.filter(|user| verified && user.disabled_at.is_none()) else {
+        let mut response = login_page(&state, locale, true, &email)?;
         *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
         return Ok(response);
     };
-    state.limiter.succeeded(&email);
+    state.limiter.succeeded(&email, client);
     let token = auth::new_token()?;
     let csrf = auth::new_token()?;
     let expires = chrono_like_expiry(SESSION_HOURS);
@@ -195,7 +214,7 @@ pub async fn login(
     let mut response = Redirect::to("/").into_response();
     let headers = response.headers_mut();
     if let Ok(value) = cookie_header(
-        SESSION_COOKIE,
+        &state.cookie_name(SESSION_COOKIE),
         &token,
         SESSION_HOURS * 3600,
         state.secure_cookies,
@@ -204,14 +223,18 @@ pub async fn login(
     {
         headers.append(SET_COOKIE, value);
     }
-    if let Ok(value) = cookie_header(LOGIN_CSRF_COOKIE, "", 0, state.secure_cookies).parse() {
+    if let Ok(value) = cookie_header(
+        &state.cookie_name(LOGIN_CSRF_COOKIE),
+        "",
+        0,
+        state.secure_cookies,
+    )
+    .parse()
+    {
         headers.append(SET_COOKIE, value);
     }
     Ok(response)
 }
-
-/// An argon2id hash of a random password, checked when the email is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$9sTbSlTio3Biev89thdrlKKiCaYsjjYVJxGAL3swxpQ";
 
 /// RFC 3339 UTC time `hours` from now, as the store compares them (text order).
 fn chrono_like_expiry(hours: i64) -> String {
@@ -262,7 +285,14 @@ pub async fn logout(
             .await?;
     }
     let mut response = Redirect::to("/login").into_response();
-    if let Ok(value) = cookie_header(SESSION_COOKIE, "", 0, state.secure_cookies).parse() {
+    if let Ok(value) = cookie_header(
+        &state.cookie_name(SESSION_COOKIE),
+        "",
+        0,
+        state.secure_cookies,
+    )
+    .parse()
+    {
         response.headers_mut().append(SET_COOKIE, value);
     }
     Ok(response)
@@ -391,10 +421,11 @@ pub async fn customer(
     State(state): State<AppState>,
     Lang(locale): Lang,
     user: Result<CurrentUser, AppError>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Html<String>, PageError> {
     let user = user?;
     user.require(Role::Viewer)?;
+    let Path(id) = id.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let detail = api::detail(&state, &id).await?;
     let m = messages(locale)?;
     let t = |key: &str| m.get(key, &[]);
@@ -498,6 +529,7 @@ async fn users_page(
     let body = html! {
         h1 { (t("ui-users-title")) }
         @if let Some(message) = message { p role="status" { (message) } }
+        p { a href="/admin/tokens" { (t("ui-tokens")) } }
         table {
             thead { tr { th { (t("ui-col-email")) } th { (t("ui-col-role")) } th { (t("ui-col-since")) } th { (t("ui-col-status")) } } }
             tbody { @for u in &users { tr {
@@ -578,8 +610,10 @@ pub async fn add_user(
 ) -> Result<Response, PageError> {
     let user = user?;
     user.require(Role::Admin)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Form(form) = form.map_err(AppError::from_rejection)?;
     user.check_csrf(Some(&form.csrf))?;
+    check_length("e-mail address", &form.email, MAX_EMAIL_BYTES)?;
+    check_length("password", &form.password, MAX_PASSWORD_BYTES)?;
     let email = form.email.trim().to_lowercase();
     if !email.contains('@') || email.contains(char::is_whitespace) {
         return Err(AppError::BadRequest(format!("`{email}` is not an email address")).into());
@@ -592,7 +626,7 @@ pub async fn add_user(
     }
     let role = Role::parse(&form.role)
         .ok_or_else(|| AppError::BadRequest(format!("unknown role `{}`", form.role)))?;
-    let hash = auth::hash_password(&form.password)?;
+    let hash = state.hashing.hash(form.password).await?;
     match state.store.create_user(&email, &hash, role).await {
         Ok(added) => {
             state
@@ -637,7 +671,7 @@ pub async fn set_role(
 ) -> Result<Response, PageError> {
     let user = user?;
     user.require(Role::Admin)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Form(form) = form.map_err(AppError::from_rejection)?;
     user.check_csrf(Some(&form.csrf))?;
     let role = Role::parse(&form.role)
         .ok_or_else(|| AppError::BadRequest(format!("unknown role `{}`", form.role)))?;
@@ -690,7 +724,7 @@ pub async fn set_status(
 ) -> Result<Response, PageError> {
     let user = user?;
     user.require(Role::Admin)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Form(form) = form.map_err(AppError::from_rejection)?;
     user.check_csrf(Some(&form.csrf))?;
     let disable = match form.action.as_str() {
         "disable" => true,
@@ -726,6 +760,121 @@ pub async fn set_status(
     };
     let message = messages(locale)?.get(key, &[("email", &email)]);
     let page = users_page(&state, locale, &user, Some(&message)).await?;
+    Ok(Html(page.into_string()).into_response())
+}
+
+/// `GET /admin/tokens`: every API token (its id and name, never the token), each with a button
+/// to revoke it (admins only).
+pub async fn tokens(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+) -> Result<Html<String>, PageError> {
+    let user = user?;
+    user.require(Role::Admin)?;
+    Ok(Html(
+        tokens_page(&state, locale, &user, None)
+            .await?
+            .into_string(),
+    ))
+}
+
+async fn tokens_page(
+    state: &AppState,
+    locale: Locale,
+    user: &CurrentUser,
+    message: Option<&str>,
+) -> Result<Markup, AppError> {
+    let tokens = state.store.api_tokens(None).await?;
+    let m = messages(locale)?;
+    let t = |key: &str| m.get(key, &[]);
+    let body = html! {
+        h1 { (t("ui-tokens-title")) }
+        @if let Some(message) = message { p role="status" { (message) } }
+        p { (t("ui-tokens-help")) }
+        @if tokens.is_empty() {
+            p { (t("ui-no-tokens")) }
+        } @else {
+            table #tokens {
+                thead { tr { th { (t("ui-col-token-id")) } th { (t("ui-col-name")) } th { (t("ui-col-email")) } th { (t("ui-col-since")) } th {} } }
+                tbody { @for token in &tokens { tr {
+                    td { code { (token.id) } }
+                    td { (token.name) }
+                    td { (token.user_email) }
+                    td { (token.created_at) }
+                    td {
+                        form.revoke method="post" action="/admin/tokens/revoke" {
+                            input type="hidden" name="csrf" value=(user.csrf_token());
+                            input type="hidden" name="email" value=(token.user_email);
+                            input type="hidden" name="id" value=(token.id);
+                            button type="submit" { (t("ui-revoke-token")) }
+                        }
+                    }
+                } } }
+            }
+        }
+        p { a href="/admin/users" { (t("ui-users")) } }
+    };
+    Ok(layout(
+        &m,
+        "/admin/tokens",
+        &t("ui-tokens-title"),
+        Some(user),
+        body,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    /// Missing is the same as wrong: 403.
+    #[serde(default)]
+    pub csrf: String,
+    pub email: String,
+    /// The token's id (or its name, when the user has one token of that name).
+    pub id: String,
+}
+
+/// `POST /admin/tokens/revoke`: revokes one API token (admins only), recorded in the audit log.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Lang(locale): Lang,
+    user: Result<CurrentUser, AppError>,
+    form: Result<Form<RevokeForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, PageError> {
+    let user = user?;
+    user.require(Role::Admin)?;
+    let Form(form) = form.map_err(AppError::from_rejection)?;
+    user.check_csrf(Some(&form.csrf))?;
+    check_length("e-mail address", &form.email, MAX_EMAIL_BYTES)?;
+    let email = form.email.trim().to_lowercase();
+    let revoked = match state
+        .store
+        .revoke_api_token(&email, form.id.trim(), Some(user.user.id))
+        .await
+    {
+        Ok(Some(token)) => token,
+        Ok(None) => {
+            return Err(AppError::NotFound(format!(
+                "{email} has no API token `{}`",
+                form.id.trim()
+            ))
+            .into())
+        }
+        Err(bellwether_store::StoreError::Ambiguous(reason)) => {
+            return Err(AppError::BadRequest(reason).into())
+        }
+        Err(error) => return Err(AppError::from(error).into()),
+    };
+    // The messages are not `Send`: done with them before the next await.
+    let message = messages(locale)?.get(
+        "ui-token-revoked",
+        &[
+            ("name", &revoked.name),
+            ("id", &revoked.id),
+            ("email", &revoked.user_email),
+        ],
+    );
+    let page = tokens_page(&state, locale, &user, Some(&message)).await?;
     Ok(Html(page.into_string()).into_response())
 }
 
@@ -962,7 +1111,7 @@ pub async fn add_collaboration(
 ) -> Result<Response, PageError> {
     let user = user?;
     user.require(Role::Analyst)?;
-    let Form(form) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Form(form) = form.map_err(AppError::from_rejection)?;
     user.check_csrf(Some(&form.csrf))?;
     let addition = form.addition();
     crate::edit_collaboration(&state, &user, &addition).await?;
@@ -1043,14 +1192,6 @@ pub async fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_dummy_hash_is_a_real_argon2id_hash() {
-        // An unknown email must cost a full verification, or timing tells which emails exist.
-        let parsed = argon2::password_hash::PasswordHash::new(DUMMY_HASH);
-        assert!(parsed.is_ok(), "{parsed:?}");
-        assert!(!auth::verify_password("anything", DUMMY_HASH));
-    }
 
     #[test]
     fn session_expiry_is_rfc3339_utc_in_the_future() {

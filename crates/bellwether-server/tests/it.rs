@@ -148,15 +148,23 @@ fn csrf_in(html: &str) -> String {
 }
 
 /// Signs in; returns the session cookie ("bw_session=…") and the page's CSRF token.
-async fn sign_in(router: &Router, email: &str) -> (String, String) {
+/// The sign-in form's CSRF token and the cookie it is bound to ("bw_login_csrf=…").
+async fn login_form(router: &Router) -> (String, String) {
     let (_, headers, html) = send(router, get("/login")).await;
-    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
-    assert_eq!(csrf_in(&html), login_csrf);
+    let (cookie, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
+    let token = csrf_in(&html);
+    // The form's token is bound to the cookie, not a copy of it.
+    assert_ne!(token, cookie);
+    (token, format!("bw_login_csrf={cookie}"))
+}
+
+async fn sign_in(router: &Router, email: &str) -> (String, String) {
+    let (login_csrf, cookie) = login_form(router).await;
     let (status, headers, _) = send(
         router,
         form(
             "/login",
-            &format!("bw_login_csrf={login_csrf}"),
+            &cookie,
             &format!("email={email}&password={PASSWORD}&csrf={login_csrf}"),
         ),
     )
@@ -214,6 +222,7 @@ async fn anonymous_visitors_see_no_data(backend: Backend) {
         "/import",
         "/report",
         "/admin/users",
+        "/admin/tokens",
     ] {
         let (status, headers, body) = send(&app.router, get(uri)).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{uri}");
@@ -227,6 +236,7 @@ async fn anonymous_visitors_see_no_data(backend: Backend) {
         "/admin/users",
         "/admin/users/role",
         "/admin/users/status",
+        "/admin/tokens/revoke",
     ] {
         let request = Request::post(uri)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -272,9 +282,7 @@ async fn sign_in_needs_the_form_token_and_the_password_and_sets_a_safe_cookie(ba
     let Some(app) = app_on(backend, 5).await else {
         return;
     };
-    let (_, headers, _) = send(&app.router, get("/login")).await;
-    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
-    let cookie = format!("bw_login_csrf={login_csrf}");
+    let (login_csrf, cookie) = login_form(&app.router).await;
     // No token, or a token that is not the cookie's: refused before the password is looked at.
     let body = format!("email=admin@example.com&password={PASSWORD}&csrf=forged");
     assert_eq!(
@@ -284,6 +292,13 @@ async fn sign_in_needs_the_form_token_and_the_password_and_sets_a_safe_cookie(ba
     let body = format!("email=admin@example.com&password={PASSWORD}&csrf={login_csrf}");
     assert_eq!(
         send(&app.router, form("/login", "", &body)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // The cookie's value sent back as the token (plain double submit) is not enough.
+    let planted = cookie.trim_start_matches("bw_login_csrf=");
+    let body = format!("email=admin@example.com&password={PASSWORD}&csrf={planted}");
+    assert_eq!(
+        send(&app.router, form("/login", &cookie, &body)).await.0,
         StatusCode::FORBIDDEN
     );
     // Wrong password.
@@ -358,9 +373,7 @@ async fn repeated_failed_sign_ins_lock_the_account(backend: Backend) {
     let Some(app) = app_on(backend, 2).await else {
         return;
     };
-    let (_, headers, _) = send(&app.router, get("/login")).await;
-    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
-    let cookie = format!("bw_login_csrf={login_csrf}");
+    let (login_csrf, cookie) = login_form(&app.router).await;
     for _ in 0..MAX_LOGIN_FAILURES {
         let body = format!("email=viewer@example.com&password=guess&csrf={login_csrf}");
         assert_eq!(
@@ -731,13 +744,12 @@ async fn admins_disable_and_enable_users(backend: Backend) {
         StatusCode::UNAUTHORIZED
     );
     // Signing in again is refused like a wrong password.
-    let (_, headers, _) = send(&app.router, get("/login")).await;
-    let (login_csrf, _) = set_cookie(&headers, "bw_login_csrf").unwrap();
+    let (login_csrf, cookie) = login_form(&app.router).await;
     let (status, _, _) = send(
         &app.router,
         form(
             "/login",
-            &format!("bw_login_csrf={login_csrf}"),
+            &cookie,
             &format!("email=viewer@example.com&password={PASSWORD}&csrf={login_csrf}"),
         ),
     )

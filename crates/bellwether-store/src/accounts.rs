@@ -57,6 +57,20 @@ pub struct Session {
     pub expires_at: String,
 }
 
+/// An API token as listed: never the token, only its name and a short id (the first
+/// [`TOKEN_ID_CHARS`] hex digits of the SHA-256 digest the store keeps).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    pub id: String,
+    pub name: String,
+    pub user_email: String,
+    pub created_at: String,
+}
+
+/// The length of an API token's id: 48 bits of its digest, unique in any workspace, and useless
+/// to anyone who does not have the token.
+pub const TOKEN_ID_CHARS: usize = 12;
+
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
@@ -314,6 +328,69 @@ impl Store {
         })
     }
 
+    /// The API tokens of the user with `email`, or of every user (`None`), by user then age.
+    pub async fn api_tokens(&self, email: Option<&str>) -> Result<Vec<ApiToken>> {
+        let sql = "SELECT substr(t.token_hash, 1, 12) AS id, t.name, u.email, t.created_at \
+                   FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                   WHERE $1 IS NULL OR u.email = $1 ORDER BY u.email, t.created_at, t.name";
+        with_pool!(self, |pool| {
+            let rows = sqlx::query(sql).bind(email).fetch_all(pool).await?;
+            rows.iter().map(api_token_from_row).collect()
+        })
+    }
+
+    /// Revokes the API token of the user with `email` whose id or name is `id_or_name`, and
+    /// records it in the audit log under `by` (`None`: the command line), in one transaction.
+    /// `None` when no token of that user matches; [`StoreError::Ambiguous`] (and nothing
+    /// revoked) when several do, as tokens may share a name.
+    pub async fn revoke_api_token(
+        &self,
+        email: &str,
+        id_or_name: &str,
+        by: Option<i64>,
+    ) -> Result<Option<ApiToken>> {
+        let select = "SELECT t.token_hash, substr(t.token_hash, 1, 12) AS id, t.name, u.email, \
+                      t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                      WHERE u.email = $1 AND (substr(t.token_hash, 1, 12) = $2 OR t.name = $2)";
+        let delete = "DELETE FROM api_tokens WHERE token_hash = $1";
+        let audit = "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
+        with_pool!(self, |pool| {
+            let mut transaction = pool.begin().await?;
+            let rows = sqlx::query(select)
+                .bind(email)
+                .bind(id_or_name)
+                .fetch_all(&mut *transaction)
+                .await?;
+            match rows.as_slice() {
+                [] => Ok(None),
+                [row] => {
+                    let token = api_token_from_row(row)?;
+                    let digest = row.string("token_hash")?;
+                    sqlx::query(delete)
+                        .bind(&digest)
+                        .execute(&mut *transaction)
+                        .await?;
+                    sqlx::query(audit)
+                        .bind(now())
+                        .bind(by)
+                        .bind("token-revoke")
+                        .bind(format!(
+                            "API token `{}` ({}) of {}",
+                            token.name, token.id, token.user_email
+                        ))
+                        .execute(&mut *transaction)
+                        .await?;
+                    transaction.commit().await?;
+                    Ok(Some(token))
+                }
+                _ => Err(StoreError::Ambiguous(format!(
+                    "{} API tokens of {email} are named `{id_or_name}`: name one by its id",
+                    rows.len()
+                ))),
+            }
+        })
+    }
+
     /// Records who did what.
     pub async fn audit(&self, user_id: Option<i64>, action: &str, detail: &str) -> Result<()> {
         let sql = "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
@@ -350,6 +427,15 @@ impl Store {
                 .collect()
         })
     }
+}
+
+fn api_token_from_row<R: StoreRow>(row: &R) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: row.string("id")?,
+        name: row.string("name")?,
+        user_email: row.string("email")?,
+        created_at: row.string("created_at")?,
+    })
 }
 
 /// [`StoreError::Duplicate`] of `what` when `error` is a unique-key violation, on either database.

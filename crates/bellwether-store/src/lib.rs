@@ -48,7 +48,7 @@ use crate::sql::CUSTOMER_COLUMNS;
 use crate::sqlite::SqliteTransaction;
 use crate::write::{Purpose, WriteTransaction};
 
-pub use accounts::{AuditEntry, Role, Session, User};
+pub use accounts::{ApiToken, AuditEntry, Role, Session, User, TOKEN_ID_CHARS};
 pub use collaborations::EditOutcome;
 pub use dates::{format_date, parse_date};
 pub use import::{ImportSummary, ImportWriter};
@@ -84,6 +84,11 @@ pub enum StoreError {
     Task(#[from] tokio::task::JoinError),
     #[error("cannot migrate the database schema: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot create the database file {}", .path.display())]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no database at {}: run `bellwether import DIR` or `bellwether demo` first", .0.display())]
     Missing(PathBuf),
     #[error("no Bellwether workspace in {0}: run `bellwether import DIR --db URL` first")]
@@ -98,6 +103,9 @@ pub enum StoreError {
     Duplicate(String),
     #[error("this is the last admin: make another user admin first")]
     LastAdmin,
+    /// A name that several records share, where one was meant.
+    #[error("{0}")]
+    Ambiguous(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -112,7 +120,8 @@ enum Backend {
     },
     Postgres {
         pool: PgPool,
-        url: String,
+        /// A `Location`, so that `Debug` hides its passwords.
+        location: Location,
     },
 }
 
@@ -147,8 +156,10 @@ static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/s
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
-    /// Opens the database at `path`, creating it if needed, and brings its schema up to date.
+    /// Opens the database at `path`, creating it if needed (readable by its owner only), and
+    /// brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Store> {
+        create_private_file(path)?;
         let options = sqlite_options(path).create_if_missing(true);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -259,7 +270,7 @@ impl Store {
         Ok(Store {
             backend: Backend::Postgres {
                 pool,
-                url: url.to_string(),
+                location: Location::Postgres(url.to_string()),
             },
         })
     }
@@ -268,7 +279,7 @@ impl Store {
     pub fn location(&self) -> Location {
         match &self.backend {
             Backend::Sqlite { path, .. } => Location::Sqlite(path.clone()),
-            Backend::Postgres { url, .. } => Location::Postgres(url.clone()),
+            Backend::Postgres { location, .. } => location.clone(),
         }
     }
 
@@ -514,6 +525,24 @@ impl Store {
 
 /// Connections of a PostgreSQL store: enough for a server's concurrent requests.
 const POSTGRES_CONNECTIONS: u32 = 10;
+
+/// Creates an empty file at `path` that only its owner may read and write (0600 on Unix, whatever
+/// the umask), unless a file is there already. SQLite gives its `-wal` and `-shm` files the mode
+/// of the database file, so they are private too.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Create {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
 
 fn sqlite_options(path: &Path) -> SqliteConnectOptions {
     SqliteConnectOptions::new()

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The database behind a `--db` argument.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The database behind a `--db` argument. `Display` and `Debug` hide the URL's passwords.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
     /// A SQLite file, created at the first import.
     Sqlite(PathBuf),
@@ -59,12 +59,27 @@ impl From<&Path> for Location {
     }
 }
 
-/// The path, or the URL with its password replaced by `***`, so that messages and logs never show it.
+/// The path, or the URL with its passwords (`user:pass@`, `?password=`, `?sslpassword=`) replaced by
+/// `***`, so that messages and logs never show them.
 impl fmt::Display for Location {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Sqlite(path) => write!(formatter, "{}", path.display()),
-            Location::Postgres(url) => formatter.write_str(&redact_password(url)),
+            Location::Postgres(url) => {
+                formatter.write_str(&redact_query_passwords(&redact_password(url)))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Sqlite(path) => formatter.debug_tuple("Sqlite").field(path).finish(),
+            Location::Postgres(_) => formatter
+                .debug_tuple("Postgres")
+                .field(&self.to_string())
+                .finish(),
         }
     }
 }
@@ -90,6 +105,35 @@ fn redact_password(url: &str) -> String {
         &authority[..colon],
         &url[scheme_end + at..]
     )
+}
+
+/// `url` with the values of its `password` and `sslpassword` query parameters replaced by `***`.
+fn redact_query_passwords(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((query, fragment)) => (query, Some(fragment)),
+        None => (query, None),
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _))
+                if key.eq_ignore_ascii_case("password")
+                    || key.eq_ignore_ascii_case("sslpassword") =>
+            {
+                format!("{key}=***")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    let mut redacted = format!("{base}?{}", pairs.join("&"));
+    if let Some(fragment) = fragment {
+        redacted.push('#');
+        redacted.push_str(fragment);
+    }
+    redacted
 }
 
 #[cfg(test)]
@@ -124,7 +168,24 @@ mod tests {
             "postgres://bw:***@db.example:5432/bw?sslmode=require",
         );
         check("postgres://bw@127.0.0.1/bw", "postgres://bw@127.0.0.1/bw");
+        check(
+            "postgres://bw@db.example/bw?sslmode=require&password=hunter2&application_name=x",
+            "postgres://bw@db.example/bw?sslmode=require&password=***&application_name=x",
+        );
+        check(
+            "postgresql://db.example/bw?PASSWORD=a%26b&sslpassword=key",
+            "postgresql://db.example/bw?PASSWORD=***&sslpassword=***",
+        );
+        check(
+            "postgres://u:p@h/bw?user=u&password=p",
+            "postgres://u:***@h/bw?user=u&password=***",
+        );
         check("postgresql://localhost", "postgresql://localhost");
         check("/data/bellwether.db", "/data/bellwether.db");
+        let debug = format!(
+            "{:?}",
+            Location::parse("postgres://u:p4ss@h/bw?password=p4ss")
+        );
+        assert!(!debug.contains("p4ss"), "{debug}");
     }
 }

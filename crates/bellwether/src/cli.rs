@@ -68,7 +68,8 @@ pub struct ServeArgs {
     /// Address to listen on; the default accepts connections from this machine only.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: std::net::SocketAddr,
-    /// Mark cookies Secure: use when a TLS proxy serves the app over HTTPS.
+    /// Served over HTTPS (e.g. behind a TLS proxy): cookies are Secure and `__Host-` prefixed,
+    /// and answers carry Strict-Transport-Security.
     #[arg(long)]
     pub secure_cookies: bool,
     /// The largest import upload, all files together, in MiB.
@@ -127,13 +128,22 @@ pub enum UserCommand {
         /// The user's email.
         email: String,
     },
-    /// Make an API token for a user (printed once; scripts send it as `Authorization: Bearer TOKEN`).
+    /// Make an API token for a user (printed once; scripts send it as `Authorization: Bearer TOKEN`),
+    /// or revoke one with --revoke.
     Token {
         /// The user's email.
         email: String,
         /// A name to recognise the token by.
         #[arg(long, default_value = "script")]
         name: String,
+        /// Revoke the user's token with this id or name (see `bellwether user tokens`) instead.
+        #[arg(long, value_name = "ID_OR_NAME", conflicts_with = "name")]
+        revoke: Option<String>,
+    },
+    /// List API tokens (never the tokens themselves): id, name, user, created.
+    Tokens {
+        /// Only this user's tokens.
+        email: Option<String>,
     },
 }
 

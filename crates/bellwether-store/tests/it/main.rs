@@ -1082,3 +1082,5 @@ async fn an_unreachable_postgres_server_is_named_with_the_reason_and_no_password
     // Not the pool's 30-second acquire timeout.
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+mod tokens;

@@ -226,7 +226,12 @@ async fn write(
         .with_context(|| format!("cannot create {}", building.display()))?;
     let outcome = bellwether_app::import::write(writer, validation, skip_invalid, progress).await;
     match &outcome {
-        Ok(ImportOutcome::Imported { .. }) => fs_err::rename(&building, path)?,
+        Ok(ImportOutcome::Imported { .. }) => {
+            if let Err(error) = fs_err::rename(&building, path) {
+                remove_database(&building);
+                return Err(error.into());
+            }
+        }
         Ok(ImportOutcome::Refused { .. }) | Err(_) => remove_database(&building),
     }
     Ok(outcome?)

@@ -24,6 +24,15 @@ use bellwether_store::Store;
 use crate::cli::{Cli, Command, ScoringArgs};
 
 pub async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    if cli
+        .db
+        .sqlite_path()
+        .is_some_and(|path| path.as_os_str().is_empty())
+    {
+        anyhow::bail!(
+            "--db is empty\n\nhint: name a SQLite file (the default is bellwether.db) or a postgres:// URL"
+        );
+    }
     match cli.command {
         Command::Init(args) => init::run(&args, cli.quiet),
         Command::Import(args) => import::run(&cli.db, &args, cli.quiet).await,

@@ -14,7 +14,20 @@ use crate::cli::{RoleArg, ServeArgs, UserArgs, UserCommand};
 /// Shortest password accepted.
 const MIN_PASSWORD_CHARS: usize = 10;
 
+/// Logs to stderr, filtered by `RUST_LOG` (default: `info`, or `error` with `--quiet`).
+fn init_logging(quiet: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(if quiet { "error" } else { "info" })
+    });
+    // Already set (only in tests that call this twice): keep the first.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 pub async fn serve(db: &Location, args: &ServeArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    init_logging(quiet);
     let store = Store::open_location(db).await?;
     if store.count_users().await? == 0 {
         bail!("no user can sign in yet\n\nhint: add one with `bellwether user add EMAIL --role admin`");
@@ -137,7 +150,44 @@ pub async fn user(db: &Location, args: &UserArgs, quiet: bool) -> anyhow::Result
                 }
             }
         }
-        UserCommand::Token { email, name } => {
+        UserCommand::Token {
+            email,
+            revoke: Some(id_or_name),
+            ..
+        } => {
+            let email = email.trim().to_lowercase();
+            if store.user_by_email(&email).await?.is_none() {
+                bail!("no user `{email}`\n\nhint: `bellwether user list` shows the users");
+            }
+            match store.revoke_api_token(&email, id_or_name, None).await? {
+                Some(token) => {
+                    if !quiet {
+                        eprintln!(
+                            "revoked API token `{}` ({}) of {email}: it no longer signs in",
+                            token.name, token.id
+                        );
+                    }
+                }
+                None => bail!(
+                    "{email} has no API token with id or name `{id_or_name}`\n\nhint: `bellwether user tokens {email}` lists them"
+                ),
+            }
+        }
+        UserCommand::Tokens { email } => {
+            let email = email.as_deref().map(|e| e.trim().to_lowercase());
+            if let Some(email) = &email {
+                if store.user_by_email(email).await?.is_none() {
+                    bail!("no user `{email}`\n\nhint: `bellwether user list` shows the users");
+                }
+            }
+            for token in store.api_tokens(email.as_deref()).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    token.id, token.name, token.user_email, token.created_at
+                );
+            }
+        }
+        UserCommand::Token { email, name, .. } => {
             let email = email.trim().to_lowercase();
             let Some(user) = store.user_by_email(&email).await? else {
                 bail!("no user `{email}`\n\nhint: `bellwether user list` shows the users");
@@ -146,9 +196,8 @@ pub async fn user(db: &Location, args: &UserArgs, quiet: bool) -> anyhow::Result
                 bail!("{email} is disabled\n\nhint: `bellwether user enable {email}` first");
             }
             let token = auth::new_token().map_err(|e| anyhow::anyhow!("{e}"))?;
-            store
-                .create_api_token(&auth::token_digest(&token), user.id, name)
-                .await?;
+            let digest = auth::token_digest(&token);
+            store.create_api_token(&digest, user.id, name).await?;
             store
                 .audit(
                     Some(user.id),
@@ -159,7 +208,8 @@ pub async fn user(db: &Location, args: &UserArgs, quiet: bool) -> anyhow::Result
             println!("{token}");
             if !quiet {
                 eprintln!(
-                    "API token `{name}` for {}: shown once, keep it secret",
+                    "API token `{name}` (id {}) for {}: shown once, keep it secret",
+                    &digest[..bellwether_store::TOKEN_ID_CHARS],
                     user.email
                 );
             }

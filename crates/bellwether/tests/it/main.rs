@@ -7,6 +7,7 @@ mod clv;
 mod collab;
 mod report;
 mod security;
+mod security_auth;
 mod tidy;
 mod users;
 
