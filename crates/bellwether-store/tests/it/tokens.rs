@@ -1,6 +1,8 @@
-//! API tokens listed and revoked one at a time (issue 14, finding 15), and the SQLite file's mode.
+//! Issue 14, finding 15, in the store: API tokens listed and revoked one at a time, the SQLite
+//! file's mode, and TLS to PostgreSQL.
 
-use bellwether_store::{Role, Store, StoreError, TOKEN_ID_CHARS};
+use bellwether_store::testing::TestDatabase;
+use bellwether_store::{Location, Role, Store, StoreError, TOKEN_ID_CHARS};
 
 use super::{fresh, Database, TestStore};
 
@@ -176,4 +178,30 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     );
     let mode = std::fs::metadata(&new_file).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
+}
+
+/// `sslmode=require` needs TLS in the client: sqlx was built without it, so every such URL failed
+/// with "SQLx was built without TLS support". The loopback test server may or may not speak TLS;
+/// either the store opens, or the server is what refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_urls_with_sslmode_require_are_served_by_rustls() {
+    let Some(database) = TestDatabase::create().await else {
+        return;
+    };
+    let separator = if database.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}sslmode=require", database.url);
+    match Store::open_location(&Location::parse(&url)).await {
+        Ok(store) => store.close().await,
+        Err(error) => {
+            let mut text = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            assert!(!text.contains("without TLS support"), "{text}");
+            assert!(text.contains("does not support TLS"), "{text}");
+        }
+    }
 }
