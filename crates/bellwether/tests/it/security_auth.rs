@@ -1,5 +1,6 @@
 //! Issue 14 on the command line: API tokens listed and revoked one at a time, no password of a
-//! PostgreSQL URL in messages, no leftover `.importing` database for `--db ""`.
+//! PostgreSQL URL in messages, no leftover `.importing` database for `--db ""`, and a server
+//! that logs (filtered by `RUST_LOG`) under the id each answer carries.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -129,4 +130,77 @@ fn an_empty_db_is_refused_and_leaves_nothing_behind() {
         .map(|entry| entry.unwrap().file_name())
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// Finding 11: `bellwether serve` installs a log subscriber that `RUST_LOG` filters, and each
+/// answer's `X-Request-Id` names its log line.
+#[test]
+fn the_server_logs_each_answer_under_its_request_id() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let output = user(&db, &["add", "ada@example.com", "--role", "admin"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut server = Command::new(env!("CARGO_BIN_EXE_bellwether"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("BELLWETHER_DB")
+        .env("RUST_LOG", "bellwether_server=debug")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Every line of its stderr, as it comes.
+    let (lines, received) = std::sync::mpsc::channel();
+    let stderr_pipe = server.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr_pipe).lines() {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next_line = || received.recv_timeout(Duration::from_secs(60));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let serving = next_line().expect("the server says where it listens");
+        let address = serving
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {serving}"))
+            .to_string();
+        let mut connection = std::net::TcpStream::connect(&address).unwrap();
+        connection
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        connection.read_to_string(&mut answer).unwrap();
+        let id = answer
+            .lines()
+            .find_map(|line| {
+                line.to_ascii_lowercase()
+                    .strip_prefix("x-request-id: ")
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| panic!("no request id in {answer}"));
+        let mut seen = Vec::new();
+        loop {
+            let line = next_line().unwrap_or_else(|_| panic!("no log line with {id}: {seen:?}"));
+            if line.contains(&id) && line.contains("answered 200") {
+                assert!(line.contains("DEBUG"), "{line}");
+                break;
+            }
+            seen.push(line);
+        }
+    }));
+    // The server is this test's child: stop it, whatever happened.
+    let _ = server.kill();
+    let _ = server.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
 }
