@@ -9,12 +9,12 @@
 //! likelihood (FHS 2010)
 //!
 //! $$L(\alpha,\beta,\gamma,\delta \mid x, t_x, n) =
-//! \frac{B(\alpha+x, \beta+n-x)}{B(\alpha,\beta)}\frac{B(\gamma, \delta+n)}{B(\gamma,\delta)}
-//! + \sum_{i=0}^{n-t_x-1} \frac{B(\alpha+x, \beta+t_x-x+i)}{B(\alpha,\beta)}
+//! \frac{B(\alpha+x, \beta+n-x)}{B(\alpha,\beta)}\frac{B(\gamma, \delta+n)}{B(\gamma,\delta)} +
+//! \sum_{i=0}^{n-t_x-1} \frac{B(\alpha+x, \beta+t_x-x+i)}{B(\alpha,\beta)}
 //!   \frac{B(\gamma+1, \delta+t_x+i)}{B(\gamma,\delta)}.$$
 //!
 //! The terms of the sum follow from one another by
-//! $B(a, b+1) = B(a, b)\,\frac{b}{a+b}$, so each row needs four log-beta values
+//! $B(a, b+1) = B(a, b)\\,\frac{b}{a+b}$, so each row needs four log-beta values
 //! and a short recurrence; the log-likelihood is a log-sum-exp of the terms.
 //! The gradient is analytic: $\partial_a \ln B(a, b) = \psi(a) - \psi(a+b)$ at
 //! the first term, then the recurrence adds $\partial \ln\frac{b}{a+b}$ per step.
@@ -326,7 +326,7 @@ impl Objective for BgBbObjective<'_> {
 /// `m` opportunities at which a customer alive at opportunity `d - delta` is
 /// still alive. Summed directly up to 10,000 terms, else by the closed form
 /// $\frac{d}{\gamma-1}\left[1 - \frac{\Gamma(\gamma+d)\Gamma(1+d+m)}{\Gamma(1+d)\Gamma(\gamma+d+m)}\right]$
-/// (FHS 2010), with its limit $d\,[\psi(1+d+m) - \psi(1+d)]$ at $\gamma = 1$.
+/// (FHS 2010), with its limit $d\\,[\psi(1+d+m) - \psi(1+d)]$ at $\gamma = 1$.
 fn alive_opportunities(gamma: f64, d: f64, m: u32) -> f64 {
     if m <= 10_000 {
         let (mut term, mut sum) = (1.0, 0.0);
@@ -435,8 +435,8 @@ impl BgBb {
     /// Expected number of transactions in the next `n_future` opportunities of
     /// a customer with history `(x, t_x, n)` (FHS 2010):
     ///
-    /// $$E[X(n, n+n^*) \mid x, t_x, n] = \frac{1}{L}\,\frac{B(\alpha+x+1, \beta+n-x)}{B(\alpha,\beta)}
-    /// \sum_{k=1}^{n^*} \frac{B(\gamma, \delta+n+k)}{B(\gamma,\delta)}.$$
+    /// $$E[X(n, n+n^\*) \mid x, t_x, n] = \frac{1}{L}\\,\frac{B(\alpha+x+1, \beta+n-x)}{B(\alpha,\beta)}
+    /// \sum_{k=1}^{n^\*} \frac{B(\gamma, \delta+n+k)}{B(\gamma,\delta)}.$$
     pub fn conditional_expected_purchases(&self, n_future: u32, x: u32, t_x: u32, n: u32) -> f64 {
         let ln_l = self.log_likelihood_row(x, t_x, n);
         if !ln_l.is_finite() {
@@ -458,8 +458,8 @@ impl BgBb {
     /// Expected number of transactions of a new customer in the first `n`
     /// opportunities (FHS 2010):
     ///
-    /// $$E[X(n)] = \frac{\alpha}{\alpha+\beta}\,\frac{\delta}{\gamma-1}
-    /// \left[1 - \frac{\Gamma(\gamma+\delta)\,\Gamma(1+\delta+n)}{\Gamma(\gamma+\delta+n)\,\Gamma(1+\delta)}\right].$$
+    /// $$E[X(n)] = \frac{\alpha}{\alpha+\beta}\\,\frac{\delta}{\gamma-1}
+    /// \left[1 - \frac{\Gamma(\gamma+\delta)\\,\Gamma(1+\delta+n)}{\Gamma(\gamma+\delta+n)\\,\Gamma(1+\delta)}\right].$$
     pub fn expected_purchases(&self, n: u32) -> f64 {
         if !valid(self) {
             return f64::NAN;

@@ -9,9 +9,9 @@
 //!
 //! $$
 //! L(r, \alpha, a, b \mid x, t_x, T) =
-//! \frac{B(a, b + x)}{B(a, b)} \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + T)^{r + x}} +
+//! \frac{B(a, b + x)}{B(a, b)} \frac{\Gamma(r + x)\\, \alpha^r}{\Gamma(r)\\,(\alpha + T)^{r + x}} +
 //! \delta_{x > 0} \frac{B(a + 1, b + x - 1)}{B(a, b)}
-//!   \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + t_x)^{r + x}},
+//!   \frac{\Gamma(r + x)\\, \alpha^r}{\Gamma(r)\\,(\alpha + t_x)^{r + x}},
 //! $$
 //!
 //! computed as $\ln L = A_1 + A_2 + \ln(e^{A_3} + \delta_{x>0} e^{A_4})$ with
@@ -194,7 +194,7 @@ pub(crate) struct XTerms {
 }
 
 /// Sum over rows of
-/// $w\,[\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + \text{base}_x + \ln(e^{A_3} + e^{A_4})]$ with
+/// $w\\,[\ln\Gamma(r+x) - \ln\Gamma(r) + r\ln\alpha + \text{base}\_x + \ln(e^{A_3} + e^{A_4})]$ with
 /// $A_3 = -(r+x)\ln(\alpha+T)$ and $A_4 = c_x - (r+x)\ln(\alpha+t_x)$, and its gradient in
 /// (r, alpha, a, b); with `HESSIAN`, also its Hessian (else zeros).
 /// Logarithms of alpha + T and alpha + t_x are taken once per distinct
@@ -204,10 +204,10 @@ pub(crate) struct XTerms {
 ///
 /// The Hessian: with $D = A_4 - A_3$, $\pi = e^D / (1 + e^D)$ and $q = \pi (1 - \pi)$, a
 /// row's $\ln(1 + e^D)$ has Hessian $\pi \nabla^2 D + q \nabla D \nabla D^\top$, where
-/// $\nabla D = (-\Delta, -(r+x)\delta, 1/a, c'_x)$ with $\Delta = \ln(\alpha+t_x) - \ln(\alpha+T)$
+/// $\nabla D = (-\Delta, -(r+x)\delta, 1/a, c'\_x)$ with $\Delta = \ln(\alpha+t_x) - \ln(\alpha+T)$
 /// and $\delta = 1/(\alpha+t_x) - 1/(\alpha+T)$; the non-zero second derivatives of D are
 /// $D_{r\alpha} = -\delta$, $D_{\alpha\alpha} = (r+x)(1/(\alpha+t_x)^2 - 1/(\alpha+T)^2)$,
-/// $D_{aa} = -1/a^2$ and $D_{bb} = c''_x$. Per row this adds arithmetic, no logarithm.
+/// $D_{aa} = -1/a^2$ and $D_{bb} = c''\_x$. Per row this adds arithmetic, no logarithm.
 pub(crate) fn two_term_kernel<const HESSIAN: bool>(
     r: f64,
     alpha: f64,
@@ -634,7 +634,7 @@ impl BgNbd {
 
     /// E[X(t)] for a randomly chosen new customer (FHL 2005, eq. 9):
     /// $\frac{a+b-1}{a-1}\left[1 - \left(\frac{\alpha}{\alpha+t}\right)^r
-    /// {}_2F_1\!\left(r, b; a+b-1; \frac{t}{\alpha+t}\right)\right]$.
+    /// {}\_2F_1\\!\left(r, b; a+b-1; \frac{t}{\alpha+t}\right)\right]$.
     pub fn expected_purchases(&self, t: f64) -> f64 {
         if t.is_nan() || t <= 0.0 {
             return 0.0;
@@ -656,7 +656,7 @@ impl BgNbd {
     /// with history (x, t_x, T) (FHL 2005, eq. 10):
     ///
     /// $$\frac{\frac{a+b+x-1}{a-1}\left[1 - \left(\frac{\alpha+T}{\alpha+T+t}\right)^{r+x}
-    /// {}_2F_1\!\left(r+x, b+x; a+b+x-1; \frac{t}{\alpha+T+t}\right)\right]}
+    /// {}\_2F_1\\!\left(r+x, b+x; a+b+x-1; \frac{t}{\alpha+T+t}\right)\right]}
     /// {1 + \delta_{x>0} \frac{a}{b+x-1} \left(\frac{\alpha+T}{\alpha+t_x}\right)^{r+x}}.$$
     pub fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, t_cal: f64) -> f64 {
         if t.is_nan() || t <= 0.0 {
@@ -754,7 +754,7 @@ pub(crate) fn neg_binomial_upper_tail(r: f64, alpha: f64, t: f64, k: u32) -> f64
     (1.0 - below).clamp(0.0, 1.0)
 }
 
-/// $E_{p \sim \mathrm{Beta}(a, b)}\left[\frac{1 - (1 + p\,t/\beta)^{-k}}{p}\right]$, the
+/// $E_{p \sim \mathrm{Beta}(a, b)}\left[\frac{1 - (1 + p\\,t/\beta)^{-k}}{p}\right]$, the
 /// expected purchases in `t` of an alive customer with Gamma(k, beta) rate and
 /// dropout probability p, by tanh-sinh quadrature (801 nodes): the fallback
 /// when the 2F1 closed form cannot be evaluated (e.g. x in the millions).

@@ -419,7 +419,7 @@ impl CompressedSummary {
 
     /// Compresses columns of `(x, t_x, T)` with optional weights (all 1 when `None`),
     /// like [`Self::from_weighted_rows`], on all available cores (at most 8) from
-    /// [`PARALLEL_ROWS`] rows: each thread gives its slice of rows level ids and sorts
+    /// `PARALLEL_ROWS` (100,000) rows: each thread gives its slice of rows level ids and sorts
     /// their keys, and the sorted slices are merged. Errors name the first bad row.
     pub fn from_columns(
         x: &[f64],

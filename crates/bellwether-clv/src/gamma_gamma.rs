@@ -8,8 +8,8 @@
 //!
 //! $$
 //! f(\bar m \mid p, q, \gamma; x) =
-//! \frac{\Gamma(px + q)}{\Gamma(px)\,\Gamma(q)}
-//! \frac{\gamma^q\, \bar m^{px - 1}\, x^{px}}{(\gamma + x \bar m)^{px + q}},
+//! \frac{\Gamma(px + q)}{\Gamma(px)\\,\Gamma(q)}
+//! \frac{\gamma^q\\, \bar m^{px - 1}\\, x^{px}}{(\gamma + x \bar m)^{px + q}},
 //! $$
 //!
 //! fitted on the customers with x > 0 only. The model assumes spend is
@@ -21,7 +21,7 @@
 //! rate $d$,
 //!
 //! $$
-//! \mathrm{CLV} = \sum_{i=1}^{M} \bar z \,
+//! \mathrm{CLV} = \sum_{i=1}^{M} \bar z \\,
 //! \frac{E[X(i f) \mid x, t_x, T] - E[X((i-1) f) \mid x, t_x, T]}{(1 + d)^{i}},
 //! $$
 //!

@@ -1,19 +1,19 @@
-//! The Gauss hypergeometric function ${}_2F_1(1, b; c; z)$ with its partial
+//! The Gauss hypergeometric function ${}\_2F_1(1, b; c; z)$ with its partial
 //! derivatives in `b`, `c` and `z`, for the Pareto/NBD likelihood and the sBG's
 //! discounted expected residual lifetime.
 //!
 //! Both models only need the special case $a = 1$:
 //!
-//! $$H(b, c, z) = {}_2F_1(1, b; c; z) = \sum_{n \ge 0} \frac{(b)_n}{(c)_n} z^n,
-//! \qquad c > 1,\; 0 \le z < 1.$$
+//! $$H(b, c, z) = {}\_2F_1(1, b; c; z) = \sum_{n \ge 0} \frac{(b)\_n}{(c)\_n} z^n,
+//! \qquad c > 1,\\; 0 \le z < 1.$$
 //!
 //! It is evaluated by Gauss's continued fraction (the one behind the incomplete
 //! beta function, Numerical Recipes 3rd ed. §6.4, with $p = c - 1$ and
 //! $q = b - c + 1$, so that $B_z(p, q) = z^p (1-z)^q H / p$):
 //!
 //! $$H = \cfrac{1}{1 + \cfrac{d_1}{1 + \cfrac{d_2}{1 + \cdots}}},\quad
-//! d_{2m+1} = -\frac{(c-1+m)(b+m)\,z}{(c-1+2m)(c+2m)},\quad
-//! d_{2m} = \frac{m\,(b-c+1-m)\,z}{(c-2+2m)(c-1+2m)},$$
+//! d_{2m+1} = -\frac{(c-1+m)(b+m)\\,z}{(c-1+2m)(c+2m)},\quad
+//! d_{2m} = \frac{m\\,(b-c+1-m)\\,z}{(c-2+2m)(c-1+2m)},$$
 //!
 //! summed forwards by the modified Lentz method. Unlike the power series, whose
 //! terms decay like $n^{b-c} z^n$ and need thousands of terms when $z \to 1$ and
@@ -77,7 +77,7 @@ impl Dual {
 /// $\ln H(b, c, z)$ and its partial derivatives, from [`ln_hyp2f1_one`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LnHyp2f1One {
-    /// $\ln {}_2F_1(1, b; c; z)$.
+    /// $\ln {}\_2F_1(1, b; c; z)$.
     pub ln_value: f64,
     /// $\partial \ln H / \partial b$.
     pub d_b: f64,
@@ -109,8 +109,8 @@ const SERIES_MAX_Z: f64 = 0.5;
 /// The power series $\sum_n t_n$, $t_{n+1} = t_n \frac{b+n}{c+n} z$, with
 /// $\partial_b t_n = t_n \sum_{k<n} \frac{1}{b+k}$,
 /// $\partial_c t_n = -t_n \sum_{k<n} \frac{1}{c+k}$ and
-/// $\partial_z t_{n+1} = (n+1)\, t_n \frac{b+n}{c+n}$; for $b < c$ the tail
-/// after $t_n$ is below $t_n\, z / (1 - z)$.
+/// $\partial_z t_{n+1} = (n+1)\\, t_n \frac{b+n}{c+n}$; for $b < c$ the tail
+/// after $t_n$ is below $t_n\\, z / (1 - z)$.
 fn series(b: f64, c: f64, z: f64) -> LnHyp2f1One {
     let (mut term, mut sum) = (1.0_f64, 1.0_f64);
     let (mut h_b, mut h_c) = (0.0_f64, 0.0_f64);
@@ -140,7 +140,7 @@ fn series(b: f64, c: f64, z: f64) -> LnHyp2f1One {
     }
 }
 
-/// $\ln {}_2F_1(1, b; c; z)$ and its partial derivatives in `b`, `c`, `z`, for
+/// $\ln {}\_2F_1(1, b; c; z)$ and its partial derivatives in `b`, `c`, `z`, for
 /// $b > 0$, $c > 1$, $0 \le z < 1$ (all NaN outside that domain). See the
 /// module documentation for the method.
 pub fn ln_hyp2f1_one(b: f64, c: f64, z: f64) -> LnHyp2f1One {

@@ -11,7 +11,6 @@ pub mod gamma_gamma;
 pub mod hyp2f1;
 pub mod mbgnbd;
 pub mod optim;
-pub mod parallel;
 pub mod pareto_nbd;
 pub mod sbg;
 pub mod simulate;

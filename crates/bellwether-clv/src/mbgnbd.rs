@@ -8,9 +8,9 @@
 //!
 //! $$
 //! L(r, \alpha, a, b \mid x, t_x, T) =
-//! \frac{B(a, b + x + 1)}{B(a, b)} \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + T)^{r + x}} +
+//! \frac{B(a, b + x + 1)}{B(a, b)} \frac{\Gamma(r + x)\\, \alpha^r}{\Gamma(r)\\,(\alpha + T)^{r + x}} +
 //! \frac{B(a + 1, b + x)}{B(a, b)}
-//!   \frac{\Gamma(r + x)\, \alpha^r}{\Gamma(r)\,(\alpha + t_x)^{r + x}},
+//!   \frac{\Gamma(r + x)\\, \alpha^r}{\Gamma(r)\\,(\alpha + t_x)^{r + x}},
 //! $$
 //!
 //! computed as $\ln L = A_1 + A_2 + \ln(e^{A_3} + e^{A_4})$ with
@@ -185,7 +185,7 @@ impl MbgNbd {
 
     /// E[X(t)] for a new customer:
     /// $\frac{b}{a-1}\left[1 - \left(\frac{\alpha}{\alpha+t}\right)^r
-    /// {}_2F_1\!\left(r, b+1; a+b; \frac{t}{\alpha+t}\right)\right]$.
+    /// {}\_2F_1\\!\left(r, b+1; a+b; \frac{t}{\alpha+t}\right)\right]$.
     pub fn expected_purchases(&self, t: f64) -> f64 {
         if t.is_nan() || t <= 0.0 {
             return 0.0;
@@ -207,7 +207,7 @@ impl MbgNbd {
     /// E[X(t) | x, t_x, T]:
     ///
     /// $$\frac{\frac{a+b+x}{a-1}\left[1 - \left(\frac{\alpha+T}{\alpha+T+t}\right)^{r+x}
-    /// {}_2F_1\!\left(r+x, b+x+1; a+b+x; \frac{t}{\alpha+T+t}\right)\right]}
+    /// {}\_2F_1\\!\left(r+x, b+x+1; a+b+x; \frac{t}{\alpha+T+t}\right)\right]}
     /// {1 + \frac{a}{b+x} \left(\frac{\alpha+T}{\alpha+t_x}\right)^{r+x}}.$$
     pub fn conditional_expected_purchases(&self, t: f64, x: f64, t_x: f64, t_cal: f64) -> f64 {
         if t.is_nan() || t <= 0.0 {

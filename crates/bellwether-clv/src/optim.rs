@@ -711,7 +711,7 @@ pub fn inverse_spd(h: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, usize> {
 /// Delta-method standard errors of the natural parameters `params = exp(theta)`
 /// from the Hessian `hessian` of the negative log-likelihood in `theta`:
 ///
-/// $$\operatorname{se}(p_i) = p_i \sqrt{(H^{-1})_{ii}}.$$
+/// $$\operatorname{se}(p_i) = p_i \sqrt{(H^{-1})\_{ii}}.$$
 ///
 /// Fails with [`ClvError::NotIdentifiable`] when `H` is not positive definite
 /// (the data cannot identify the model).

@@ -7,34 +7,34 @@
 //! observed for `T`, is (Fader & Hardie 2005, "A Note on Deriving the
 //! Pareto/NBD Model and Related Expressions"):
 //!
-//! $$L(r, \alpha, s, \beta \mid x, t_x, T) = \frac{\Gamma(r+x)\,\alpha^r\beta^s}{\Gamma(r)}
-//! \left\{ \frac{1}{(\alpha+T)^{r+x}(\beta+T)^s} + \frac{s}{r+s+x} A_0 \right\},$$
+//! $$L(r, \alpha, s, \beta \mid x, t_x, T) = \frac{\Gamma(r+x)\\,\alpha^r\beta^s}{\Gamma(r)}
+//! \left\\{ \frac{1}{(\alpha+T)^{r+x}(\beta+T)^s} + \frac{s}{r+s+x} A_0 \right\\},$$
 //!
 //! where, for $\alpha \ge \beta$,
-//! $A_0 = \frac{{}_2F_1(r+s+x,\, s+1;\, r+s+x+1;\, \frac{\alpha-\beta}{\alpha+t_x})}{(\alpha+t_x)^{r+s+x}}
-//!      - \frac{{}_2F_1(r+s+x,\, s+1;\, r+s+x+1;\, \frac{\alpha-\beta}{\alpha+T})}{(\alpha+T)^{r+s+x}}$,
+//! $A_0 = \frac{{}\_2F_1(r+s+x,\\, s+1;\\, r+s+x+1;\\, \frac{\alpha-\beta}{\alpha+t_x})}{(\alpha+t_x)^{r+s+x}}
+//!      - \frac{{}\_2F_1(r+s+x,\\, s+1;\\, r+s+x+1;\\, \frac{\alpha-\beta}{\alpha+T})}{(\alpha+T)^{r+s+x}}$,
 //! and for $\alpha < \beta$ the same with $\alpha \leftrightarrow \beta$ and $s+1$ replaced by $r+x$.
 //!
 //! # Numerically stable form
 //!
 //! The second term is the integral over the death time $\tau \in (t_x, T]$,
-//! $\frac{s}{r+s+x}A_0 = s\,[J(t_x) - J(T)]$ with
-//! $J(t) = \int_t^\infty (\alpha+\tau)^{-(r+x)} (\beta+\tau)^{-(s+1)}\,d\tau$.
-//! Euler's transformation ${}_2F_1(a,b;c;z) = (1-z)^{c-a-b}{}_2F_1(c-a,c-b;c;z)$
+//! $\frac{s}{r+s+x}A_0 = s\\,[J(t_x) - J(T)]$ with
+//! $J(t) = \int_t^\infty (\alpha+\tau)^{-(r+x)} (\beta+\tau)^{-(s+1)}\\,d\tau$.
+//! Euler's transformation ${}\_2F_1(a,b;c;z) = (1-z)^{c-a-b}{}\_2F_1(c-a,c-b;c;z)$
 //! (Abramowitz & Stegun 15.3.3) turns the hypergeometric factor into one with
 //! first parameter 1 and an argument in $[0, 1)$:
 //!
 //! $$J(t) = \begin{cases}
-//! \dfrac{(\alpha+t)^{-(r+x)}(\beta+t)^{-s}}{r+s+x}\; H\!\left(r+x,\; r+s+x+1;\; \dfrac{\alpha-\beta}{\alpha+t}\right) & \alpha \ge \beta,\\
-//! \dfrac{(\alpha+t)^{-(r+x-1)}(\beta+t)^{-(s+1)}}{r+s+x}\; H\!\left(s+1,\; r+s+x+1;\; \dfrac{\beta-\alpha}{\beta+t}\right) & \alpha < \beta,
+//! \dfrac{(\alpha+t)^{-(r+x)}(\beta+t)^{-s}}{r+s+x}\\; H\\!\left(r+x,\\; r+s+x+1;\\; \dfrac{\alpha-\beta}{\alpha+t}\right) & \alpha \ge \beta,\\\\
+//! \dfrac{(\alpha+t)^{-(r+x-1)}(\beta+t)^{-(s+1)}}{r+s+x}\\; H\\!\left(s+1,\\; r+s+x+1;\\; \dfrac{\beta-\alpha}{\beta+t}\right) & \alpha < \beta,
 //! \end{cases}$$
 //!
-//! with $H(b, c, z) = {}_2F_1(1, b; c; z) = \sum_n \frac{(b)_n}{(c)_n} z^n$, whose terms
+//! with $H(b, c, z) = {}\_2F_1(1, b; c; z) = \sum_n \frac{(b)\_n}{(c)\_n} z^n$, whose terms
 //! are positive and bounded by $z^n$ whatever `x`. $H$ and its partial
 //! derivatives come from [`crate::hyp2f1::ln_hyp2f1_one`] (Gauss's continued
 //! fraction, forward-mode derivatives), entirely in log space, so nothing
 //! overflows for large `x` or `T`, and the difference $J(t_x) - J(T) \ge 0$ is
-//! taken as $J(t_x)\,(1 - e^{\ln J(T) - \ln J(t_x)})$ with `expm1`.
+//! taken as $J(t_x)\\,(1 - e^{\ln J(T) - \ln J(t_x)})$ with `expm1`.
 //!
 //! When $z > 0.9999$ (one of $\alpha + t$, $\beta + t$ below 1/10,000 of the other,
 //! which only happens far from any plausible optimum but can be visited by a
@@ -55,6 +55,7 @@
 //! whole-day times); each row then costs three exponentials and a logarithm.
 //! Large data sets split the per-pair and per-row loops over threads.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::bgnbd::coarse_levels;
@@ -169,13 +170,13 @@ fn gauss_legendre_8() -> &'static [(f64, f64); 8] {
 /// $p_A, p_B$ (the $r+x$ and $s+1$ of the factors $(\alpha+\tau)$, $(\beta+\tau)$
 /// whose constant is $A$, resp. $B$), split at $t' = t + B - 2A$, where the
 /// hypergeometric argument is 1/2:
-/// $J(t) = \int_t^{t'} f(\tau)\,d\tau + J(t')$. The first part, in
+/// $J(t) = \int_t^{t'} f(\tau)\\,d\tau + J(t')$. The first part, in
 /// $v = \ln\frac{\min(\alpha,\beta)+\tau}{A} \in [0, \ln\frac{B-A}{A}]$, has the
 /// concave log-integrand $g(v) = (1-p_A)(\ln A + v) - p_B\ln(B - A + Ae^v)$;
 /// composite 8-point Gauss–Legendre panels of width at most
 /// $\min(1, 1.5/|g'|)$ integrate it, stopping once the rest is below
 /// $e^{-40}$ of the peak. Derivatives are the integrals of
-/// $f\,\partial\ln f$ ($-\ln(\alpha+\tau)$, $-\ln(\beta+\tau)$, $-\frac{r+x}{\alpha+\tau}$,
+/// $f\\,\partial\ln f$ ($-\ln(\alpha+\tau)$, $-\ln(\beta+\tau)$, $-\frac{r+x}{\alpha+\tau}$,
 /// $-\frac{s+1}{\beta+\tau}$) on the same nodes; $J(t')$ comes from
 /// [`ln_j_hypergeometric`].
 fn ln_j_quadrature(p: &ParetoNbd, x: f64, t: f64) -> ValueGrad {
@@ -321,7 +322,7 @@ const FAST_RATIO_MAX: f64 = 1e3;
 
 /// Combines the prefactor (ln Γ(r+x) - ln Γ(r) + r ln α + s ln β, with
 /// gradient) with the pair terms at `t_x` and at `T`:
-/// $\ln L = \text{prefactor} + \ln\{E_1 + s[J(t_x) - J(T)]\}$, $E_1$ the alive term.
+/// $\ln L = \text{prefactor} + \ln\\{E_1 + s[J(t_x) - J(T)]\\}$, $E_1$ the alive term.
 ///
 /// Fast form, dividing by $E_1$: $\ln L = \text{prefactor} + \ln E_1 + \ln(1 + v - u)$
 /// with $v = s J(t_x)/E_1$ (one exponential per row) and the pair's $u = s J(T)/E_1$;
@@ -427,7 +428,7 @@ impl ParetoNbd {
     /// Probability that a customer with history `(x, t_x, T)` is still alive at `T`:
     ///
     /// $$P(\text{alive}) = \frac{(\alpha+T)^{-(r+x)}(\beta+T)^{-s}}
-    /// {(\alpha+T)^{-(r+x)}(\beta+T)^{-s} + s\,[J(t_x) - J(T)]}$$
+    /// {(\alpha+T)^{-(r+x)}(\beta+T)^{-s} + s\\,[J(t_x) - J(T)]}$$
     ///
     /// (Fader & Hardie 2005). NaN for invalid input.
     pub fn probability_alive(&self, x: f64, t_x: f64, t: f64) -> f64 {
@@ -446,7 +447,7 @@ impl ParetoNbd {
     /// $$E[X(T, T+t) \mid x, t_x, T] = \frac{(r+x)(\beta+T)}{(\alpha+T)(s-1)}
     /// \left[1 - \left(\frac{\beta+T}{\beta+T+t}\right)^{s-1}\right] P(\text{alive}),$$
     ///
-    /// with the limit $\frac{(r+x)(\beta+T)}{\alpha+T}\ln\frac{\beta+T+t}{\beta+T}\,P(\text{alive})$ at $s = 1$.
+    /// with the limit $\frac{(r+x)(\beta+T)}{\alpha+T}\ln\frac{\beta+T+t}{\beta+T}\\,P(\text{alive})$ at $s = 1$.
     pub fn conditional_expected_purchases(&self, t_future: f64, x: f64, t_x: f64, t: f64) -> f64 {
         if !(t_future >= 0.0 && t_future.is_finite()) {
             return f64::NAN;
@@ -563,28 +564,38 @@ impl Prepared {
         let threads = if self.rows.len() < PARALLEL_THRESHOLD {
             1
         } else if threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+            rayon::current_num_threads().min(8)
         } else {
             threads
         };
-        let pairs: Vec<PairTerms> = par_map(&self.pairs, threads, |&(ix, t)| {
-            pair_terms(p, self.xs[ix as usize], t)
-        });
-        let partials = par_chunks(&self.rows, threads, |chunk| {
-            let mut acc = [0.0; 5];
-            for row in chunk {
-                let terms = combine(
-                    &prefactors[row.ix as usize],
-                    &pairs[row.j_tx as usize],
-                    &pairs[row.j_t as usize],
-                    want_grad,
-                );
-                for k in 0..5 {
-                    acc[k] += row.weight * terms.ln_l[k];
+        // Fixed chunks, one per thread, summed in order: the sum does not depend on scheduling.
+        let pair_chunk = self.pairs.len().div_ceil(threads).max(1);
+        let pairs: Vec<PairTerms> = self
+            .pairs
+            .par_iter()
+            .with_min_len(pair_chunk)
+            .map(|&(ix, t)| pair_terms(p, self.xs[ix as usize], t))
+            .collect();
+        let row_chunk = self.rows.len().div_ceil(threads).max(1);
+        let partials: Vec<[f64; 5]> = self
+            .rows
+            .par_chunks(row_chunk)
+            .map(|chunk| {
+                let mut acc = [0.0; 5];
+                for row in chunk {
+                    let terms = combine(
+                        &prefactors[row.ix as usize],
+                        &pairs[row.j_tx as usize],
+                        &pairs[row.j_t as usize],
+                        want_grad,
+                    );
+                    for k in 0..5 {
+                        acc[k] += row.weight * terms.ln_l[k];
+                    }
                 }
-            }
-            acc
-        });
+                acc
+            })
+            .collect();
         let mut total = [0.0; 5];
         for part in partials {
             for k in 0..5 {
@@ -593,55 +604,6 @@ impl Prepared {
         }
         total
     }
-}
-
-/// `items.iter().map(f).collect()`, split over `threads` scoped threads.
-fn par_map<T: Sync, U: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> U + Sync) -> Vec<U> {
-    if threads <= 1 || items.len() < 2 * threads {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| scope.spawn(move || c.iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for h in handles {
-            match h.join() {
-                Ok(part) => out.extend(part),
-                Err(e) => std::panic::resume_unwind(e),
-            }
-        }
-        out
-    })
-}
-
-/// Applies `f` to `threads` contiguous chunks of `items` in scoped threads.
-fn par_chunks<T: Sync, U: Send>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(&[T]) -> U + Sync,
-) -> Vec<U> {
-    if threads <= 1 || items.len() < 2 * threads {
-        return vec![f(items)];
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| scope.spawn(move || f(c)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| match h.join() {
-                Ok(v) => v,
-                Err(e) => std::panic::resume_unwind(e),
-            })
-            .collect()
-    })
 }
 
 /// The negative log-likelihood in $\theta = \ln(r, \alpha, s, \beta)$.

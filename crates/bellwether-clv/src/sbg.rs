@@ -28,10 +28,10 @@
 //! Science* 29(1):85–93) is
 //!
 //! $$\mathrm{DERL}(d \mid \alpha, \beta, n-1) = \sum_{t=n}^{\infty}
-//! \frac{S(t)}{S(n-1)}\,\frac{1}{(1+d)^{t-n}} = \frac{\beta+n-1}{\alpha+\beta+n-1}\;
-//! {}_2F_1\!\left(1, \beta+n; \alpha+\beta+n; \frac{1}{1+d}\right),$$
+//! \frac{S(t)}{S(n-1)}\\,\frac{1}{(1+d)^{t-n}} = \frac{\beta+n-1}{\alpha+\beta+n-1}\\;
+//! {}\_2F_1\\!\left(1, \beta+n; \alpha+\beta+n; \frac{1}{1+d}\right),$$
 //!
-//! with ${}_2F_1$ from [`crate::hyp2f1::ln_hyp2f1_one`].
+//! with ${}\_2F_1$ from [`crate::hyp2f1::ln_hyp2f1_one`].
 
 use serde::Serialize;
 

@@ -8,8 +8,8 @@
 //! - [`ln_beta`], and log-sum-exp helpers [`log_add_exp`], [`log_sum_exp`],
 //!   [`log_sub_exp`], [`log1p_exp`].
 //! - [`hyp2f1`] and [`ln_hyp2f1`]: the Gauss hypergeometric series
-//!   ${}_2F_1(a, b; c; z) = \sum_n \frac{(a)_n (b)_n}{(c)_n n!} z^n$, with Pfaff's
-//!   transformation ${}_2F_1(a,b;c;z) = (1-z)^{-a}\,{}_2F_1(a, c-b; c; z/(z-1))$ for
+//!   ${}\_2F_1(a, b; c; z) = \sum_n \frac{(a)\_n (b)\_n}{(c)\_n n!} z^n$, with Pfaff's
+//!   transformation ${}\_2F_1(a,b;c;z) = (1-z)^{-a}\\,{}\_2F_1(a, c-b; c; z/(z-1))$ for
 //!   $z < 0$ (Abramowitz & Stegun 15.3.4), so the series is only summed for
 //!   $0 \le z < 1$.
 

@@ -241,7 +241,7 @@ impl Glossary {
         });
     }
 
-    /// The concepts, indexed by the ids [`Glossary::find_concepts`] returns.
+    /// The concepts, indexed by the ids `Glossary::find_concepts` returns.
     pub fn concepts(&self) -> &[Concept] {
         &self.concepts
     }

@@ -13,7 +13,6 @@ pub mod glossary;
 pub mod group;
 pub mod language;
 pub mod matcher;
-mod parallel;
 pub mod reach;
 pub mod stem;
 pub mod text;

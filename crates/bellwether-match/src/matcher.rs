@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::glossary::{Glossary, WordForms};
 use crate::language::detect;
 use crate::stem::Stemmers;
@@ -179,9 +181,14 @@ impl NeedMatcher for GlossaryMatcher {
     }
 
     fn represent_all(&self, texts: &[(&str, Option<&str>)]) -> Vec<Representation> {
-        crate::parallel::map_chunks(texts, WordCache::default, |cache, (text, hint)| {
-            self.represent_cached(text, *hint, cache)
-        })
+        // A word cache per rayon job; inputs below 2,000 per job are not worth a thread.
+        texts
+            .par_iter()
+            .with_min_len(2_000)
+            .map_init(WordCache::default, |cache, (text, hint)| {
+                self.represent_cached(text, *hint, cache)
+            })
+            .collect()
     }
 
     fn similarity(&self, left: &Representation, right: &Representation) -> f64 {

@@ -29,11 +29,11 @@ use bellwether_clv::gamma_gamma::{
     self, customer_lifetime_value, ClvOptions, GammaGamma, SpendData, TransactionModel,
 };
 use bellwether_clv::optim::{hessian, inverse_spd, Objective};
-use bellwether_clv::parallel::parallel_map;
 use bellwether_clv::pareto_nbd::{self, ParetoNbd};
 use bellwether_clv::ClvError;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::{ReportError, ReportOptions};
@@ -417,7 +417,11 @@ pub(crate) fn discounted_purchases(
     rows: &[Rfm],
     options: ClvOptions,
 ) -> (Vec<f64>, Vec<f64>) {
-    let p_alive = parallel_map(rows, 64, |r| model.probability_alive(r.x, r.t_x, r.t));
+    let p_alive = rows
+        .par_iter()
+        .with_min_len(64)
+        .map(|r| model.probability_alive(r.x, r.t_x, r.t))
+        .collect::<Vec<_>>();
     // The representative of each (x, T) is its row with the largest t_x (the largest P(alive)).
     let mut groups: std::collections::HashMap<(u64, u64), usize> = Default::default();
     let mut representatives: Vec<usize> = Vec::new();
@@ -438,9 +442,11 @@ pub(crate) fn discounted_purchases(
         })
         .collect();
     drop(groups);
-    let per_group = parallel_map(&representatives, 64, |&i| {
-        discounted_expected_purchases(model, &rows[i], options)
-    });
+    let per_group = representatives
+        .par_iter()
+        .with_min_len(64)
+        .map(|&i| discounted_expected_purchases(model, &rows[i], options))
+        .collect::<Vec<_>>();
     let discounted = rows
         .iter()
         .enumerate()
@@ -573,27 +579,31 @@ fn equity_with(
                     .collect()
             };
             sampled_customers = weighted.len();
-            let equities = parallel_map(&draws, 64, |(tx, g)| {
-                // Past the time budget, the remaining draws are skipped (and the error returned).
-                if options.check_deadline().is_err() {
-                    return f64::NAN;
-                }
-                let model = Transactions::from_params(kind, tx);
-                let gg = GammaGamma {
-                    p: g[0],
-                    q: g[1],
-                    v: g[2],
-                };
-                weighted
-                    .iter()
-                    .map(|&(i, weight)| {
-                        let r = rows[i];
-                        weight
-                            * gg.conditional_expected_average_spend(r.x, r.m)
-                            * discounted_expected_purchases(&model, &r, options_clv)
-                    })
-                    .sum::<f64>()
-            });
+            let equities = draws
+                .par_iter()
+                .with_min_len(64)
+                .map(|(tx, g)| {
+                    // Past the time budget, the remaining draws are skipped (and the error returned).
+                    if options.check_deadline().is_err() {
+                        return f64::NAN;
+                    }
+                    let model = Transactions::from_params(kind, tx);
+                    let gg = GammaGamma {
+                        p: g[0],
+                        q: g[1],
+                        v: g[2],
+                    };
+                    weighted
+                        .iter()
+                        .map(|&(i, weight)| {
+                            let r = rows[i];
+                            weight
+                                * gg.conditional_expected_average_spend(r.x, r.m)
+                                * discounted_expected_purchases(&model, &r, options_clv)
+                        })
+                        .sum::<f64>()
+                })
+                .collect::<Vec<_>>();
             options.check_deadline()?;
             let mut valid: Vec<f64> = equities.into_iter().filter(|e| e.is_finite()).collect();
             valid_draws = valid.len();
@@ -715,14 +725,20 @@ pub(crate) fn tracking(
     };
     let births: Vec<(i32, f64)> = births.into_iter().collect();
     let weeks: Vec<f64> = (0..=n_weeks).map(|w| w as f64).collect();
-    let expected = parallel_map(&weeks, 64, |&w| {
-        let day = f64::from(first) + 7.0 * w;
-        births
-            .iter()
-            .filter(|(birth, _)| f64::from(*birth) <= day)
-            .map(|(birth, count)| count * model.expected_purchases((day - f64::from(*birth)) / 7.0))
-            .sum::<f64>()
-    });
+    let expected = weeks
+        .par_iter()
+        .with_min_len(64)
+        .map(|&w| {
+            let day = f64::from(first) + 7.0 * w;
+            births
+                .iter()
+                .filter(|(birth, _)| f64::from(*birth) <= day)
+                .map(|(birth, count)| {
+                    count * model.expected_purchases((day - f64::from(*birth)) / 7.0)
+                })
+                .sum::<f64>()
+        })
+        .collect::<Vec<_>>();
     let mut actual = Vec::with_capacity(weekly_repeat.len());
     let mut sum = 0.0;
     for count in weekly_repeat {

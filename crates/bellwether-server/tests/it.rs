@@ -30,8 +30,9 @@ enum Backend {
     Postgres,
 }
 
-/// A store with `n` customers in two industries, an admin and a viewer, on `backend`; `None` for PostgreSQL when no test server is configured (and none
-/// is required: `BELLWETHER_REQUIRE_POSTGRES=1` makes that a failure).
+/// A store with `n` customers in two industries, an admin and a viewer, on `backend`; `None` for
+/// PostgreSQL when no test server is configured, a skip that `TestDatabase::create` reports (and
+/// a failure when PostgreSQL is required: `BELLWETHER_REQUIRE_POSTGRES=1` or `CI=true`).
 async fn app_on(backend: Backend, n: usize) -> Option<App> {
     let dir = tempfile::tempdir().unwrap();
     let (store, database) = match backend {

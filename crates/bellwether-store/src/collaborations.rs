@@ -3,15 +3,19 @@
 //! An import's `collaborations.csv` is the complete list of partners of the collaborations it
 //! names, and its `requirements.csv` the complete list of requirements of the collaborations it
 //! names: those are replaced, every other collaboration is kept. `bellwether collab add` only adds.
+//!
+//! Both writes, the import's [`replace`] and the edit of [`Store::add_to_collaboration`], are
+//! written once over a [`WriteTransaction`], with the SQL text of `sql.rs`.
 
 use std::collections::BTreeMap;
 
 use bellwether_core::{Collaboration, CollaborationPartner, Requirement};
-use rusqlite::{params, Connection, OptionalExtension};
+use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
 
-use crate::import::SqliteImportWriter;
 use crate::rows::StoreRow;
-use crate::{format_date, postgres, with_pool, Backend, Result, Store, StoreError};
+use crate::write::{count, Purpose, WriteTransaction};
+use crate::{sql, with_pool, Result, Store, StoreError};
 
 impl Store {
     /// Every stored collaboration, by `collaboration_id`, with partners and requirements in order.
@@ -93,45 +97,11 @@ impl Store {
         addition: &Collaboration,
         user_id: Option<i64>,
     ) -> Result<EditOutcome> {
-        let path = match &self.backend {
-            Backend::Sqlite { path, .. } => path.clone(),
-            Backend::Postgres { pool, .. } => {
-                return postgres::add_to_collaboration(pool, addition, user_id).await;
-            }
-        };
+        let store = self.clone();
         let addition = addition.clone();
         tokio::task::spawn_blocking(move || {
-            let mut connection = Connection::open(&path)?;
-            connection.execute_batch("PRAGMA busy_timeout = 10000")?;
-            // IMMEDIATE: the existence check and the writes see the same state.
-            let transaction =
-                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let outcome = match transaction
-                .query_row(COLLABORATION_EXISTS, [&addition.collaboration_id], |_| {
-                    Ok(())
-                })
-                .optional()?
-            {
-                Some(()) => EditOutcome::Updated,
-                None => EditOutcome::Created,
-            };
-            let partners = partners_of(&addition);
-            upsert_head(
-                &transaction,
-                &addition.collaboration_id,
-                addition.name.as_deref(),
-                addition.started,
-            )?;
-            add_partners(&transaction, &partners)?;
-            add_requirements(&transaction, &addition.requirements)?;
-            transaction.execute(
-                AUDIT_EDIT,
-                params![
-                    crate::accounts::now(),
-                    user_id,
-                    edit_detail(&addition, outcome)
-                ],
-            )?;
+            let mut transaction = store.begin_write(Purpose::Edit)?;
+            let outcome = add(&mut *transaction, &addition, user_id)?;
             transaction.commit()?;
             Ok(outcome)
         })
@@ -147,7 +117,7 @@ pub enum EditOutcome {
 }
 
 /// The audit log's words for an edit: `created P1: 2 partners and 1 requirements added`.
-pub(crate) fn edit_detail(addition: &Collaboration, outcome: EditOutcome) -> String {
+fn edit_detail(addition: &Collaboration, outcome: EditOutcome) -> String {
     format!(
         "{} {}: {} partners and {} requirements added",
         match outcome {
@@ -160,16 +130,80 @@ pub(crate) fn edit_detail(addition: &Collaboration, outcome: EditOutcome) -> Str
     )
 }
 
-/// Whether collaboration `$1` exists.
-pub(crate) const COLLABORATION_EXISTS: &str =
-    "SELECT 1 FROM collaborations WHERE collaboration_id = $1";
+/// The edit of [`Store::add_to_collaboration`], with its audit entry, in `transaction`.
+fn add(
+    transaction: &mut dyn WriteTransaction,
+    addition: &Collaboration,
+    user_id: Option<i64>,
+) -> Result<EditOutcome> {
+    let exists = count(
+        transaction,
+        sql::COUNT_COLLABORATION,
+        &[addition.collaboration_id.as_str().into()],
+    )? > 0;
+    let outcome = if exists {
+        EditOutcome::Updated
+    } else {
+        EditOutcome::Created
+    };
+    upsert_head(
+        transaction,
+        &addition.collaboration_id,
+        addition.name.as_deref(),
+        addition.started,
+    )?;
+    add_partners(transaction, &partners_of(addition))?;
+    add_requirements(transaction, &addition.requirements)?;
+    transaction.execute(
+        sql::AUDIT_EDIT,
+        &[
+            crate::accounts::now().as_str().into(),
+            user_id.into(),
+            edit_detail(addition, outcome).as_str().into(),
+        ],
+    )?;
+    Ok(outcome)
+}
 
-/// The audit entry of a collaboration edit: `$1` time, `$2` user, `$3` detail.
-pub(crate) const AUDIT_EDIT: &str = "INSERT INTO audit_log (at, user_id, action, detail) \
-     VALUES ($1, $2, 'collaboration-edit', $3)";
+/// Writes an import's collaborations in `transaction`: the partners of every collaboration in
+/// `partners`, and the requirements of every collaboration in `requirements`, replace the stored
+/// ones. Returns how many collaborations had their partners replaced.
+pub(crate) fn replace(
+    transaction: &mut dyn WriteTransaction,
+    partners: &[CollaborationPartner],
+    requirements: &[Requirement],
+) -> Result<u64> {
+    let mut replaced_partners = FxHashSet::default();
+    for partner in partners {
+        upsert_head(
+            transaction,
+            &partner.collaboration_id,
+            partner.name.as_deref(),
+            partner.started,
+        )?;
+        if replaced_partners.insert(partner.collaboration_id.as_str()) {
+            transaction.execute(
+                sql::DELETE_PARTNERS,
+                &[partner.collaboration_id.as_str().into()],
+            )?;
+        }
+    }
+    add_partners(transaction, partners)?;
+    let mut replaced_requirements = FxHashSet::default();
+    for requirement in requirements {
+        if replaced_requirements.insert(requirement.collaboration_id.as_str()) {
+            transaction.execute(
+                sql::DELETE_REQUIREMENTS,
+                &[requirement.collaboration_id.as_str().into()],
+            )?;
+        }
+    }
+    add_requirements(transaction, requirements)?;
+    Ok(replaced_partners.len() as u64)
+}
 
 /// The partners of `addition`, as an import's rows would name them.
-pub(crate) fn partners_of(addition: &Collaboration) -> Vec<CollaborationPartner> {
+fn partners_of(addition: &Collaboration) -> Vec<CollaborationPartner> {
     addition
         .customer_ids
         .iter()
@@ -182,111 +216,49 @@ pub(crate) fn partners_of(addition: &Collaboration) -> Vec<CollaborationPartner>
         .collect()
 }
 
-// The writes, shared by both databases. Parameters first appear in ascending order, as rusqlite
-// numbers `$N` parameters by first appearance.
-
-/// Creates a collaboration or updates the name and start date given: `$1` id, `$2` name, `$3` started.
-pub(crate) const UPSERT_HEAD: &str =
-    "INSERT INTO collaborations (collaboration_id, name, started) VALUES ($1, $2, $3) \
-     ON CONFLICT (collaboration_id) DO UPDATE SET \
-     name = coalesce(excluded.name, collaborations.name), \
-     started = coalesce(excluded.started, collaborations.started)";
-
-/// The surrogate key of customer `$1`.
-pub(crate) const CUSTOMER_KEY: &str = "SELECT id FROM customers WHERE customer_id = $1";
-
-/// Adds partner `$2` (a customer key) after the partners of collaboration `$1`, unless it is one.
-pub(crate) const ADD_PARTNER: &str =
-    "INSERT INTO collaboration_partners (collaboration_id, customer, position) \
-     SELECT $1, $2, coalesce(max(position), 0) + 1 FROM collaboration_partners \
-     WHERE collaboration_id = $1 \
-     ON CONFLICT (collaboration_id, customer) DO NOTHING";
-
-/// Appends requirement `$2` (language `$3`) to collaboration `$1`.
-pub(crate) const ADD_REQUIREMENT: &str =
-    "INSERT INTO requirements (collaboration_id, position, text, language) \
-     SELECT $1, coalesce(max(position), 0) + 1, $2, $3 FROM requirements \
-     WHERE collaboration_id = $1";
-
-pub(crate) const DELETE_PARTNERS: &str =
-    "DELETE FROM collaboration_partners WHERE collaboration_id = $1";
-
-pub(crate) const DELETE_REQUIREMENTS: &str = "DELETE FROM requirements WHERE collaboration_id = $1";
-
 fn upsert_head(
-    connection: &Connection,
+    transaction: &mut dyn WriteTransaction,
     collaboration_id: &str,
     name: Option<&str>,
-    started: Option<chrono::NaiveDate>,
+    started: Option<NaiveDate>,
 ) -> Result<()> {
-    connection.execute(
-        UPSERT_HEAD,
-        params![collaboration_id, name, started.map(format_date)],
-    )?;
-    Ok(())
-}
-
-fn customer_key(connection: &Connection, customer_id: &str) -> Result<i64> {
-    connection
-        .query_row(CUSTOMER_KEY, [customer_id], |row| row.get(0))
-        .optional()?
-        .ok_or_else(|| StoreError::UnknownCustomer(customer_id.to_string()))
+    transaction.execute(
+        sql::UPSERT_HEAD,
+        &[collaboration_id.into(), name.into(), started.into()],
+    )
 }
 
 /// Adds partners not yet in their collaboration, after the existing ones.
-fn add_partners(connection: &Connection, partners: &[CollaborationPartner]) -> Result<()> {
+fn add_partners(
+    transaction: &mut dyn WriteTransaction,
+    partners: &[CollaborationPartner],
+) -> Result<()> {
     for partner in partners {
-        let key = customer_key(connection, &partner.customer_id)?;
-        connection.execute(ADD_PARTNER, params![partner.collaboration_id, key])?;
-    }
-    Ok(())
-}
-
-/// Appends requirements after the existing ones of their collaboration.
-fn add_requirements(connection: &Connection, requirements: &[Requirement]) -> Result<()> {
-    for requirement in requirements {
-        connection.execute(
-            ADD_REQUIREMENT,
-            params![
-                requirement.collaboration_id,
-                requirement.text,
-                requirement.language
-            ],
+        let key = transaction
+            .query_integer(sql::CUSTOMER_KEY, &[partner.customer_id.as_str().into()])?
+            .ok_or_else(|| StoreError::UnknownCustomer(partner.customer_id.clone()))?;
+        transaction.execute(
+            sql::ADD_PARTNER,
+            &[partner.collaboration_id.as_str().into(), key.into()],
         )?;
     }
     Ok(())
 }
 
-impl SqliteImportWriter {
-    /// Writes an import's collaborations: the partners of every collaboration in `partners`, and
-    /// the requirements of every collaboration in `requirements`, replace the stored ones.
-    pub fn replace_collaborations(
-        &mut self,
-        partners: &[CollaborationPartner],
-        requirements: &[Requirement],
-    ) -> Result<()> {
-        let connection = self.connection();
-        let mut replaced_partners = std::collections::HashSet::new();
-        for partner in partners {
-            upsert_head(
-                connection,
-                &partner.collaboration_id,
-                partner.name.as_deref(),
-                partner.started,
-            )?;
-            if replaced_partners.insert(partner.collaboration_id.clone()) {
-                connection.execute(DELETE_PARTNERS, [&partner.collaboration_id])?;
-            }
-        }
-        add_partners(connection, partners)?;
-        let mut replaced_requirements = std::collections::HashSet::new();
-        for requirement in requirements {
-            if replaced_requirements.insert(requirement.collaboration_id.clone()) {
-                connection.execute(DELETE_REQUIREMENTS, [&requirement.collaboration_id])?;
-            }
-        }
-        add_requirements(connection, requirements)?;
-        self.count_collaborations(replaced_partners.len() as u64, requirements.len() as u64);
-        Ok(())
+/// Appends requirements after the existing ones of their collaboration.
+fn add_requirements(
+    transaction: &mut dyn WriteTransaction,
+    requirements: &[Requirement],
+) -> Result<()> {
+    for requirement in requirements {
+        transaction.execute(
+            sql::ADD_REQUIREMENT,
+            &[
+                requirement.collaboration_id.as_str().into(),
+                requirement.text.as_str().into(),
+                requirement.language.as_deref().into(),
+            ],
+        )?;
     }
+    Ok(())
 }

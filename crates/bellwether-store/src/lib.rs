@@ -6,12 +6,15 @@
 //! file by default, or a PostgreSQL database named by a `postgres://` URL.
 //!
 //! Both databases run the same SQL wherever they can: `$1`-style parameters, which both drivers
-//! accept, upserts with `ON CONFLICT`, and one row decoder per type over [`rows::StoreRow`].
-//! What differs is kept small and named: the catalogue query of [`Store::has_table`], dates
+//! accept, upserts with `ON CONFLICT`, and one row decoder per type over `rows::StoreRow`.
+//! What differs is kept small and named: the catalogue query of `Store::has_table`, dates
 //! (ISO text in SQLite, `DATE` in PostgreSQL), and the bulk paths: SQLite's use `rusqlite`
-//! connections of their own (`bulk`, `import`), PostgreSQL's use `COPY` and `unnest` arrays
+//! connections of their own (`bulk`, `sqlite`), PostgreSQL's use `COPY` and `unnest` arrays
 //! through sqlx (`postgres`).
 //!
+//! The writes that hold a transaction of their own, imports and collaboration edits, are written
+//! once (`import`, `collaborations`) over a `write::WriteTransaction`, which `sqlite` and
+//! `postgres` implement; the SQL text they share is in `sql`.
 //! Imports go through an [`ImportWriter`], which holds one database
 //! transaction: nothing is visible, and the database is unchanged, until
 //! [`ImportWriter::commit`].
@@ -24,8 +27,11 @@ mod import;
 mod location;
 mod postgres;
 mod rows;
+mod sql;
+mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod write;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,13 +42,18 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+use crate::postgres::PostgresTransaction;
 use crate::rows::StoreRow;
+use crate::sql::CUSTOMER_COLUMNS;
+use crate::sqlite::SqliteTransaction;
+use crate::write::{Purpose, WriteTransaction};
 
 pub use accounts::{AuditEntry, Role, Session, User};
 pub use collaborations::EditOutcome;
 pub use dates::{format_date, parse_date};
-pub use import::{ImportSummary, ImportWriter, WriteMode};
+pub use import::{ImportSummary, ImportWriter};
 pub use location::Location;
+pub use write::WriteMode;
 
 /// Every customer's purchases, from [`Store::purchase_histories`].
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -467,12 +478,8 @@ impl Store {
     /// On PostgreSQL it must be created inside a tokio runtime, whose handle it keeps to run
     /// each batch; its database transaction starts at the first write.
     pub fn begin_import(&self, source: &str) -> Result<ImportWriter> {
-        match &self.backend {
-            Backend::Sqlite { path, .. } => ImportWriter::begin(path, source, WriteMode::Shared),
-            Backend::Postgres { pool, .. } => Ok(ImportWriter::postgres(
-                postgres::PostgresImportWriter::new(pool.clone(), source)?,
-            )),
-        }
+        let transaction = self.begin_write(Purpose::Import(WriteMode::Shared))?;
+        Ok(ImportWriter::new(transaction, source))
     }
 
     /// Creates a new database at `path` (which must not exist) and starts an import into it
@@ -488,7 +495,20 @@ impl Store {
         }
         // Create the schema, then close every pooled connection so the writer is alone.
         Store::open(path).await?.close().await;
-        ImportWriter::begin(path, source, WriteMode::NewFile)
+        let transaction = SqliteTransaction::begin(path, Purpose::Import(WriteMode::NewFile))?;
+        Ok(ImportWriter::new(Box::new(transaction), source))
+    }
+
+    /// Starts a write transaction for `purpose`: the one place that picks a database's
+    /// [`WriteTransaction`]. On SQLite it opens a connection and may wait for another writer;
+    /// on PostgreSQL it must be called inside a tokio runtime, and starts at its first statement.
+    fn begin_write(&self, purpose: Purpose) -> Result<Box<dyn WriteTransaction>> {
+        Ok(match &self.backend {
+            Backend::Sqlite { path, .. } => Box::new(SqliteTransaction::begin(path, purpose)?),
+            Backend::Postgres { pool, .. } => {
+                Box::new(PostgresTransaction::new(pool.clone(), purpose)?)
+            }
+        })
     }
 }
 
@@ -504,12 +524,6 @@ fn sqlite_options(path: &Path) -> SqliteConnectOptions {
         .pragma("cache_size", "-262144")
         .pragma("temp_store", "memory")
 }
-
-pub(crate) const CUSTOMER_COLUMNS: &str = "c.customer_id, c.name, c.industry, c.country, c.employees, c.annual_revenue, \
-    c.created_at, c.domain, c.attributes, coalesce(s.n_transactions, 0) AS n_transactions, \
-    coalesce(s.n_coupon, 0) AS n_coupon, coalesce(s.n_discounted, 0) AS n_discounted, \
-    coalesce(s.total_amount, 0.0) AS total_amount, coalesce(s.total_discount, 0.0) AS total_discount, \
-    s.first_purchase, s.last_purchase";
 
 pub(crate) fn customer_record_from_row<R: StoreRow>(row: &R) -> Result<CustomerRecord> {
     let attributes_json = row.text("attributes")?;

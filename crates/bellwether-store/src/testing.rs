@@ -19,18 +19,24 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// Creates a new database, or returns `None` when no server is configured and none is required.
     ///
-    /// Panics when `BELLWETHER_REQUIRE_POSTGRES=1` and `BELLWETHER_TEST_POSTGRES` is unset, so a
-    /// test run that must cover PostgreSQL cannot pass without it.
+    /// A test that gets `None` must skip its PostgreSQL half; this records the skip so that it is
+    /// reported as one, never counted silently as a pass: a `SKIPPED` line on stderr and a line
+    /// in the file named by `BELLWETHER_SKIP_LOG`, which `scripts/test` counts at the end.
+    ///
+    /// Panics when PostgreSQL is required and `BELLWETHER_TEST_POSTGRES` is unset, so a test run
+    /// that must cover PostgreSQL cannot pass without it: under `BELLWETHER_REQUIRE_POSTGRES=1`
+    /// (which `scripts/test` sets when it started a server) and under `CI=true`.
     pub async fn create() -> Option<TestDatabase> {
         let server_url = match std::env::var("BELLWETHER_TEST_POSTGRES") {
             Ok(url) if !url.is_empty() => url,
             _ => {
                 assert!(
-                    std::env::var("BELLWETHER_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                    "BELLWETHER_REQUIRE_POSTGRES=1 but BELLWETHER_TEST_POSTGRES is not set: \
-                     start a server with `eval \"$(scripts/postgres start)\"`"
+                    !postgres_required(),
+                    "PostgreSQL is required (BELLWETHER_REQUIRE_POSTGRES=1 or CI=true) but \
+                     BELLWETHER_TEST_POSTGRES is not set: start a server with \
+                     `eval \"$(scripts/postgres start)\"`"
                 );
-                eprintln!("BELLWETHER_TEST_POSTGRES is not set: skipping the PostgreSQL run");
+                record_skip("the PostgreSQL run: BELLWETHER_TEST_POSTGRES is not set");
                 return None;
             }
         };
@@ -54,6 +60,31 @@ impl TestDatabase {
             server_url,
             name,
         })
+    }
+}
+
+/// Whether a missing PostgreSQL server fails the test instead of skipping its PostgreSQL half.
+fn postgres_required() -> bool {
+    std::env::var("BELLWETHER_REQUIRE_POSTGRES").as_deref() == Ok("1")
+        || std::env::var("CI").is_ok_and(|value| value.eq_ignore_ascii_case("true"))
+}
+
+/// Reports that the current test skipped `what`: on stderr, and as a line
+/// `test name<TAB>what` appended to the file named by `BELLWETHER_SKIP_LOG`, if set.
+pub fn record_skip(what: &str) {
+    use std::io::Write as _;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    eprintln!("SKIPPED {test}: {what}");
+    if let Some(path) = std::env::var_os("BELLWETHER_SKIP_LOG").filter(|path| !path.is_empty()) {
+        let appended = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| writeln!(file, "{test}\t{what}"));
+        if let Err(error) = appended {
+            panic!("cannot record a skipped test in BELLWETHER_SKIP_LOG: {error}");
+        }
     }
 }
 

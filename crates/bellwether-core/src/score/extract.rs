@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
+
 use crate::model::{AttrValue, CustomerRecord};
 
 use super::criteria::AudienceCriteria;
@@ -167,18 +169,25 @@ pub(crate) fn extract(
     min_per_thread: usize,
 ) -> Extracted {
     let n = records.len();
-    let n_chunks = super::parallel::thread_count(n, min_per_thread);
-    let chunk_size = n.div_ceil(n_chunks.max(1)).max(1);
-    let chunks = super::parallel::map_indices(n_chunks, 1, |chunk_index| {
-        let start = (chunk_index * chunk_size).min(n);
-        read_chunk(
-            records,
-            start..((chunk_index + 1) * chunk_size).min(n),
-            criteria,
-            attribute_names,
-            signal_names,
-        )
-    });
+    // One chunk per thread; the chunks' labels are merged below in chunk order, so the result
+    // does not depend on the number of chunks.
+    let n_chunks = rayon::current_num_threads()
+        .min(n / min_per_thread.max(1))
+        .max(1);
+    let chunk_size = n.div_ceil(n_chunks).max(1);
+    let chunks: Vec<_> = (0..n_chunks)
+        .into_par_iter()
+        .map(|chunk_index| {
+            let start = (chunk_index * chunk_size).min(n);
+            read_chunk(
+                records,
+                start..((chunk_index + 1) * chunk_size).min(n),
+                criteria,
+                attribute_names,
+                signal_names,
+            )
+        })
+        .collect();
 
     let mut criteria_scores = Vec::with_capacity(n);
     let mut industry_ids = Vec::with_capacity(n);

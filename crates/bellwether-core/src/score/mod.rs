@@ -27,12 +27,12 @@
 mod criteria;
 mod extract;
 mod influence;
-mod parallel;
 mod reasons;
 mod reputation;
 mod text;
 mod typicality;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{Config, CustomerRecord};
@@ -266,12 +266,13 @@ impl<'a> Scoring<'a> {
 
     /// Scores every customer, in input order, with up to `options.max_reasons` reasons each.
     pub fn scores(&self, options: &ScoreOptions) -> Vec<Score> {
-        parallel::map_indices_with(
-            self.population.records.len(),
-            MIN_CUSTOMERS_PER_THREAD,
-            Vec::new,
-            |found, index| self.population.score(index, options.max_reasons, found),
-        )
+        (0..self.population.records.len())
+            .into_par_iter()
+            .with_min_len(MIN_CUSTOMERS_PER_THREAD)
+            .map_init(Vec::new, |found, index| {
+                self.population.score(index, options.max_reasons, found)
+            })
+            .collect()
     }
 
     /// The reasons behind the score of the customer at `index` (as in the records), strongest first.

@@ -13,6 +13,8 @@
 //! one signal and $k$ = `reputation.shrinkage`. A customer with no known signal gets 0.5.
 //! Customers without an industry form one group of their own ("unknown industry").
 
+use rayon::prelude::*;
+
 use crate::model::AttrValue;
 #[cfg(test)]
 use crate::model::CustomerRecord;
@@ -175,9 +177,12 @@ pub(crate) fn reputations_from_columns(
 ) -> Reputations {
     let n = groups.len();
     // Signals are ranked independently, one per thread; they combine below in a fixed order.
-    let per_signal = super::parallel::map_indices(signals.len(), 1, |signal_index| {
-        signal_percentiles(&columns[signal_index], groups, signals[signal_index].weight)
-    });
+    let per_signal: Vec<_> = (0..signals.len())
+        .into_par_iter()
+        .map(|signal_index| {
+            signal_percentiles(&columns[signal_index], groups, signals[signal_index].weight)
+        })
+        .collect();
     let mut weighted_sum = vec![0.0f64; n];
     let mut weight_sum = vec![0.0f64; n];
     let mut n_known = vec![0u16; n];

@@ -151,10 +151,12 @@ pub(crate) fn build_features(
     industry_ids: &[u32],
     attribute_names: &[&str],
 ) -> Vec<Feature> {
+    use rayon::prelude::*;
     // Each feature is independent: they are built in parallel, in a fixed order.
     let n_fixed = 4;
-    super::parallel::map_indices(n_fixed + attribute_names.len(), 1, |feature_index| {
-        match feature_index {
+    (0..n_fixed + attribute_names.len())
+        .into_par_iter()
+        .map(|feature_index| match feature_index {
             0 => Feature {
                 name: "employees".into(),
                 column: FeatureColumn::Numeric(
@@ -187,8 +189,8 @@ pub(crate) fn build_features(
                 )),
             },
             _ => attribute_feature(records, attribute_names[feature_index - n_fixed]),
-        }
-    })
+        })
+        .collect()
 }
 
 #[cfg(test)]

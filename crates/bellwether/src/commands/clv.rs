@@ -11,8 +11,8 @@
 mod input;
 mod transactions;
 
-use bellwether_clv::parallel::parallel_map;
 use bellwether_store::Location;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Write;
@@ -843,18 +843,22 @@ async fn predict(db: &Location, args: &PredictArgs, quiet: bool) -> anyhow::Resu
         .collect();
     drop(index);
     let with_spend = spend.is_some();
-    let predictions = parallel_map(&unique, 1024, |&(x, t_x, t)| {
-        let clv = if with_spend {
-            customer_lifetime_value(&transactions, x, t_x, t, 1.0, clv_options)
-        } else {
-            0.0
-        };
-        (
-            transactions.probability_alive(x, t_x, t),
-            transactions.conditional_expected_purchases(args.horizon, x, t_x, t),
-            clv,
-        )
-    });
+    let predictions = unique
+        .par_iter()
+        .with_min_len(1024)
+        .map(|&(x, t_x, t)| {
+            let clv = if with_spend {
+                customer_lifetime_value(&transactions, x, t_x, t, 1.0, clv_options)
+            } else {
+                0.0
+            };
+            (
+                transactions.probability_alive(x, t_x, t),
+                transactions.conditional_expected_purchases(args.horizon, x, t_x, t),
+                clv,
+            )
+        })
+        .collect::<Vec<_>>();
     let mut total_purchases = 0.0;
     let mut total_clv = 0.0;
     for i in 0..table.len() {

@@ -7,6 +7,7 @@ mod clv;
 mod collab;
 mod report;
 mod security;
+mod tidy;
 mod users;
 
 fn data(name: &str) -> PathBuf {
