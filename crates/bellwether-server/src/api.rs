@@ -467,12 +467,15 @@ pub async fn customer(
 
 /// The due-diligence report's figures (the same JSON as `bellwether report --format json`).
 ///
-/// Computed on the first request after the server starts, which takes seconds on a
-/// large workspace, then served from memory.
+/// Computed once per import (concurrent requests wait for the same computation), which takes
+/// seconds on a large workspace, then served from memory; a computation that runs past the
+/// server's time budget (`bellwether serve --report-time-budget`) ends in a 503.
 #[utoipa::path(get, path = "/api/v1/report", responses(
     (status = 200, description = "the report's figures", content_type = "application/json"),
     (status = 401, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "no transactions imported yet"),
+    (status = 422, body = ErrorBody, description = "the data cannot give a report"),
+    (status = 503, body = ErrorBody, description = "the computation ran past the server's time budget"),
 ))]
 pub async fn report(
     State(state): State<AppState>,
@@ -508,6 +511,7 @@ pub struct ImportUpload {
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody, description = "the upload is over the server's limit (`bellwether serve --max-upload-mib`)"),
         (status = 422, body = crate::import::ImportReport, description = "nothing imported: the files have problems"),
     ))]
 pub async fn import(

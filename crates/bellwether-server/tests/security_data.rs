@@ -161,7 +161,7 @@ async fn sign_in(router: &Router, email: &str) -> (String, String) {
         .oneshot(Request::get("/login").body(Body::empty()).unwrap())
         .await
         .unwrap();
-    let login_csrf = response
+    let login_cookie = response
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
@@ -169,11 +169,17 @@ async fn sign_in(router: &Router, email: &str) -> (String, String) {
         .find_map(|v| v.strip_prefix("bw_login_csrf="))
         .map(|v| v.split(';').next().unwrap().to_string())
         .expect("a login CSRF cookie");
+    // The form's token is bound to the cookie (an HMAC of it), so it is read from the form.
+    let html = response.into_body().collect().await.unwrap().to_bytes();
+    let html = String::from_utf8_lossy(&html);
+    let field = "name=\"csrf\" value=\"";
+    let at = html.find(field).expect("a csrf field in the sign-in form") + field.len();
+    let login_csrf = html[at..].split('"').next().unwrap().to_string();
     let response = router
         .clone()
         .oneshot(
             Request::post("/login")
-                .header(header::COOKIE, format!("bw_login_csrf={login_csrf}"))
+                .header(header::COOKIE, format!("bw_login_csrf={login_cookie}"))
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(format!(
                     "email={email}&password={PASSWORD}&csrf={login_csrf}"
@@ -254,7 +260,8 @@ async fn an_uploaded_configuration_names_no_server_file(backend: Backend) {
     for (uri, glossary) in [
         ("/api/v1/imports", secret_path.as_str()),
         ("/import", secret_path.as_str()),
-        ("/api/v1/imports", "../../../../../../../etc/passwd"),
+        // The upload folder is two below the root (`/tmp/bellwether-upload-…`).
+        ("/api/v1/imports", "../../etc/passwd"),
         ("/api/v1/imports", "/dev/zero"),
     ] {
         let config = format!("[collaboration]\nglossary = \"{glossary}\"\n");
