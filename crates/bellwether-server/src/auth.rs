@@ -53,8 +53,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The hash checked when a sign-in names no account: a hash of a random password made at the
-/// first sign-in with the same parameters as real hashes, so that an unknown e-mail costs
+/// The hash checked when a sign-in names no account: a hash of a random password made at
+/// start-up (`AppState::load` calls this first) with the same parameters as real hashes, so that an unknown e-mail costs
 /// exactly the work of a known one, whatever the library's defaults become.
 pub fn dummy_hash() -> &'static str {
     static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {

@@ -214,6 +214,11 @@ pub struct AppState {
 impl AppState {
     /// Loads the workspace and scores every customer.
     pub async fn load(store: Store, secure_cookies: bool) -> Result<AppState, AppError> {
+        // The dummy hash of unknown accounts is made now, at start-up, so that even the first
+        // sign-in with an unknown e-mail costs exactly one password check.
+        tokio::task::spawn_blocking(auth::dummy_hash)
+            .await
+            .map_err(|e| AppError::internal(format!("the dummy hash: {e}")))?;
         let ranking = load_ranking(&store).await?;
         let mut login_csrf_key = [0u8; 32];
         getrandom::getrandom(&mut login_csrf_key)
