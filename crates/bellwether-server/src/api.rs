@@ -823,6 +823,7 @@ pub struct CollaborationSaved {
     (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "a partner is not a stored customer"),
     (status = 409, body = ErrorBody, description = "the collaboration is new and no partner is given"),
+    (status = 413, body = ErrorBody, description = "the body is over 64 KiB, the limit of JSON bodies"),
 ))]
 pub async fn add_collaboration(
     State(state): State<AppState>,
