@@ -169,7 +169,7 @@ impl Store {
         } else {
             "UPDATE users SET disabled_at = NULL WHERE email = $1 RETURNING id"
         };
-        let audit = "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
+        let audit = crate::sql::AUDIT_ACCOUNT;
         let action = if disabled {
             "user-disable"
         } else {
@@ -353,7 +353,7 @@ impl Store {
                       t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
                       WHERE u.email = $1 AND (substr(t.token_hash, 1, 12) = $2 OR t.name = $2)";
         let delete = "DELETE FROM api_tokens WHERE token_hash = $1";
-        let audit = "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
+        let audit = crate::sql::AUDIT_ACCOUNT;
         with_pool!(self, |pool| {
             let mut transaction = pool.begin().await?;
             let rows = sqlx::query(select)
@@ -393,7 +393,7 @@ impl Store {
 
     /// Records who did what.
     pub async fn audit(&self, user_id: Option<i64>, action: &str, detail: &str) -> Result<()> {
-        let sql = "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
+        let sql = crate::sql::AUDIT_ACCOUNT;
         with_pool!(self, |pool| {
             sqlx::query(sql)
                 .bind(now())

@@ -46,6 +46,11 @@ pub(crate) const INSERT_IMPORT: &str = "INSERT INTO imports (id, started_at, fin
 pub(crate) const AUDIT_IMPORT: &str =
     "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, 'import', $3)";
 
+/// An audit entry with its action (role changes, disabling, token revocations, and whatever
+/// `Store::audit` records): `$1` time, `$2` user, `$3` action, `$4` detail.
+pub(crate) const AUDIT_ACCOUNT: &str =
+    "INSERT INTO audit_log (at, user_id, action, detail) VALUES ($1, $2, $3, $4)";
+
 /// The audit entry of a collaboration edit: `$1` time, `$2` user, `$3` detail.
 pub(crate) const AUDIT_EDIT: &str = "INSERT INTO audit_log (at, user_id, action, detail) \
      VALUES ($1, $2, 'collaboration-edit', $3)";
