@@ -6,25 +6,7 @@ use bellwether_store::{Location, Role, Store, StoreError, TOKEN_ID_CHARS};
 
 use super::{fresh, Database, TestStore};
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let store = super::fresh(super::Database::Sqlite).await.unwrap();
-                super::$name(store).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if let Some(store) = super::fresh(super::Database::Postgres).await {
-                    super::$name(store).await;
-                }
-            }
-        }
-    )*};
-}
-
+// `on_both!` comes from main.rs, which declares this module after it.
 on_both!(api_tokens_are_listed_and_revoked_one_at_a_time);
 
 /// A digest-like text: 64 hex digits starting with `prefix`.
